@@ -1,0 +1,403 @@
+/*
+ * pfring.h - the PF_RING C API (PF_RING User's Guide 5.4.6, chapter 8).
+ *
+ * Conventions (guide 8.2): functions returning int return a negative
+ * PF_RING_ERROR_* code on error and set errno; non-negative means success.
+ * Where a function returns something else it says so below. After any
+ * failure, pfring_get_last_error() gives a message saying what was wrong.
+ * No function aborts, exits or throws.
+ *
+ * A device name is [module:]device[@queue] (guide 8.3). Modules: pcap
+ * (pcap:FILE), and the others listed by pfring_findalldevs(). Every call
+ * works on every module or returns PF_RING_ERROR_NOT_SUPPORTED.
+ */
+#ifndef PFRING_H
+#define PFRING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/time.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "pfring_defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- versions ------------------------------------------------------- */
+#define PFRING_LIB_VERSION_MAJOR 5
+#define PFRING_LIB_VERSION_MINOR 4
+#define PFRING_LIB_VERSION_PATCH 6
+#define PFRING_LIB_VERSION_NUM RING_VERSION_NUM
+
+/* ---- pfring_open() flags (guide 8.4) -------------------------------- */
+#define PF_RING_REENTRANT (1 << 0)
+#define PF_RING_LONG_HEADER (1 << 1)
+#define PF_RING_PROMISC (1 << 2)
+#define PF_RING_DNA_SYMMETRIC_RSS (1 << 3)
+#define PF_RING_TIMESTAMP (1 << 4)
+#define PF_RING_HW_TIMESTAMP (1 << 5)
+
+/* ---- return codes (guide 8.2) ---------------------------------------- */
+#define PF_RING_ERROR_GENERIC -1
+#define PF_RING_ERROR_INVALID_ARGUMENT -2
+#define PF_RING_ERROR_NO_PKT_AVAILABLE -3
+#define PF_RING_ERROR_NO_TX_SLOT_AVAILABLE -4
+#define PF_RING_ERROR_WRONG_CONFIGURATION -5
+#define PF_RING_ERROR_END_OF_DEMO_PERIOD -6
+#define PF_RING_ERROR_NOT_SUPPORTED -7
+#define PF_RING_ERROR_INVALID_LIB_VERSION -8
+#define PF_RING_ERROR_UNKNOWN_ADAPTER -9
+#define PF_RING_ERROR_NOT_ENOUGH_MEMORY -10
+#define PF_RING_ERROR_INVALID_STATUS -11
+#define PF_RING_ERROR_RING_NOT_ENABLED -12
+/* A finite device (pcap:FILE) has delivered its last packet. */
+#define PF_RING_ERROR_END_OF_FILE -13
+/* A capture file is truncated or corrupt after the last good packet. */
+#define PF_RING_ERROR_CORRUPT_INPUT -14
+/* No such rule (remove, stats). */
+#define PF_RING_ERROR_NOT_FOUND -15
+
+#define PFRING_ERRBUF_SIZE 256
+#define DEFAULT_POLL_WATERMARK 128
+#define DEFAULT_POLL_DURATION_MS 500
+
+/* ---- packet header --------------------------------------------------- */
+
+/* pcap-compatible header followed by PF_RING's extended header. */
+struct pfring_pkthdr {
+	struct timeval ts; /* arrival time (us) */
+	u_int32_t caplen; /* bytes present in the buffer */
+	u_int32_t len; /* bytes on the wire */
+	struct pfring_extended_pkthdr extended_hdr;
+};
+
+/* Ring statistics (guide chapter 11). */
+typedef struct {
+	u_int64_t recv; /* packets delivered to the application */
+	u_int64_t drop; /* packets lost by the device or the ring */
+} pfring_stat;
+
+/* The ring handle; opaque. */
+typedef struct __pfring pfring;
+
+/* Callback of pfring_loop(). */
+typedef void (*pfringProcessPacket)(const struct pfring_pkthdr *h, const u_char *p,
+				    const u_char *user_bytes);
+
+/* One entry of pfring_findalldevs(). */
+typedef struct pfring_if {
+	char *name; /* device name to give to pfring_open() */
+	char *module; /* module serving it */
+	char *description;
+	u_int8_t mac[ETH_ALEN];
+	int ifindex; /* -1 where there is none */
+	u_int8_t num_rx_channels;
+	struct pfring_if *next;
+} pfring_if_t;
+
+/* ---- open and close (guide 8.4, 8.5) --------------------------------- */
+
+/*
+ * Opens device_name ([module:]device[@queue]) with the given snaplen and
+ * PF_RING_* flags. Returns a handle, or NULL with errno set (ENODEV unknown
+ * module or device, ENOENT missing file, EINVAL bad name or queue syntax,
+ * EPERM missing privileges, ENOMEM); the reason is then readable with
+ * pfring_get_last_error(NULL, ...). The ring starts enabled for modules
+ * that need no explicit enable (all userland modules).
+ */
+pfring *pfring_open(const char *device_name, u_int32_t caplen, u_int32_t flags);
+
+/*
+ * Opens one ring per RX queue of device_name (no @queue allowed) into ring[].
+ * Returns the last valid index of ring[] (number of rings - 1); returns 0
+ * with ring[0] == NULL when nothing could be opened (errno set).
+ */
+u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t caplen,
+				  u_int32_t flags, pfring *ring[MAX_NUM_RX_CHANNELS]);
+
+/* Closes the ring and frees everything it holds. NULL is ignored. */
+void pfring_close(pfring *ring);
+
+/* ---- receive (guide 8.6) -------------------------------------------- */
+
+/*
+ * Receives one packet. buffer_len > 0: copies up to buffer_len bytes into
+ * *buffer (caplen in hdr says how many). buffer_len == 0: zero copy, *buffer
+ * points into the ring and stays valid until the next receive on this ring.
+ * Returns 1 with a packet, 0 when none is ready and wait_for_incoming_packet
+ * is 0, PF_RING_ERROR_END_OF_FILE after the last packet of a finite device,
+ * another negative code on error.
+ */
+int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+		u_int8_t wait_for_incoming_packet);
+
+/*
+ * As pfring_recv(), then parses the packet up to level (2 L2, 3 L3, 4 L4,
+ * 5 tunnel) into hdr->extended_hdr.parsed_pkt; add_timestamp fills ts when
+ * it is zero; add_hash fills pkt_hash with the bidirectional hash when it is
+ * zero. Same return values as pfring_recv().
+ */
+int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+		       u_int8_t wait_for_incoming_packet, u_int8_t level, u_int8_t add_timestamp,
+		       u_int8_t add_hash);
+
+/* The guide's spellings (8.6). */
+#define pfring_rcv pfring_recv
+#define pfring_rcv_parsed pfring_recv_parsed
+
+/*
+ * Burst receive, zero copy: fills up to max_packets entries of buffers[] and
+ * hdrs[]; the buffers stay valid until the next receive on this ring.
+ * Returns the number received (0 when none is ready and
+ * wait_for_incoming_packet is 0), PF_RING_ERROR_END_OF_FILE after the last
+ * packet of a finite device, another negative code on error.
+ */
+int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_pkthdr *hdrs,
+		      u_int max_packets, u_int8_t wait_for_incoming_packet);
+
+/*
+ * Calls looper for every packet until pfring_breakloop() or the end of a
+ * finite device. Returns 0 after breakloop or end of file, a negative code
+ * on error (a corrupt capture file gives PF_RING_ERROR_CORRUPT_INPUT after
+ * its last good packet).
+ */
+int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_char *user_bytes,
+		u_int8_t wait_for_packet);
+
+/* Makes pfring_loop() return; safe from a signal handler and other threads. */
+void pfring_breakloop(pfring *ring);
+
+/*
+ * Arrival time of the next packet without consuming it. Returns 0, or
+ * PF_RING_ERROR_NO_PKT_AVAILABLE / PF_RING_ERROR_END_OF_FILE / another
+ * negative code.
+ */
+int pfring_next_pkt_time(pfring *ring, struct timespec *ts);
+
+/* Raw (hardware) timestamp of the next packet in ns; as pfring_next_pkt_time(). */
+int pfring_next_pkt_raw_timestamp(pfring *ring, u_int64_t *timestamp_ns);
+
+/* ---- clusters (guide 8.7) ------------------------------------------- */
+
+/* Joins cluster clusterId with the_type balancing. 0 or a negative code. */
+int pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type);
+
+/* Leaves the cluster. 0, or a negative code (not in a cluster). */
+int pfring_remove_from_cluster(pfring *ring);
+
+/* ---- sampling (guide 8.9) ------------------------------------------- */
+
+/*
+ * Delivers 1 packet out of rate among those that pass all filters
+ * (rate 1 = no sampling). 0, or PF_RING_ERROR_INVALID_ARGUMENT for rate 0.
+ */
+int pfring_set_sampling_rate(pfring *ring, u_int32_t rate);
+
+/* ---- wildcard rules (guide 8.10.1) ---------------------------------- */
+
+/*
+ * Adds a wildcard rule; rules run in increasing rule_id order. 0, or a
+ * negative code: PF_RING_ERROR_INVALID_ARGUMENT (id in use, bad action, bad
+ * port range), PF_RING_ERROR_NOT_SUPPORTED (reflect/bounce on a module that
+ * cannot transmit).
+ */
+int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_add);
+
+/* Removes rule rule_id. 0, or PF_RING_ERROR_NOT_FOUND. */
+int pfring_remove_filtering_rule(pfring *ring, u_int16_t rule_id);
+
+/*
+ * Copies the rule's hash_filtering_rule_stats into stats; *stats_len is in:
+ * buffer size, out: bytes written. 0, PF_RING_ERROR_NOT_FOUND, or
+ * PF_RING_ERROR_INVALID_ARGUMENT when the buffer is too small.
+ */
+int pfring_get_filtering_rule_stats(pfring *ring, u_int16_t rule_id, char *stats,
+				    u_int *stats_len);
+
+/* Removes unlocked rules idle for inactivity_sec or more. Returns the number removed. */
+int pfring_purge_idle_rules(pfring *ring, u_int16_t inactivity_sec);
+
+/* ---- hash rules (guide 8.10.2) -------------------------------------- */
+
+/*
+ * add_rule > 0 adds rule_to_add, 0 removes the rule with the same 6-tuple.
+ * 0, or a negative code (PF_RING_ERROR_NOT_FOUND when removing a missing
+ * rule, PF_RING_ERROR_INVALID_ARGUMENT when adding a duplicate tuple).
+ */
+int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_rule *rule_to_add,
+				      u_char add_rule);
+
+/* As pfring_get_filtering_rule_stats(), for the hash rule with rule's 6-tuple. */
+int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering_rule *rule, char *stats,
+					 u_int *stats_len);
+
+/* Removes hash rules idle for inactivity_sec or more. Returns the number removed. */
+int pfring_purge_idle_hash_rules(pfring *ring, u_int16_t inactivity_sec);
+
+/* ---- BPF (guide 8.10.3) --------------------------------------------- */
+
+/*
+ * Compiles filter_buffer with libpcap (DLT_EN10MB) and applies it. 0, or
+ * PF_RING_ERROR_INVALID_ARGUMENT with libpcap's message in
+ * pfring_get_last_error(). The previous filter stays on error.
+ */
+int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer);
+
+/* Removes the BPF filter. 0, or PF_RING_ERROR_NOT_FOUND when none is set. */
+int pfring_remove_bpf_filter(pfring *ring);
+
+/* ---- in-NIC filtering (guide 8.11) ---------------------------------- */
+
+/* Adds a NIC steering rule. 0, or PF_RING_ERROR_NOT_SUPPORTED / another code. */
+int pfring_add_hw_rule(pfring *ring, hw_filtering_rule *rule);
+
+/* Removes the NIC rule with rule->rule_id (guide 8.11 signature). 0 or a negative code. */
+int pfring_remove_hw_rule(pfring *ring, hw_filtering_rule *rule);
+
+/* Where rules go: hardware, software or both. 0 or a negative code. */
+int pfring_set_filtering_mode(pfring *ring, filtering_mode mode);
+
+/* ---- policy (guide 8.12) -------------------------------------------- */
+
+/* rules_default_accept_policy > 0: packets no rule matched are delivered; 0: dropped. Returns 0. */
+int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_policy);
+
+/* ---- transmission (guide 8.13) -------------------------------------- */
+/*
+ * The packet is `const void *` so that callers passing char * (PF_RING 5.4's
+ * own signature) and u_char * (the guide's) both compile without warnings,
+ * in C and in C++.
+ */
+
+/*
+ * Sends pkt as is. Returns the bytes sent, PF_RING_ERROR_NOT_SUPPORTED on a
+ * receive-only module, PF_RING_ERROR_NO_TX_SLOT_AVAILABLE when the TX ring
+ * is full, another negative code on error.
+ */
+int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet);
+
+/* As pfring_send() on interface if_index. */
+int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,
+			int if_index);
+
+/* As pfring_send(), storing the TX (hardware) timestamp in ts. */
+int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len, struct timespec *ts);
+
+/* Sends the last received packet on interface tx_interface_id. 0 or a negative code. */
+int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id);
+
+/* ---- miscellaneous (guide 8.14) ------------------------------------- */
+
+/* Enables the ring (packets are delivered). 0 or a negative code. */
+int pfring_enable_ring(pfring *ring);
+
+/* Disables the ring (packets are dropped, not counted). 0 or a negative code. */
+int pfring_disable_ring(pfring *ring);
+
+/* Fills stats with packets delivered and dropped. 0 or a negative code. */
+int pfring_stats(pfring *ring, pfring_stat *stats);
+
+/* Writes RING_VERSION_NUM (0x050406 for 5.4.6) into *version. 0 or a negative code. */
+int pfring_version(pfring *ring, u_int32_t *version);
+
+/* The library version without a ring: RING_VERSION_NUM. */
+u_int32_t pfring_version_noring(void);
+
+/* Delivers only packets of this direction. 0 or a negative code. */
+int pfring_set_direction(pfring *ring, packet_direction direction);
+
+/* Declares whether the ring sends, receives or both. 0 or a negative code. */
+int pfring_set_socket_mode(pfring *ring, socket_mode mode);
+
+/*
+ * Waits up to wait_duration ms for a packet. Returns 1 when a packet (or the
+ * end of a finite device) is ready, 0 on timeout, a negative code on error.
+ */
+int pfring_poll(pfring *ring, u_int wait_duration);
+
+/* Poll watermark (default 128, at most half the ring). 0 or a negative code. */
+int pfring_set_poll_watermark(pfring *ring, u_int16_t watermark);
+
+/* Packets queued before TX goes to the wire. 0 or a negative code. */
+int pfring_set_tx_watermark(pfring *ring, u_int16_t watermark);
+
+/* Poll timeout in ms for passive waits. 0 or a negative code. */
+int pfring_set_poll_duration(pfring *ring, u_int duration);
+
+/* Application name shown in /proc/net/pf_ring. 0 or a negative code. */
+int pfring_set_application_name(pfring *ring, const char *name);
+
+/* MAC of the bound device. 0, or PF_RING_ERROR_NOT_SUPPORTED where there is none. */
+int pfring_get_bound_device_address(pfring *ring, u_char mac_address[6]);
+
+/* Interface index of the bound device into *device_id. 0 or a negative code. */
+int pfring_get_bound_device_id(pfring *ring, int *device_id);
+
+/* Number of RX queues of the bound device; 1 when unknown. */
+u_int8_t pfring_get_num_rx_channels(pfring *ring);
+
+/* A file descriptor that poll()/select() report readable when packets wait; negative if none. */
+int pfring_get_selectable_fd(pfring *ring);
+
+/* Rehashes received packets with the bidirectional hash. 0 or a negative code. */
+int pfring_enable_rss_rehash(pfring *ring);
+
+/* Device clock (hardware timestamping adapters). 0 or a negative code. */
+int pfring_get_device_clock(pfring *ring, struct timespec *ts);
+int pfring_set_device_clock(pfring *ring, struct timespec *ts);
+/* sign >= 0 adds offset, < 0 subtracts it. */
+int pfring_adjust_device_clock(pfring *ring, struct timespec *offset, int8_t sign);
+
+/* Turns RX/TX hardware timestamping on or off. 0 or a negative code. */
+int pfring_enable_hw_timestamp(pfring *ring, const char *device_name, u_int8_t enable_rx,
+			       u_int8_t enable_tx);
+
+/*
+ * Parses pkt (hdr->caplen bytes) into hdr->extended_hdr.parsed_pkt up to
+ * level (2 L2, 3 L3, 4 L4, 5 tunnel). A non-zero l3_offset / l4_offset in
+ * hdr means L2 / L3 were already parsed and are kept (guide 8.14); pass a
+ * zeroed hdr->extended_hdr.parsed_pkt otherwise. add_timestamp fills a zero
+ * hdr->ts with the current time; add_hash fills a zero pkt_hash with the
+ * bidirectional hash. Never reads past hdr->caplen. Returns the topmost
+ * level parsed (0 when not even an Ethernet header fits), or
+ * PF_RING_ERROR_INVALID_ARGUMENT for NULL arguments.
+ */
+int pfring_parse_pkt(u_char *pkt, struct pfring_pkthdr *hdr, u_int8_t level,
+		     u_int8_t add_timestamp, u_int8_t add_hash);
+
+/* ---- additions ------------------------------------------------------- */
+
+/*
+ * Copies the last error message of ring (or, with ring NULL, of this
+ * thread's last failed pfring_open()) into buf (NUL-terminated, truncated to
+ * len). Thread-safe. Returns the message length, 0 when there is none.
+ */
+int pfring_get_last_error(pfring *ring, char *buf, size_t len);
+
+/*
+ * Lists the devices every module can open. Returns a list to free with
+ * pfring_freealldevs(), or NULL with errno set (ENOMEM), or NULL with errno
+ * 0 when there are none.
+ */
+pfring_if_t *pfring_findalldevs(void);
+void pfring_freealldevs(pfring_if_t *list);
+
+/* Name of the module serving ring ("pcap", ...); NULL for NULL. */
+const char *pfring_get_module_name(pfring *ring);
+
+/*
+ * Module counters as a JSON object text (e.g. {"packets":10,"bytes":640})
+ * into buf. Returns its length, or a negative code (buffer too small:
+ * PF_RING_ERROR_INVALID_ARGUMENT).
+ */
+int pfring_get_device_stats_json(pfring *ring, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PFRING_H */
