@@ -1,0 +1,72 @@
+// handle.h - struct __pfring: one ring, its module and the software
+// features libpfring adds on top of every module (DESIGN.md decision 3):
+// direction, BPF, wildcard/hash rules with the default policy, sampling,
+// statistics and the last error.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bpf.h"
+#include "module.h"
+#include "pfring.h"
+#include "rule_set.h"
+
+struct __pfring {
+  std::unique_ptr<pfr::Module> mod;
+  const pfr::ModuleInfo *info = nullptr;
+  std::string device_name;  // as given to pfring_open
+  pfr::DeviceName name;
+  uint32_t caplen = 0;
+  uint32_t flags = 0;
+
+  bool enabled = true;
+  std::atomic<bool> break_loop{false};
+  packet_direction direction = rx_and_tx_direction;
+  socket_mode mode = send_and_recv_mode;
+  uint32_t sample_rate = 1;
+  uint32_t sample_counter = 0;
+  uint8_t default_accept = 1;
+  bool rss_rehash = false;
+  filtering_mode filter_mode = software_only;
+  uint16_t poll_watermark = DEFAULT_POLL_WATERMARK;
+  uint16_t tx_watermark = 1;
+  unsigned poll_duration_ms = DEFAULT_POLL_DURATION_MS;
+  std::string appname;
+  int cluster_id = -1;
+
+  pfr::RuleSet rules;
+  pfr::BpfFilter bpf;
+
+  uint64_t delivered = 0;        // packets handed to the application
+  uint64_t delivered_bytes = 0;  // their wire length
+  uint64_t reflected = 0;        // reflect/bounce actions performed
+
+  // Burst staging: packets received from the module, not yet examined.
+  std::vector<pfr::RawPacket> burst;
+  unsigned burst_pos = 0, burst_n = 0;
+  int pending_status = 0;  // EOF/error to report once the staged packets are gone
+
+  // Last delivered packet (for pfring_send_last_rx_packet).
+  const uint8_t *last_pkt = nullptr;
+  uint32_t last_caplen = 0;
+
+  std::mutex api_mutex;  // held by data-path calls when PF_RING_REENTRANT
+  mutable std::mutex err_mutex;
+  std::string last_error;
+
+  // Records an error message for pfring_get_last_error(); returns code.
+  int fail(int code, const std::string &msg);
+};
+
+namespace pfr {
+// Seconds on the clock rules use for idle purging (CLOCK_MONOTONIC).
+uint64_t now_sec();
+// Records this thread's last pfring_open() failure.
+void set_open_error(const std::string &msg);
+std::string get_open_error();
+}  // namespace pfr

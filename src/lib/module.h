@@ -1,0 +1,101 @@
+// module.h - the device-module interface (DESIGN.md decision 3).
+//
+// A module is one class deriving from pfr::Module plus one line in
+// registry.cpp. It delivers raw packets in bursts; the handle (handle.h)
+// adds direction, BPF, rules, sampling and statistics on top, so a module
+// only implements what its device really does. Every optional operation
+// defaults to PF_RING_ERROR_NOT_SUPPORTED.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "device_name.h"
+#include "pfring.h"
+
+namespace pfr {
+
+// One received packet. data points into module memory and stays valid
+// until the next recv_burst() on the same module.
+struct RawPacket {
+  const uint8_t *data;
+  struct pfring_pkthdr hdr;  // ts, caplen, len, extended_hdr.{timestamp_ns, if_index, ...}
+};
+
+struct OpenArgs {
+  DeviceName name;
+  uint32_t caplen;
+  uint32_t flags;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  // Receives up to max packets into out[]. Waits up to timeout_ms (0: do
+  // not wait, <0: forever) when none is ready. Returns the count (0 none),
+  // PF_RING_ERROR_END_OF_FILE when a finite device is exhausted, another
+  // negative code on error (the message goes to err).
+  virtual int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) = 0;
+
+  // 1 when a packet (or end of file) is ready within timeout_ms, 0 on timeout, <0 error.
+  virtual int poll(int timeout_ms) { return 1; }
+  // Device-level drops (the handle adds what it delivered).
+  virtual uint64_t dropped() const { return 0; }
+  // Module counters as a JSON object text.
+  virtual std::string stats_json() const { return "{}"; }
+  // Arrival time (ns) of the next packet without consuming it.
+  virtual int next_pkt_time_ns(uint64_t *ns, std::string &err) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // Transmission; a module that cannot send keeps the defaults.
+  virtual bool can_transmit() const { return false; }
+  virtual int send(const uint8_t *pkt, unsigned len, bool flush, int if_index, std::string &err) {
+    err = "this device cannot transmit";
+    return PF_RING_ERROR_NOT_SUPPORTED;
+  }
+  virtual int num_rx_channels() const { return 1; }
+  virtual int selectable_fd() const { return -1; }
+  virtual int bound_device_address(uint8_t mac[6]) const { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual int bound_device_id(int *id) const { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual int enable() { return 0; }
+  virtual int disable() { return 0; }
+  // Device clock (ns since the epoch of the device).
+  virtual int get_clock_ns(int64_t *ns) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual int set_clock_ns(int64_t ns) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual int adjust_clock_ns(int64_t delta) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual int enable_hw_timestamp(bool rx, bool tx) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual bool has_hw_filters() const { return false; }
+  virtual int add_hw_rule(const hw_filtering_rule *r) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  virtual int remove_hw_rule(uint16_t id) { return PF_RING_ERROR_NOT_SUPPORTED; }
+};
+
+// A device a module can open, for pfring_findalldevs().
+struct DeviceInfo {
+  std::string name, description;
+  uint8_t mac[6] = {0, 0, 0, 0, 0, 0};
+  int ifindex = -1;
+  int rx_channels = 1;
+};
+
+// Opens a module instance; on failure returns nullptr with *code (negative
+// PF_RING_ERROR_*), errno value *errnum and a message saying which part of
+// the name was wrong.
+using ModuleOpen = std::unique_ptr<Module> (*)(const OpenArgs &args, int *code, int *errnum,
+                                               std::string &err);
+using ModuleList = void (*)(std::vector<DeviceInfo> &out);
+
+struct ModuleInfo {
+  const char *name;
+  const char *description;
+  ModuleOpen open;
+  ModuleList list;  // may be null
+};
+
+// The registry (registry.cpp). find_module returns nullptr for unknown names.
+const ModuleInfo *find_module(const std::string &name);
+const std::vector<const ModuleInfo *> &all_modules();
+// Module used for a name without "module:" prefix.
+const ModuleInfo *default_module();
+
+}  // namespace pfr

@@ -1,0 +1,58 @@
+// pcap_file.h - a zero-copy reader of classic pcap files held in memory
+// (an mmap of the file, or a fuzzer's buffer). Every length in the file is
+// checked against the bytes present; a bad record is reported after the
+// last good one and never read past.
+//
+// File format: a 24-byte global header (magic 0xa1b2c3d4 for us or
+// 0xa1b23c4d for ns timestamps, in either byte order; version 2.x;
+// snaplen; link type) then records of a 16-byte header (seconds,
+// fraction, captured length, wire length) and the captured bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace pfr {
+
+class PcapFileReader {
+ public:
+  // Largest captured length accepted (libpcap's limit for Ethernet).
+  static constexpr uint32_t kMaxSnaplen = 262144;
+
+  // Magic of a pcapng section header block (the caller hands those to libpcap).
+  static bool is_pcapng(const uint8_t *data, size_t size);
+
+  // Checks the global header. true, or false with err saying what is wrong.
+  bool open(const uint8_t *data, size_t size, std::string &err);
+
+  // Next record: 1 with the fields set (data points into the buffer),
+  // 0 at a clean end of file, -1 for a truncated or corrupt record (err
+  // says which record, at which offset, and why).
+  int next(const uint8_t **data, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns, std::string &err);
+
+  // Timestamp of the next record without consuming it: 1, 0 (end), -1 (corrupt).
+  int peek_ts(uint64_t *ts_ns, std::string &err) const;
+
+  uint32_t linktype() const { return linktype_; }
+  uint32_t snaplen() const { return snaplen_; }
+  bool nanosecond() const { return nsec_; }
+  uint64_t records_read() const { return records_; }
+
+ private:
+  uint32_t rd32(size_t off) const;
+  int parse_record(size_t off, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns, size_t *next_off,
+                   std::string &err) const;
+
+  const uint8_t *base_ = nullptr;
+  size_t size_ = 0;
+  size_t off_ = 0;
+  bool swapped_ = false;
+  bool nsec_ = false;
+  uint32_t snaplen_ = 0;
+  uint32_t effective_snaplen_ = kMaxSnaplen;
+  uint32_t linktype_ = 0;
+  uint64_t records_ = 0;
+};
+
+}  // namespace pfr

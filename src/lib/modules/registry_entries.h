@@ -1,0 +1,8 @@
+// registry_entries.h - the module descriptors registry.cpp lists.
+#pragma once
+
+#include "module.h"
+
+namespace pfr {
+extern const ModuleInfo kPcapModule;
+}  // namespace pfr

@@ -1,0 +1,210 @@
+// pfring_filter.cpp - sampling, wildcard/hash rules, BPF, policy, in-NIC
+// rules and clusters (guide 8.7 - 8.12).
+#include <cstring>
+
+#include "api_util.h"
+
+using namespace pfr;
+
+namespace {
+
+bool is_reflect_action(rule_action_behaviour a) {
+  return a == reflect_packet_and_stop_rule_evaluation || a == reflect_packet_and_continue_rule_evaluation ||
+         a == bounce_packet_and_stop_rule_evaluation || a == bounce_packet_and_continue_rule_evaluation;
+}
+
+int copy_stats(pfring *r, u_int64_t match, u_int64_t filtered, u_int64_t last, char *stats, u_int *stats_len) {
+  if (!stats || !stats_len) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats and stats_len must not be NULL");
+  if (*stats_len < sizeof(hash_filtering_rule_stats))
+    return r->fail(PF_RING_ERROR_INVALID_ARGUMENT,
+                   "stats buffer too small: need " + std::to_string(sizeof(hash_filtering_rule_stats)) + " bytes");
+  hash_filtering_rule_stats s;
+  std::memset(&s, 0, sizeof(s));
+  s.match = match;
+  s.filtered = filtered;
+  uint64_t now = now_sec();
+  s.inactivity = static_cast<u_int32_t>(now > last ? now - last : 0);
+  std::memcpy(stats, &s, sizeof(s));
+  *stats_len = sizeof(s);
+  return 0;
+}
+
+}  // namespace
+
+PFR_EXPORT int pfring_set_sampling_rate(pfring *ring, u_int32_t rate) {
+  return guarded(ring, [&] {
+    if (rate == 0) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "sampling rate must be at least 1");
+    ReentrantLock lock(ring);
+    ring->sample_rate = rate;
+    ring->sample_counter = 0;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_add) {
+  return guarded(ring, [&] {
+    if (!rule_to_add) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
+    const filtering_rule &r = *rule_to_add;
+    if (pfc_wc_rule_validate(&r) != 0)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT,
+                        "invalid rule " + std::to_string(r.rule_id) +
+                            ": action out of range, port range with low > high, or balance_id >= balance_pool");
+    if (r.extended_fields.filter_plugin_id || r.plugin_action.plugin_id)
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "plugins run in pf_ring.ko only; this ring's module is '" +
+                                                         std::string(ring->info->name) + "'");
+    if (is_reflect_action(r.rule_action) && !ring->mod->can_transmit())
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflect/bounce rules need a device that can transmit; '" +
+                                                         ring->device_name + "' cannot");
+    ReentrantLock lock(ring);
+    if (ring->rules.find_wildcard(r.rule_id))
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule id " + std::to_string(r.rule_id) + " is already in use");
+    return ring->rules.add_wildcard(r, now_sec());
+  });
+}
+
+PFR_EXPORT int pfring_remove_filtering_rule(pfring *ring, u_int16_t rule_id) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    if (ring->rules.remove_wildcard(rule_id) != 0)
+      return ring->fail(PF_RING_ERROR_NOT_FOUND, "no rule with id " + std::to_string(rule_id));
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_get_filtering_rule_stats(pfring *ring, u_int16_t rule_id, char *stats, u_int *stats_len) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    const pfc_wc_rule *w = ring->rules.find_wildcard(rule_id);
+    if (!w) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no rule with id " + std::to_string(rule_id));
+    return copy_stats(ring, w->match, w->filtered, w->last_match_sec, stats, stats_len);
+  });
+}
+
+PFR_EXPORT int pfring_purge_idle_rules(pfring *ring, u_int16_t inactivity_sec) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    return ring->rules.purge_idle_wildcard(now_sec(), inactivity_sec);
+  });
+}
+
+PFR_EXPORT int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_rule *rule_to_add, u_char add_rule) {
+  return guarded(ring, [&] {
+    if (!rule_to_add) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
+    ReentrantLock lock(ring);
+    pfc_hash_key key;
+    pfc_hash_key_from_rule(rule_to_add, &key);
+    if (!add_rule) {
+      if (ring->rules.remove_hash(key) != 0)
+        return ring->fail(PF_RING_ERROR_NOT_FOUND, "no hash rule with this 6-tuple");
+      return 0;
+    }
+    if (static_cast<unsigned>(rule_to_add->rule_action) >= PFC_NUM_RULE_ACTIONS)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "hash rule action out of range");
+    if (rule_to_add->plugin_action.plugin_id)
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "plugins run in pf_ring.ko only");
+    if (is_reflect_action(rule_to_add->rule_action) && !ring->mod->can_transmit())
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflect/bounce rules need a device that can transmit");
+    if (ring->rules.add_hash(*rule_to_add, now_sec()) != 0)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "a hash rule with this 6-tuple exists already");
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering_rule *rule, char *stats,
+                                                    u_int *stats_len) {
+  return guarded(ring, [&] {
+    if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
+    ReentrantLock lock(ring);
+    pfc_hash_key key;
+    pfc_hash_key_from_rule(rule, &key);
+    const pfc_hash_rule *h = ring->rules.find_hash(key);
+    if (!h) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no hash rule with this 6-tuple");
+    return copy_stats(ring, h->match, h->filtered, h->last_match_sec, stats, stats_len);
+  });
+}
+
+PFR_EXPORT int pfring_purge_idle_hash_rules(pfring *ring, u_int16_t inactivity_sec) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    return ring->rules.purge_idle_hash(now_sec(), inactivity_sec);
+  });
+}
+
+PFR_EXPORT int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer) {
+  return guarded(ring, [&] {
+    if (!filter_buffer) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "filter is NULL");
+    ReentrantLock lock(ring);
+    std::string err;
+    if (!ring->bpf.set(filter_buffer, static_cast<int>(ring->caplen), err))
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, err);
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    if (!ring->bpf.active()) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no BPF filter is set");
+    ring->bpf.clear();
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_policy) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    ring->default_accept = rules_default_accept_policy ? 1 : 0;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_add_hw_rule(pfring *ring, hw_filtering_rule *rule) {
+  return guarded(ring, [&] {
+    if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
+    int rc = ring->mod->add_hw_rule(rule);
+    if (rc == PF_RING_ERROR_NOT_SUPPORTED)
+      return ring->fail(rc, "device '" + ring->device_name + "' has no hardware filters");
+    return rc;
+  });
+}
+
+PFR_EXPORT int pfring_remove_hw_rule(pfring *ring, hw_filtering_rule *rule) {
+  return guarded(ring, [&] {
+    if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
+    int rc = ring->mod->remove_hw_rule(rule->rule_id);
+    if (rc == PF_RING_ERROR_NOT_SUPPORTED)
+      return ring->fail(rc, "device '" + ring->device_name + "' has no hardware filters");
+    return rc;
+  });
+}
+
+PFR_EXPORT int pfring_set_filtering_mode(pfring *ring, filtering_mode mode) {
+  return guarded(ring, [&] {
+    if (mode != hardware_and_software && mode != hardware_only && mode != software_only)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown filtering mode");
+    if (mode != software_only && !ring->mod->has_hw_filters())
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED,
+                        "device '" + ring->device_name + "' has no hardware filters; only software_only applies");
+    ring->filter_mode = mode;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type) {
+  return guarded(ring, [&] {
+    if (static_cast<unsigned>(the_type) > cluster_per_inner_flow_tcp_5_tuple)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown cluster type");
+    // A finite file device has a single reader: nothing to balance. Modules
+    // with shared devices (sim testbeds, the kernel) implement clusters.
+    return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "clusters are not supported by module '" +
+                                                       std::string(ring->info->name) + "'");
+  });
+}
+
+PFR_EXPORT int pfring_remove_from_cluster(pfring *ring) {
+  return guarded(ring, [&] {
+    if (ring->cluster_id < 0) return ring->fail(PF_RING_ERROR_NOT_FOUND, "ring is not in a cluster");
+    ring->cluster_id = -1;
+    return 0;
+  });
+}

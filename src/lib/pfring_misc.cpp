@@ -1,0 +1,222 @@
+// pfring_misc.cpp - transmission (guide 8.13) and the miscellaneous calls
+// of 8.14: enable/disable, stats, direction, socket mode, watermarks,
+// device identity and clock.
+#include <cstring>
+
+#include "api_util.h"
+
+using namespace pfr;
+
+namespace {
+
+int64_t ts_to_ns(const struct timespec &ts) {
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000ll + ts.tv_nsec;
+}
+
+int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index) {
+  if (!pkt || len == 0) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "packet is NULL or empty");
+  if (r->mode == recv_only_mode) return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is in recv_only_mode");
+  std::string err;
+  int rc = r->mod->send(static_cast<const uint8_t *>(pkt), len, flush, if_index, err);
+  if (rc < 0) return r->fail(rc, err.empty() ? "send failed" : err);
+  return rc;
+}
+
+}  // namespace
+
+PFR_EXPORT int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    return do_send(ring, pkt, pkt_len, flush_packet != 0, -1);
+  });
+}
+
+PFR_EXPORT int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,
+                                   int if_index) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    return do_send(ring, pkt, pkt_len, flush_packet != 0, if_index);
+  });
+}
+
+PFR_EXPORT int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len, struct timespec *ts) {
+  return guarded(ring, [&] {
+    if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
+    ReentrantLock lock(ring);
+    int rc = do_send(ring, pkt, pkt_len, true, -1);
+    if (rc < 0) return rc;
+    int64_t ns = 0;
+    int crc = ring->mod->get_clock_ns(&ns);
+    if (crc < 0) return ring->fail(crc, "device has no TX timestamp clock");
+    ts->tv_sec = static_cast<time_t>(ns / 1000000000ll);
+    ts->tv_nsec = static_cast<long>(ns % 1000000000ll);
+    return rc;
+  });
+}
+
+PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
+  return guarded(ring, [&] {
+    ReentrantLock lock(ring);
+    if (!ring->last_pkt) return ring->fail(PF_RING_ERROR_INVALID_STATUS, "no packet has been received yet");
+    int rc = do_send(ring, ring->last_pkt, ring->last_caplen, true, tx_interface_id);
+    return rc < 0 ? rc : 0;
+  });
+}
+
+PFR_EXPORT int pfring_enable_ring(pfring *ring) {
+  return guarded(ring, [&] {
+    int rc = ring->mod->enable();
+    if (rc < 0) return ring->fail(rc, "device could not be enabled");
+    ring->enabled = true;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_disable_ring(pfring *ring) {
+  return guarded(ring, [&] {
+    int rc = ring->mod->disable();
+    if (rc < 0) return ring->fail(rc, "device could not be disabled");
+    ring->enabled = false;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_stats(pfring *ring, pfring_stat *stats) {
+  return guarded(ring, [&] {
+    if (!stats) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats is NULL");
+    stats->recv = ring->delivered;
+    stats->drop = ring->mod->dropped();
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_direction(pfring *ring, packet_direction direction) {
+  return guarded(ring, [&] {
+    if (direction != rx_and_tx_direction && direction != rx_only_direction && direction != tx_only_direction)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown direction");
+    ring->direction = direction;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_socket_mode(pfring *ring, socket_mode mode) {
+  return guarded(ring, [&] {
+    if (mode != send_and_recv_mode && mode != send_only_mode && mode != recv_only_mode)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown socket mode");
+    if (mode == send_only_mode && !ring->mod->can_transmit())
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->device_name + "' cannot transmit");
+    ring->mode = mode;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_poll_watermark(pfring *ring, u_int16_t watermark) {
+  return guarded(ring, [&] {
+    ring->poll_watermark = watermark ? watermark : 1;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_tx_watermark(pfring *ring, u_int16_t watermark) {
+  return guarded(ring, [&] {
+    ring->tx_watermark = watermark ? watermark : 1;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_poll_duration(pfring *ring, u_int duration) {
+  return guarded(ring, [&] {
+    ring->poll_duration_ms = duration;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_application_name(pfring *ring, const char *name) {
+  return guarded(ring, [&] {
+    if (!name) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "name is NULL");
+    ring->appname = name;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_get_bound_device_address(pfring *ring, u_char mac_address[6]) {
+  return guarded(ring, [&] {
+    if (!mac_address) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "mac_address is NULL");
+    int rc = ring->mod->bound_device_address(mac_address);
+    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no MAC address");
+    return rc;
+  });
+}
+
+PFR_EXPORT int pfring_get_bound_device_id(pfring *ring, int *device_id) {
+  return guarded(ring, [&] {
+    if (!device_id) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "device_id is NULL");
+    int rc = ring->mod->bound_device_id(device_id);
+    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no interface index");
+    return rc;
+  });
+}
+
+PFR_EXPORT u_int8_t pfring_get_num_rx_channels(pfring *ring) {
+  if (!ring) return 1;
+  int n = ring->mod->num_rx_channels();
+  if (n < 1) return 1;
+  return static_cast<u_int8_t>(n > 255 ? 255 : n);
+}
+
+PFR_EXPORT int pfring_get_selectable_fd(pfring *ring) {
+  return guarded(ring, [&] {
+    int fd = ring->mod->selectable_fd();
+    if (fd < 0) return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->device_name + "' has no file descriptor");
+    return fd;
+  });
+}
+
+PFR_EXPORT int pfring_enable_rss_rehash(pfring *ring) {
+  return guarded(ring, [&] {
+    ring->rss_rehash = true;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_get_device_clock(pfring *ring, struct timespec *ts) {
+  return guarded(ring, [&] {
+    if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
+    int64_t ns = 0;
+    int rc = ring->mod->get_clock_ns(&ns);
+    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware clock");
+    ts->tv_sec = static_cast<time_t>(ns / 1000000000ll);
+    ts->tv_nsec = static_cast<long>(ns % 1000000000ll);
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_set_device_clock(pfring *ring, struct timespec *ts) {
+  return guarded(ring, [&] {
+    if (!ts || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000l)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL or tv_nsec out of range");
+    int rc = ring->mod->set_clock_ns(ts_to_ns(*ts));
+    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware clock");
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_adjust_device_clock(pfring *ring, struct timespec *offset, int8_t sign) {
+  return guarded(ring, [&] {
+    if (!offset || offset->tv_nsec < 0 || offset->tv_nsec >= 1000000000l)
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "offset is NULL or tv_nsec out of range");
+    int64_t d = ts_to_ns(*offset);
+    int rc = ring->mod->adjust_clock_ns(sign < 0 ? -d : d);
+    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware clock");
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_enable_hw_timestamp(pfring *ring, const char *device_name, u_int8_t enable_rx,
+                                          u_int8_t enable_tx) {
+  return guarded(ring, [&] {
+    int rc = ring->mod->enable_hw_timestamp(enable_rx != 0, enable_tx != 0);
+    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware timestamping");
+    return 0;
+  });
+}

@@ -1,0 +1,245 @@
+// pfring_open.cpp - open/close, versions, errors, device lists (guide 8.4,
+// 8.5, 8.14 and the additions of pfring.h).
+#include <time.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "api_util.h"
+
+namespace pfr {
+
+namespace {
+thread_local std::string t_open_error;
+constexpr unsigned kBurst = 64;
+}  // namespace
+
+void set_open_error(const std::string &msg) { t_open_error = msg; }
+std::string get_open_error() { return t_open_error; }
+
+uint64_t now_sec() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec);
+}
+
+int errno_for(int code) {
+  switch (code) {
+    case PF_RING_ERROR_INVALID_ARGUMENT: return EINVAL;
+    case PF_RING_ERROR_NO_PKT_AVAILABLE: return EAGAIN;
+    case PF_RING_ERROR_NO_TX_SLOT_AVAILABLE: return ENOBUFS;
+    case PF_RING_ERROR_WRONG_CONFIGURATION: return EINVAL;
+    case PF_RING_ERROR_NOT_SUPPORTED: return EOPNOTSUPP;
+    case PF_RING_ERROR_INVALID_LIB_VERSION: return EPROTO;
+    case PF_RING_ERROR_UNKNOWN_ADAPTER: return ENODEV;
+    case PF_RING_ERROR_NOT_ENOUGH_MEMORY: return ENOMEM;
+    case PF_RING_ERROR_INVALID_STATUS: return EINVAL;
+    case PF_RING_ERROR_RING_NOT_ENABLED: return ENETDOWN;
+    case PF_RING_ERROR_END_OF_FILE: return ENODATA;
+    case PF_RING_ERROR_CORRUPT_INPUT: return EBADMSG;
+    case PF_RING_ERROR_NOT_FOUND: return ENOENT;
+    default: return errno ? errno : EIO;
+  }
+}
+
+// Opens one ring; nullptr with errno and the thread's open error set.
+static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flags) {
+  if (!device_name) {
+    set_open_error("device name is NULL");
+    errno = EINVAL;
+    return nullptr;
+  }
+  std::string err;
+  DeviceName dn;
+  if (!parse_device_name(device_name, dn, err)) {
+    set_open_error(err);
+    errno = EINVAL;
+    return nullptr;
+  }
+  const ModuleInfo *info = dn.module.empty() ? default_module() : find_module(dn.module);
+  if (!info) {
+    std::string known;
+    for (const ModuleInfo *m : all_modules()) known += std::string(known.empty() ? "" : ", ") + m->name;
+    if (dn.module.empty())
+      set_open_error("no module can open plain device names yet ('" + dn.device +
+                     "'); prefix the name with a module: " + known);
+    else
+      set_open_error("unknown module '" + dn.module + "' in '" + device_name + "' (modules: " + known + ")");
+    errno = ENODEV;
+    return nullptr;
+  }
+  auto r = std::make_unique<__pfring>();
+  r->info = info;
+  r->device_name = device_name;
+  r->name = dn;
+  r->caplen = caplen ? caplen : 65535;
+  r->flags = flags;
+  r->burst.resize(kBurst);
+  OpenArgs args{dn, r->caplen, flags};
+  int code = PF_RING_ERROR_GENERIC, errnum = EIO;
+  r->mod = info->open(args, &code, &errnum, err);
+  if (!r->mod) {
+    set_open_error(std::string(info->name) + ": " + err);
+    errno = errnum;
+    return nullptr;
+  }
+  set_open_error("");
+  return r.release();
+}
+
+}  // namespace pfr
+
+using namespace pfr;
+
+int __pfring::fail(int code, const std::string &msg) {
+  std::lock_guard<std::mutex> lock(err_mutex);
+  last_error = msg;
+  return code;
+}
+
+PFR_EXPORT pfring *pfring_open(const char *device_name, u_int32_t caplen, u_int32_t flags) {
+  try {
+    return open_ring(device_name, caplen, flags);
+  } catch (const std::bad_alloc &) {
+    set_open_error("out of memory");
+    errno = ENOMEM;
+  } catch (...) {
+    set_open_error("internal error while opening");
+    errno = EIO;
+  }
+  return nullptr;
+}
+
+PFR_EXPORT u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t caplen, u_int32_t flags,
+                                             pfring *ring[MAX_NUM_RX_CHANNELS]) {
+  if (!ring) {
+    errno = EINVAL;
+    return 0;
+  }
+  ring[0] = nullptr;
+  try {
+    DeviceName dn;
+    std::string err;
+    if (!device_name || !parse_device_name(device_name, dn, err)) {
+      set_open_error(device_name ? err : "device name is NULL");
+      errno = EINVAL;
+      return 0;
+    }
+    if (dn.queue >= 0) {
+      set_open_error(std::string("pfring_open_multichannel takes a device without '@queue': '") +
+                     device_name + "'");
+      errno = EINVAL;
+      return 0;
+    }
+    pfring *first = open_ring(device_name, caplen, flags);
+    if (!first) return 0;
+    int n = first->mod->num_rx_channels();
+    if (n <= 1) {
+      ring[0] = first;
+      return 0;
+    }
+    pfring_close(first);
+    if (n > MAX_NUM_RX_CHANNELS) n = MAX_NUM_RX_CHANNELS;
+    int opened = 0;
+    for (int q = 0; q < n; q++) {
+      std::string name = std::string(device_name) + "@" + std::to_string(q);
+      pfring *r = open_ring(name.c_str(), caplen, flags);
+      if (!r) break;
+      ring[opened++] = r;
+    }
+    if (opened == 0) return 0;
+    return static_cast<u_int8_t>(opened - 1);
+  } catch (...) {
+    set_open_error("out of memory");
+    errno = ENOMEM;
+    return 0;
+  }
+}
+
+PFR_EXPORT void pfring_close(pfring *ring) { delete ring; }
+
+PFR_EXPORT int pfring_version(pfring *ring, u_int32_t *version) {
+  return guarded(ring, [&] {
+    if (!version) return PF_RING_ERROR_INVALID_ARGUMENT;
+    *version = RING_VERSION_NUM;
+    return 0;
+  });
+}
+
+PFR_EXPORT u_int32_t pfring_version_noring(void) { return RING_VERSION_NUM; }
+
+PFR_EXPORT int pfring_get_last_error(pfring *ring, char *buf, size_t len) {
+  std::string msg;
+  if (ring) {
+    std::lock_guard<std::mutex> lock(ring->err_mutex);
+    msg = ring->last_error;
+  } else {
+    msg = get_open_error();
+  }
+  if (buf && len > 0) {
+    size_t n = msg.size() < len - 1 ? msg.size() : len - 1;
+    std::memcpy(buf, msg.data(), n);
+    buf[n] = '\0';
+  }
+  return static_cast<int>(msg.size());
+}
+
+PFR_EXPORT const char *pfring_get_module_name(pfring *ring) { return ring && ring->info ? ring->info->name : nullptr; }
+
+PFR_EXPORT int pfring_get_device_stats_json(pfring *ring, char *buf, size_t len) {
+  return guarded(ring, [&] {
+    if (!buf) return PF_RING_ERROR_INVALID_ARGUMENT;
+    std::string s = ring->mod->stats_json();
+    if (s.size() + 1 > len) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer too small for device stats");
+    std::memcpy(buf, s.c_str(), s.size() + 1);
+    return static_cast<int>(s.size());
+  });
+}
+
+static char *dup_cstr(const std::string &s) {
+  char *p = static_cast<char *>(std::malloc(s.size() + 1));
+  if (p) std::memcpy(p, s.c_str(), s.size() + 1);
+  return p;
+}
+
+PFR_EXPORT void pfring_freealldevs(pfring_if_t *list) {
+  while (list) {
+    pfring_if_t *next = list->next;
+    std::free(list->name);
+    std::free(list->module);
+    std::free(list->description);
+    std::free(list);
+    list = next;
+  }
+}
+
+PFR_EXPORT pfring_if_t *pfring_findalldevs(void) {
+  pfring_if_t *head = nullptr, **tail = &head;
+  try {
+    for (const ModuleInfo *m : all_modules()) {
+      if (!m->list) continue;
+      std::vector<DeviceInfo> devs;
+      m->list(devs);
+      for (const DeviceInfo &d : devs) {
+        auto *e = static_cast<pfring_if_t *>(std::calloc(1, sizeof(pfring_if_t)));
+        if (!e) throw std::bad_alloc();
+        *tail = e;
+        tail = &e->next;
+        e->name = dup_cstr(d.name);
+        e->module = dup_cstr(m->name);
+        e->description = dup_cstr(d.description);
+        if (!e->name || !e->module || !e->description) throw std::bad_alloc();
+        std::memcpy(e->mac, d.mac, 6);
+        e->ifindex = d.ifindex;
+        e->num_rx_channels = static_cast<u_int8_t>(d.rx_channels);
+      }
+    }
+  } catch (...) {
+    pfring_freealldevs(head);
+    errno = ENOMEM;
+    return nullptr;
+  }
+  if (!head) errno = 0;
+  return head;
+}

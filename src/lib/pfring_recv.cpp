@@ -1,0 +1,274 @@
+// pfring_recv.cpp - the receive path (guide 8.6) and packet parsing (8.14).
+//
+// Per packet, in this order: direction, BPF, rules + default policy,
+// sampling (guide 8.9: sampling sees only what passed the filters), then
+// caplen. The module hands packets over in bursts of up to 64; the
+// single-packet calls take them one at a time from the staged burst.
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "api_util.h"
+
+extern "C" {
+#include "parse.h"
+}
+
+using namespace pfr;
+
+namespace {
+
+// Side effects rules ask for (reflect/bounce) on the ring's module.
+struct EvalCtx {
+  pfring *ring;
+  const RawPacket *pkt;
+};
+
+void on_reflect(void *ctx, const char *dev, int bounce) {
+  auto *c = static_cast<EvalCtx *>(ctx);
+  std::string err;
+  // Userland modules send reflected packets out of their own device;
+  // pfring_add_filtering_rule refuses reflect rules where that is impossible.
+  if (c->ring->mod->can_transmit() &&
+      c->ring->mod->send(c->pkt->data, c->pkt->hdr.caplen, true, -1, err) >= 0)
+    c->ring->reflected++;
+}
+
+void on_hash_rule(void *ctx, int add, const pfc_hash_key *key, u_int16_t rule_id) {
+  auto *c = static_cast<EvalCtx *>(ctx);
+  if (add) {
+    hash_filtering_rule r;
+    std::memset(&r, 0, sizeof(r));
+    r.rule_id = rule_id;
+    r.vlan_id = key->vlan_id;
+    r.proto = key->proto;
+    r.host_peer_a = key->lo_host;
+    r.host_peer_b = key->hi_host;
+    r.port_peer_a = key->lo_port;
+    r.port_peer_b = key->hi_port;
+    r.rule_action = forward_packet_and_stop_rule_evaluation;
+    c->ring->rules.add_hash(r, now_sec());  // an existing rule stays as is
+  } else {
+    c->ring->rules.remove_hash(*key);
+  }
+}
+
+const pfc_eval_ops kEvalOps = {on_reflect, on_hash_rule, nullptr};
+
+// Full parse into the packet's extended header (zeroed first).
+void parse_into(RawPacket *p, uint8_t level) {
+  auto &ext = p->hdr.extended_hdr;
+  std::memset(&ext.parsed_pkt, 0, sizeof(ext.parsed_pkt));
+  uint32_t fl = 0;
+  pfc_parse_pkt(p->data, p->hdr.caplen, level, &ext.parsed_pkt, &fl);
+  ext.flags |= fl;
+}
+
+// Applies the software features to one packet. true = deliver.
+bool accept_packet(pfring *r, RawPacket *p) {
+  auto &ext = p->hdr.extended_hdr;
+  if (r->direction == rx_only_direction && !ext.rx_direction) return false;
+  if (r->direction == tx_only_direction && ext.rx_direction) return false;
+  if (r->bpf.active() && !r->bpf.match(p->data, p->hdr.caplen, p->hdr.len)) return false;
+  bool need_parse = !r->rules.empty() || (r->flags & PF_RING_LONG_HEADER) || r->rss_rehash;
+  if (need_parse) parse_into(p, (r->flags & PF_RING_LONG_HEADER) ? PFC_LEVEL_TUNNEL : PFC_LEVEL_L4);
+  if (!r->rules.empty()) {
+    EvalCtx ctx{r, p};
+    pfc_verdict v;
+    if (!r->rules.evaluate(&ext.parsed_pkt, p->data, p->hdr.caplen, r->default_accept, now_sec(), &kEvalOps,
+                           &ctx, &v))
+      return false;
+  } else if (!r->default_accept) {
+    return false;  // no rule matches anything: the default policy decides
+  }
+  if (!pfc_sample(&r->sample_counter, r->sample_rate)) return false;
+  if (r->rss_rehash) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
+  if (p->hdr.caplen > r->caplen) p->hdr.caplen = r->caplen;
+  r->delivered++;
+  r->delivered_bytes += p->hdr.len;
+  return true;
+}
+
+// Next packet that passes the software features. 1 with *out, 0 none
+// ready within timeout_ms, negative status (EOF, error). With refill false
+// only the staged burst is looked at, so pointers already handed out from
+// it stay valid.
+int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true) {
+  if (!r->enabled) return r->fail(PF_RING_ERROR_RING_NOT_ENABLED, "ring is disabled (pfring_enable_ring)");
+  for (;;) {
+    while (r->burst_pos < r->burst_n) {
+      RawPacket *p = &r->burst[r->burst_pos++];
+      if (accept_packet(r, p)) {
+        *out = p;
+        r->last_pkt = p->data;
+        r->last_caplen = p->hdr.caplen;
+        return 1;
+      }
+    }
+    if (r->pending_status) return r->pending_status;
+    if (!refill) return 0;
+    std::string err;
+    int n = r->mod->recv_burst(r->burst.data(), static_cast<unsigned>(r->burst.size()), timeout_ms, err);
+    r->burst_pos = 0;
+    r->burst_n = n > 0 ? static_cast<unsigned>(n) : 0;
+    if (n < 0) {
+      r->pending_status = n;
+      if (!err.empty()) r->fail(n, err);
+      else if (n == PF_RING_ERROR_END_OF_FILE) r->fail(n, "end of file");
+      return n;
+    }
+    if (n == 0) return 0;
+  }
+}
+
+// Blocking variant: waits in poll_duration slices until a packet or a status.
+int wait_packet(pfring *r, RawPacket **out, bool wait, bool stop_on_break) {
+  for (;;) {
+    int rc = next_packet(r, out, wait ? static_cast<int>(r->poll_duration_ms) : 0);
+    if (rc != 0 || !wait) return rc;
+    if (stop_on_break && r->break_loop.load(std::memory_order_relaxed)) return 0;
+  }
+}
+
+int deliver(pfring *r, RawPacket *p, u_char **buffer, u_int buffer_len, pfring_pkthdr *hdr) {
+  *hdr = p->hdr;
+  if (buffer_len == 0) {
+    *buffer = const_cast<u_char *>(p->data);
+  } else {
+    if (!*buffer) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer_len > 0 but *buffer is NULL");
+    uint32_t n = std::min<uint32_t>(hdr->caplen, buffer_len);
+    std::memcpy(*buffer, p->data, n);
+    hdr->caplen = n;
+  }
+  return 1;
+}
+
+}  // namespace
+
+PFR_EXPORT int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+                           u_int8_t wait_for_incoming_packet) {
+  return guarded(ring, [&] {
+    if (!buffer || !hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer and hdr must not be NULL");
+    ReentrantLock lock(ring);
+    RawPacket *p = nullptr;
+    int rc = wait_packet(ring, &p, wait_for_incoming_packet != 0, false);
+    if (rc <= 0) return rc;
+    return deliver(ring, p, buffer, buffer_len, hdr);
+  });
+}
+
+PFR_EXPORT int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+                                  u_int8_t wait_for_incoming_packet, u_int8_t level, u_int8_t add_timestamp,
+                                  u_int8_t add_hash) {
+  int rc = pfring_recv(ring, buffer, buffer_len, hdr, wait_for_incoming_packet);
+  if (rc > 0) pfring_parse_pkt(*buffer, hdr, level, add_timestamp, add_hash);
+  return rc;
+}
+
+PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_pkthdr *hdrs, u_int max_packets,
+                                 u_int8_t wait_for_incoming_packet) {
+  return guarded(ring, [&] {
+    if (!buffers || !hdrs) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffers and hdrs must not be NULL");
+    ReentrantLock lock(ring);
+    u_int n = 0;
+    while (n < max_packets) {
+      RawPacket *p = nullptr;
+      // Wait only for the first packet; then take what is ready.
+      // Staged packets stay valid until the module's next burst: after the
+      // first packet, take only what is already staged.
+      int rc = n == 0 ? wait_packet(ring, &p, wait_for_incoming_packet != 0, false)
+                      : next_packet(ring, &p, 0, false);
+      if (rc < 0) {
+        if (n > 0) break;  // report the status on the next call
+        return rc;
+      }
+      if (rc == 0) break;
+      buffers[n] = const_cast<u_char *>(p->data);
+      hdrs[n] = p->hdr;
+      n++;
+    }
+    return static_cast<int>(n);
+  });
+}
+
+PFR_EXPORT int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_char *user_bytes,
+                           u_int8_t wait_for_packet) {
+  return guarded(ring, [&] {
+    if (!looper) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "callback is NULL");
+    for (;;) {
+      if (ring->break_loop.exchange(false)) return 0;
+      RawPacket *p = nullptr;
+      int rc;
+      {
+        ReentrantLock lock(ring);
+        rc = wait_packet(ring, &p, wait_for_packet != 0, true);
+      }
+      if (rc == PF_RING_ERROR_END_OF_FILE) return 0;
+      if (rc < 0) return rc;
+      if (rc == 0) continue;
+      looper(&p->hdr, p->data, user_bytes);
+    }
+  });
+}
+
+PFR_EXPORT void pfring_breakloop(pfring *ring) {
+  if (ring) ring->break_loop.store(true);
+}
+
+PFR_EXPORT int pfring_poll(pfring *ring, u_int wait_duration) {
+  return guarded(ring, [&] {
+    if (ring->burst_pos < ring->burst_n || ring->pending_status) return 1;
+    return ring->mod->poll(static_cast<int>(wait_duration));
+  });
+}
+
+PFR_EXPORT int pfring_next_pkt_raw_timestamp(pfring *ring, u_int64_t *timestamp_ns) {
+  return guarded(ring, [&] {
+    if (!timestamp_ns) return PF_RING_ERROR_INVALID_ARGUMENT;
+    if (ring->burst_pos < ring->burst_n) {
+      *timestamp_ns = ring->burst[ring->burst_pos].hdr.extended_hdr.timestamp_ns;
+      return 0;
+    }
+    if (ring->pending_status) return ring->pending_status;
+    std::string err;
+    uint64_t ns = 0;
+    int rc = ring->mod->next_pkt_time_ns(&ns, err);
+    if (rc < 0) return err.empty() ? rc : ring->fail(rc, err);
+    *timestamp_ns = ns;
+    return 0;
+  });
+}
+
+PFR_EXPORT int pfring_next_pkt_time(pfring *ring, struct timespec *ts) {
+  if (!ts) {
+    errno = EINVAL;
+    return PF_RING_ERROR_INVALID_ARGUMENT;
+  }
+  u_int64_t ns = 0;
+  int rc = pfring_next_pkt_raw_timestamp(ring, &ns);
+  if (rc < 0) return rc;
+  ts->tv_sec = static_cast<time_t>(ns / 1000000000ull);
+  ts->tv_nsec = static_cast<long>(ns % 1000000000ull);
+  return 0;
+}
+
+PFR_EXPORT int pfring_parse_pkt(u_char *pkt, struct pfring_pkthdr *hdr, u_int8_t level, u_int8_t add_timestamp,
+                                u_int8_t add_hash) {
+  if (!pkt || !hdr) {
+    errno = EINVAL;
+    return PF_RING_ERROR_INVALID_ARGUMENT;
+  }
+  auto &ext = hdr->extended_hdr;
+  uint32_t fl = 0;
+  int rc = pfc_parse_pkt(pkt, hdr->caplen, level, &ext.parsed_pkt, &fl);
+  ext.flags |= fl;
+  if (add_timestamp && hdr->ts.tv_sec == 0 && hdr->ts.tv_usec == 0) {
+    gettimeofday(&hdr->ts, nullptr);
+    if (ext.timestamp_ns == 0)
+      ext.timestamp_ns = static_cast<uint64_t>(hdr->ts.tv_sec) * 1000000000ull +
+                         static_cast<uint64_t>(hdr->ts.tv_usec) * 1000ull;
+  }
+  if (add_hash && ext.pkt_hash == 0) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
+  return rc;
+}

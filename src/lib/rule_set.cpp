@@ -1,0 +1,319 @@
+// rule_set.cpp - rule storage and per-packet candidate lookup.
+#include "rule_set.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "pfring.h"
+
+namespace pfr {
+
+namespace {
+
+bool single_port(uint16_t low, uint16_t high) { return low != 0 && (high == 0 || high == low); }
+
+// The rule's host is one exact IPv4 address (full mask, upper bytes zero).
+bool exact_v4_host(const ip_addr &host, const ip_addr &mask) {
+  for (int i = 4; i < 16; i++)
+    if (host.v6.s6_addr[i]) return false;
+  if (host.v4 == 0) return false;
+  for (int i = 4; i < 16; i++)
+    if (mask.v6.s6_addr[i]) return false;
+  return mask.v4 == 0 || mask.v4 == 0xFFFFFFFFu;
+}
+
+// The key an address has in the host buckets: its v4 member when the upper
+// bytes are zero (IPv4 packets; IPv6 addresses that look like that are
+// compared on 16 bytes by the core and can only equal such a rule then).
+bool host_key(const ip_addr &a, uint8_t ip_version, uint32_t *key) {
+  if (ip_version != 4 && ip_version != 6) return false;
+  for (int i = 4; i < 16; i++)
+    if (a.v6.s6_addr[i]) return false;
+  *key = a.v4;
+  return true;
+}
+
+bool by_rule_id(const pfc_wc_rule *a, const pfc_wc_rule *b) { return a->rule.rule_id < b->rule.rule_id; }
+
+}  // namespace
+
+RuleSet::RuleSet() { rehash(16); }
+RuleSet::~RuleSet() = default;
+
+// ---------------------------------------------------------------- wildcard
+
+RuleSet::Bucket RuleSet::bucket_of(const filtering_rule &r, uint32_t *key) const {
+  const auto &c = r.core_fields;
+  if (r.bidirectional) return kGeneric;  // may match with peers swapped
+  if (single_port(c.dport_low, c.dport_high)) {
+    *key = c.dport_low;
+    return kDport;
+  }
+  if (single_port(c.sport_low, c.sport_high)) {
+    *key = c.sport_low;
+    return kSport;
+  }
+  if (exact_v4_host(c.dhost, c.dhost_mask)) {
+    *key = c.dhost.v4;
+    return kDhost4;
+  }
+  if (exact_v4_host(c.shost, c.shost_mask)) {
+    *key = c.shost.v4;
+    return kShost4;
+  }
+  return kGeneric;
+}
+
+static void sorted_insert(std::vector<pfc_wc_rule *> &v, pfc_wc_rule *w) {
+  v.insert(std::lower_bound(v.begin(), v.end(), w, by_rule_id), w);
+}
+
+static void sorted_erase(std::vector<pfc_wc_rule *> &v, pfc_wc_rule *w) {
+  auto it = std::lower_bound(v.begin(), v.end(), w, by_rule_id);
+  if (it != v.end() && *it == w) v.erase(it);
+}
+
+void RuleSet::index_insert(pfc_wc_rule *w) {
+  uint32_t key = 0;
+  switch (bucket_of(w->rule, &key)) {
+    case kDport: sorted_insert(by_dport_[key], w); break;
+    case kSport: sorted_insert(by_sport_[key], w); break;
+    case kDhost4: sorted_insert(by_dhost_[key], w); break;
+    case kShost4: sorted_insert(by_shost_[key], w); break;
+    case kGeneric: sorted_insert(generic_, w); break;
+  }
+}
+
+void RuleSet::index_erase(pfc_wc_rule *w) {
+  uint32_t key = 0;
+  auto erase_in = [&](std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m) {
+    auto it = m.find(key);
+    if (it == m.end()) return;
+    sorted_erase(it->second, w);
+    if (it->second.empty()) m.erase(it);
+  };
+  switch (bucket_of(w->rule, &key)) {
+    case kDport: erase_in(by_dport_); break;
+    case kSport: erase_in(by_sport_); break;
+    case kDhost4: erase_in(by_dhost_); break;
+    case kShost4: erase_in(by_shost_); break;
+    case kGeneric: sorted_erase(generic_, w); break;
+  }
+}
+
+int RuleSet::add_wildcard(const filtering_rule &r, uint64_t now_sec) {
+  if (pfc_wc_rule_validate(&r) != 0) return PF_RING_ERROR_INVALID_ARGUMENT;
+  if (wc_by_id_.count(r.rule_id)) return PF_RING_ERROR_INVALID_ARGUMENT;
+  auto w = std::make_unique<pfc_wc_rule>();
+  std::memset(w.get(), 0, sizeof(*w));
+  w->rule = r;
+  w->last_match_sec = now_sec;
+  pfc_wc_rule *raw = w.get();
+  wc_by_id_.emplace(r.rule_id, std::move(w));
+  index_insert(raw);
+  scratch_.reserve(wc_by_id_.size());
+  return 0;
+}
+
+int RuleSet::remove_wildcard(uint16_t rule_id) {
+  auto it = wc_by_id_.find(rule_id);
+  if (it == wc_by_id_.end()) return PF_RING_ERROR_NOT_FOUND;
+  index_erase(it->second.get());
+  wc_by_id_.erase(it);
+  return 0;
+}
+
+const pfc_wc_rule *RuleSet::find_wildcard(uint16_t rule_id) const {
+  auto it = wc_by_id_.find(rule_id);
+  return it == wc_by_id_.end() ? nullptr : it->second.get();
+}
+
+int RuleSet::purge_idle_wildcard(uint64_t now_sec, uint16_t inactivity_sec) {
+  int n = 0;
+  for (auto it = wc_by_id_.begin(); it != wc_by_id_.end();) {
+    if (pfc_wc_rule_is_idle(it->second.get(), now_sec, inactivity_sec)) {
+      index_erase(it->second.get());
+      it = wc_by_id_.erase(it);
+      n++;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+const std::vector<pfc_wc_rule *> &RuleSet::candidates(const pkt_parsing_info &p) {
+  const std::vector<pfc_wc_rule *> *lists[5];
+  size_t nl = 0;
+  auto add = [&](const std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m, uint32_t key) {
+    if (m.empty()) return;
+    auto it = m.find(key);
+    if (it != m.end()) lists[nl++] = &it->second;
+  };
+  add(by_dport_, p.l4_dst_port);
+  add(by_sport_, p.l4_src_port);
+  uint32_t hk;
+  if (host_key(p.ip_dst, p.ip_version, &hk)) add(by_dhost_, hk);
+  if (host_key(p.ip_src, p.ip_version, &hk)) add(by_shost_, hk);
+  if (!generic_.empty()) lists[nl++] = &generic_;
+
+  scratch_.clear();
+  if (nl == 1) {
+    scratch_.insert(scratch_.end(), lists[0]->begin(), lists[0]->end());
+    return scratch_;
+  }
+  // k-way merge by rule_id (k <= 5); every rule is in one list only.
+  size_t pos[5] = {0, 0, 0, 0, 0};
+  for (;;) {
+    int best = -1;
+    for (size_t i = 0; i < nl; i++) {
+      if (pos[i] >= lists[i]->size()) continue;
+      if (best < 0 || (*lists[i])[pos[i]]->rule.rule_id < (*lists[best])[pos[best]]->rule.rule_id)
+        best = static_cast<int>(i);
+    }
+    if (best < 0) break;
+    scratch_.push_back((*lists[best])[pos[best]++]);
+  }
+  return scratch_;
+}
+
+int RuleSet::evaluate(pkt_parsing_info *p, const uint8_t *pkt, uint32_t caplen, uint8_t default_accept,
+                      uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v) {
+  pfc_filter_input in;
+  std::memset(&in, 0, sizeof(in));
+  if (!hash_rules_.empty()) {
+    pfc_hash_key key;
+    if (pfc_hash_key_from_pkt(p, &key) == 0) in.hash_match = find_hash(key);
+  }
+  if (!wc_by_id_.empty()) {
+    const auto &c = candidates(*p);
+    in.candidates = c.data();
+    in.n_candidates = static_cast<uint32_t>(c.size());
+  }
+  in.default_accept = default_accept;
+  in.now_sec = now_sec;
+  in.ops = ops;
+  in.ops_ctx = ops_ctx;
+  return pfc_filter_eval(&in, p, pkt, caplen, v);
+}
+
+// ---------------------------------------------------------------- hash
+
+void RuleSet::reserve_hash(size_t n) {
+  size_t cap = 16;
+  while (cap < n * 2) cap <<= 1;
+  if (cap > slots_.size()) rehash(cap);
+  keys_.reserve(n);
+  hash_rules_.reserve(n);
+}
+
+size_t RuleSet::probe(const pfc_hash_key &key, uint32_t h, bool *found) const {
+  size_t pos = h & mask_;
+  for (;;) {
+    const Slot &s = slots_[pos];
+    if (s.idx1 == 0) {
+      *found = false;
+      return pos;
+    }
+    if (s.hash == h && pfc_hash_key_equal(&keys_[s.idx1 - 1], &key)) {
+      *found = true;
+      return pos;
+    }
+    pos = (pos + 1) & mask_;
+  }
+}
+
+void RuleSet::rehash(size_t new_cap) {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(new_cap, Slot{0, 0});
+  mask_ = new_cap - 1;
+  for (const Slot &s : old) {
+    if (!s.idx1) continue;
+    size_t pos = s.hash & mask_;
+    while (slots_[pos].idx1) pos = (pos + 1) & mask_;
+    slots_[pos] = s;
+  }
+}
+
+int RuleSet::add_hash(const hash_filtering_rule &r, uint64_t now_sec) {
+  if (static_cast<uint32_t>(r.rule_action) >= PFC_NUM_RULE_ACTIONS) return PF_RING_ERROR_INVALID_ARGUMENT;
+  pfc_hash_key key;
+  pfc_hash_key_from_rule(&r, &key);
+  uint32_t h = pfc_hash_key_hash(&key);
+  bool found;
+  probe(key, h, &found);
+  if (found) return PF_RING_ERROR_INVALID_ARGUMENT;
+  if ((hash_rules_.size() + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+  size_t pos = probe(key, h, &found);
+  pfc_hash_rule hr;
+  std::memset(&hr, 0, sizeof(hr));
+  hr.rule = r;
+  hr.last_match_sec = now_sec;
+  keys_.push_back(key);
+  hash_rules_.push_back(hr);
+  slots_[pos] = Slot{h, static_cast<uint32_t>(hash_rules_.size())};
+  return 0;
+}
+
+pfc_hash_rule *RuleSet::find_hash(const pfc_hash_key &key) {
+  if (hash_rules_.empty()) return nullptr;
+  bool found;
+  size_t pos = probe(key, pfc_hash_key_hash(&key), &found);
+  return found ? &hash_rules_[slots_[pos].idx1 - 1] : nullptr;
+}
+
+// Backward-shift deletion keeps probe chains intact without tombstones;
+// the last array element moves into the hole so the arrays stay dense.
+void RuleSet::erase_slot(size_t pos) {
+  uint32_t idx = slots_[pos].idx1 - 1;
+  size_t hole = pos;
+  size_t next = (hole + 1) & mask_;
+  while (slots_[next].idx1) {
+    size_t home = slots_[next].hash & mask_;
+    // Move next into the hole if its home is not in (hole, next].
+    bool in_range = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
+    if (!in_range) {
+      slots_[hole] = slots_[next];
+      hole = next;
+    }
+    next = (next + 1) & mask_;
+  }
+  slots_[hole] = Slot{0, 0};
+
+  uint32_t last = static_cast<uint32_t>(hash_rules_.size() - 1);
+  if (idx != last) {
+    bool found;
+    size_t lpos = probe(keys_[last], pfc_hash_key_hash(&keys_[last]), &found);
+    keys_[idx] = keys_[last];
+    hash_rules_[idx] = hash_rules_[last];
+    slots_[lpos].idx1 = idx + 1;
+  }
+  keys_.pop_back();
+  hash_rules_.pop_back();
+}
+
+int RuleSet::remove_hash(const pfc_hash_key &key) {
+  if (hash_rules_.empty()) return PF_RING_ERROR_NOT_FOUND;
+  bool found;
+  size_t pos = probe(key, pfc_hash_key_hash(&key), &found);
+  if (!found) return PF_RING_ERROR_NOT_FOUND;
+  erase_slot(pos);
+  return 0;
+}
+
+int RuleSet::purge_idle_hash(uint64_t now_sec, uint16_t inactivity_sec) {
+  int n = 0;
+  for (size_t i = 0; i < hash_rules_.size();) {
+    if (pfc_hash_rule_is_idle(&hash_rules_[i], now_sec, inactivity_sec)) {
+      pfc_hash_key key = keys_[i];
+      remove_hash(key);  // moves the last rule into i: look at i again
+      n++;
+    } else {
+      i++;
+    }
+  }
+  return n;
+}
+
+}  // namespace pfr

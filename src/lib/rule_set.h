@@ -1,0 +1,85 @@
+// rule_set.h - storage and index for wildcard and hash rules of one ring.
+//
+// The semantics (what matches, order, actions, policy) live in
+// src/core/rules.c; this class owns the rules and finds, per packet, the
+// few wildcard rules that can match (no linear scan) and the hash rule
+// with the packet's 6-tuple (open addressing).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+extern "C" {
+#include "rules.h"
+}
+
+namespace pfr {
+
+class RuleSet {
+ public:
+  RuleSet();
+  ~RuleSet();
+  RuleSet(const RuleSet &) = delete;
+  RuleSet &operator=(const RuleSet &) = delete;
+
+  // ---- wildcard rules ----
+  // 0, or PF_RING_ERROR_INVALID_ARGUMENT (duplicate id / invalid rule).
+  int add_wildcard(const filtering_rule &r, uint64_t now_sec);
+  // 0, or PF_RING_ERROR_NOT_FOUND.
+  int remove_wildcard(uint16_t rule_id);
+  const pfc_wc_rule *find_wildcard(uint16_t rule_id) const;
+  int purge_idle_wildcard(uint64_t now_sec, uint16_t inactivity_sec);
+  size_t wildcard_count() const { return wc_by_id_.size(); }
+
+  // ---- hash rules ----
+  // 0, or PF_RING_ERROR_INVALID_ARGUMENT (same 6-tuple already present).
+  int add_hash(const hash_filtering_rule &r, uint64_t now_sec);
+  // 0, or PF_RING_ERROR_NOT_FOUND.
+  int remove_hash(const pfc_hash_key &key);
+  pfc_hash_rule *find_hash(const pfc_hash_key &key);
+  int purge_idle_hash(uint64_t now_sec, uint16_t inactivity_sec);
+  size_t hash_count() const { return hash_rules_.size(); }
+  void reserve_hash(size_t n);
+
+  bool empty() const { return wc_by_id_.empty() && hash_rules_.empty(); }
+
+  // Evaluates the rules on a parsed packet (core semantics). ops may be null.
+  int evaluate(pkt_parsing_info *p, const uint8_t *pkt, uint32_t caplen, uint8_t default_accept,
+               uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v);
+
+  // The wildcard rules that may match p, sorted by rule_id, into scratch.
+  // Exposed for tests and benchmarks.
+  const std::vector<pfc_wc_rule *> &candidates(const pkt_parsing_info &p);
+
+ private:
+  // Wildcard index: each rule sits in exactly one bucket, chosen by its most
+  // selective exact field; buckets are sorted by rule_id and merged per packet.
+  enum Bucket { kDport, kSport, kDhost4, kShost4, kGeneric };
+  Bucket bucket_of(const filtering_rule &r, uint32_t *key) const;
+  void index_insert(pfc_wc_rule *w);
+  void index_erase(pfc_wc_rule *w);
+
+  std::map<uint16_t, std::unique_ptr<pfc_wc_rule>> wc_by_id_;
+  std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> by_dport_, by_sport_, by_dhost_, by_shost_;
+  std::vector<pfc_wc_rule *> generic_;
+  std::vector<pfc_wc_rule *> scratch_;
+
+  // Hash rules: slots hold (hash, index+1); keys_ and hash_rules_ are
+  // parallel arrays compacted on removal.
+  struct Slot {
+    uint32_t hash;
+    uint32_t idx1;  // 0 = empty
+  };
+  size_t probe(const pfc_hash_key &key, uint32_t h, bool *found) const;
+  void rehash(size_t new_cap);
+  void erase_slot(size_t pos);
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  std::vector<pfc_hash_key> keys_;
+  std::vector<pfc_hash_rule> hash_rules_;
+};
+
+}  // namespace pfr
