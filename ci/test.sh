@@ -1,0 +1,69 @@
+#!/bin/sh
+# The README's test command: installs what is missing, builds with
+# ASan+UBSan, runs every ctest test (unit, property, freestanding check)
+# and the pytest integration suite, runs each fuzz target briefly, and
+# prints "N passed, N failed". Exit status 0 only when nothing failed.
+set -eu
+cd "$(dirname "$0")/.."
+. ci/deps.sh
+pfring_install_deps
+
+JOBS=$(nproc 2>/dev/null || echo 2)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+cmake --preset asan >/dev/null
+cmake --build build-asan -j"$JOBS"
+
+passed=0
+failed=0
+
+# ctest (everything but the pytest suite, counted per test below).
+ctest_out=$(mktemp)
+if ctest --test-dir build-asan -E '^integration\.' --output-on-failure -j"$JOBS" >"$ctest_out" 2>&1; then :; fi
+cat "$ctest_out"
+tot=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2/p' "$ctest_out" | tail -1)
+bad=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1/p' "$ctest_out" | tail -1)
+tot=${tot:-0}
+bad=${bad:-1}
+passed=$((passed + tot - bad))
+failed=$((failed + bad))
+rm -f "$ctest_out"
+
+# pytest, with the ASan-built tools.
+py_out=$(mktemp)
+if PFRING_BIN="$PWD/build-asan/bin" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration >"$py_out" 2>&1; then :; fi
+cat "$py_out"
+summary=$(tail -1 "$py_out")
+p=$(echo "$summary" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p; s/^\([0-9][0-9]*\) passed.*/\1/p' | head -1)
+f=$(echo "$summary" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p; s/^\([0-9][0-9]*\) failed.*/\1/p' | head -1)
+e=$(echo "$summary" | sed -n 's/.* \([0-9][0-9]*\) error.*/\1/p' | head -1)
+p=${p:-0}
+f=${f:-0}
+e=${e:-0}
+if [ "$p" = 0 ] && [ "$f" = 0 ] && [ "$e" = 0 ]; then f=1; echo "ci: pytest ran no test"; fi
+passed=$((passed + p))
+failed=$((failed + f + e))
+rm -f "$py_out"
+
+# Fuzzing: each libFuzzer target for a short, bounded run.
+if command -v clang >/dev/null 2>&1; then
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPFRING_FUZZ=ON -DPFRING_BENCH=OFF >/dev/null
+  fuzz_targets=$(sed -n 's/^pfring_add_fuzz_target(\([a-z_0-9]*\).*/\1/p' tests/fuzz/CMakeLists.txt 2>/dev/null || true)
+  for t in $fuzz_targets; do
+    if cmake --build build-fuzz -j"$JOBS" --target "$t" >/dev/null 2>&1 &&
+       mkdir -p "build-fuzz/corpus-$t" &&
+       ./build-fuzz/bin/"$t" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
+         "build-fuzz/corpus-$t" tests/fuzz/seeds 2>"build-fuzz/$t.log"; then
+      echo "fuzz $t: ok ($(grep -c . "build-fuzz/$t.log") log lines)"
+      passed=$((passed + 1))
+    else
+      echo "fuzz $t: FAILED"; tail -40 "build-fuzz/$t.log" 2>/dev/null || true
+      failed=$((failed + 1))
+    fi
+  done
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
