@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the build into a temporary prefix, then builds the guide's API
+# user (C, -Wall -Werror, pkg-config) and a CMake consumer
+# (find_package(pfring)) against it, and runs both on a capture.
+# Usage: run.sh BUILD_DIR CAPTURE
+set -eu
+build=$1
+capture=$2
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+pc=$(find "$tmp/prefix" -name libpfring.pc | head -1)
+libdir=$(dirname "$(dirname "$pc")")
+export PKG_CONFIG_PATH="$(dirname "$pc")"
+# Sanitizer flags of the build under test, if any, for linking the static parts.
+extra=""
+if nm -D "$libdir/libpfring.so" 2>/dev/null | grep -q __asan_init; then extra="-fsanitize=address,undefined"; fi
+cc -Wall -Wextra -Werror $extra $(pkg-config --cflags libpfring) "$here/guide_api.c" -o "$tmp/guide_api" \
+  $(pkg-config --libs libpfring)
+LD_LIBRARY_PATH="$libdir" "$tmp/guide_api" "$capture"
+cmake -S "$here" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_CXX_FLAGS="$extra" >/dev/null
+cmake --build "$tmp/consumer" >/dev/null
+LD_LIBRARY_PATH="$libdir" "$tmp/consumer/guide_api_cpp" "$capture"
