@@ -50,16 +50,20 @@ rm -f "$py_out"
 if command -v clang >/dev/null 2>&1; then
   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPFRING_FUZZ=ON -DPFRING_BENCH=OFF >/dev/null
-  fuzz_targets=$(sed -n 's/^pfring_add_fuzz_target(\([a-z_0-9]*\).*/\1/p' tests/fuzz/CMakeLists.txt 2>/dev/null || true)
+  fuzz_targets=$(sed -n 's/^pfring_add_fuzz_target(NAME \([a-z_0-9]*\).*/\1/p' tests/fuzz/CMakeLists.txt 2>/dev/null || true)
   for t in $fuzz_targets; do
-    if cmake --build build-fuzz -j"$JOBS" --target "$t" >/dev/null 2>&1 &&
-       mkdir -p "build-fuzz/corpus-$t" &&
-       ./build-fuzz/bin/"$t" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
-         "build-fuzz/corpus-$t" tests/fuzz/seeds 2>"build-fuzz/$t.log"; then
-      echo "fuzz $t: ok ($(grep -c . "build-fuzz/$t.log") log lines)"
+    corpus="build-fuzz/corpus-$t"
+    mkdir -p "$corpus"
+    [ -d "tests/fuzz/seeds/$t" ] && cp -n tests/fuzz/seeds/"$t"/* "$corpus"/ 2>/dev/null || true
+    dict=""
+    [ -f "tests/fuzz/${t#fuzz_}.dict" ] && dict="-dict=tests/fuzz/${t#fuzz_}.dict"
+    if cmake --build build-fuzz -j"$JOBS" --target "$t" >"build-fuzz/$t.build.log" 2>&1 &&
+       ./build-fuzz/bin/"$t" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -print_final_stats=1 $dict "$corpus" \
+         >"build-fuzz/$t.log" 2>&1; then
+      echo "fuzz $t: ok ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$t.log" | grep -o '[0-9]*$' || echo '?') runs)"
       passed=$((passed + 1))
     else
-      echo "fuzz $t: FAILED"; tail -40 "build-fuzz/$t.log" 2>/dev/null || true
+      echo "fuzz $t: FAILED"; tail -40 "build-fuzz/$t.build.log" "build-fuzz/$t.log" 2>/dev/null || true
       failed=$((failed + 1))
     fi
   done
