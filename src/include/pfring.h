@@ -136,10 +136,13 @@ int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_p
 		u_int8_t wait_for_incoming_packet);
 
 /*
- * As pfring_recv(), then parses the packet up to level (2 L2, 3 L3, 4 L4,
- * 5 tunnel) into hdr->extended_hdr.parsed_pkt; add_timestamp fills ts when
- * it is zero; add_hash fills pkt_hash with the bidirectional hash when it is
- * zero. Same return values as pfring_recv().
+ * As pfring_recv(), with hdr->extended_hdr.parsed_pkt filled up to level
+ * (2 L2, 3 L3, 4 L4, 5 tunnel). As in pf_ring.ko, the whole packet is
+ * parsed before caplen or buffer_len cut it: parsed_pkt describes the
+ * packet on the wire (up to the device's capture), not only the bytes
+ * handed over. add_timestamp fills ts when it is zero; add_hash fills
+ * pkt_hash with the bidirectional hash when it is zero. Same return values
+ * as pfring_recv().
  */
 int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
 		       u_int8_t wait_for_incoming_packet, u_int8_t level, u_int8_t add_timestamp,
@@ -168,7 +171,11 @@ int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_pkthdr *hdrs
 int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_char *user_bytes,
 		u_int8_t wait_for_packet);
 
-/* Makes pfring_loop() return; safe from a signal handler and other threads. */
+/*
+ * Makes pfring_loop() return 0, or a pfring_recv()/pfring_recv_burst()
+ * waiting for a packet return 0 (the request is then used up). Safe from
+ * a signal handler and from other threads.
+ */
 void pfring_breakloop(pfring *ring);
 
 /*

@@ -66,13 +66,18 @@ void parse_into(RawPacket *p, uint8_t level) {
 }
 
 // Applies the software features to one packet. true = deliver.
-bool accept_packet(pfring *r, RawPacket *p) {
+// parse_level > 0 asks for parsed_pkt at that level (pfring_recv_parsed).
+// Parsing sees the whole packet before caplen is applied, as pf_ring.ko
+// parses the whole skb: parsed_pkt describes the packet, not the snapshot.
+bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
   auto &ext = p->hdr.extended_hdr;
   if (r->direction == rx_only_direction && !ext.rx_direction) return false;
   if (r->direction == tx_only_direction && ext.rx_direction) return false;
   if (r->bpf.active() && !r->bpf.match(p->data, p->hdr.caplen, p->hdr.len)) return false;
-  bool need_parse = !r->rules.empty() || (r->flags & PF_RING_LONG_HEADER) || r->rss_rehash;
-  if (need_parse) parse_into(p, (r->flags & PF_RING_LONG_HEADER) ? PFC_LEVEL_TUNNEL : PFC_LEVEL_L4);
+  uint8_t level = parse_level;
+  if ((!r->rules.empty() || r->rss_rehash) && level < PFC_LEVEL_L4) level = PFC_LEVEL_L4;
+  if (r->flags & PF_RING_LONG_HEADER) level = PFC_LEVEL_TUNNEL;
+  if (level) parse_into(p, level);
   if (!r->rules.empty()) {
     EvalCtx ctx{r, p};
     pfc_verdict v;
@@ -94,12 +99,12 @@ bool accept_packet(pfring *r, RawPacket *p) {
 // ready within timeout_ms, negative status (EOF, error). With refill false
 // only the staged burst is looked at, so pointers already handed out from
 // it stay valid.
-int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true) {
+int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0) {
   if (!r->enabled) return r->fail(PF_RING_ERROR_RING_NOT_ENABLED, "ring is disabled (pfring_enable_ring)");
   for (;;) {
     while (r->burst_pos < r->burst_n) {
       RawPacket *p = &r->burst[r->burst_pos++];
-      if (accept_packet(r, p)) {
+      if (accept_packet(r, p, parse_level)) {
         *out = p;
         r->last_pkt = p->data;
         r->last_caplen = p->hdr.caplen;
@@ -122,12 +127,18 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true) 
   }
 }
 
-// Blocking variant: waits in poll_duration slices until a packet or a status.
-int wait_packet(pfring *r, RawPacket **out, bool wait, bool stop_on_break) {
+// Blocking variant: waits in poll_duration slices until a packet or a
+// status. pfring_breakloop() ends the wait: the call returns 0 and, outside
+// pfring_loop (consume_break), the request is used up.
+int wait_packet(pfring *r, RawPacket **out, bool wait, bool consume_break, uint8_t parse_level = 0) {
   for (;;) {
-    int rc = next_packet(r, out, wait ? static_cast<int>(r->poll_duration_ms) : 0);
+    int slice = static_cast<int>(r->poll_duration_ms < 100 ? r->poll_duration_ms : 100);
+    int rc = next_packet(r, out, wait ? slice : 0, true, parse_level);
     if (rc != 0 || !wait) return rc;
-    if (stop_on_break && r->break_loop.load(std::memory_order_relaxed)) return 0;
+    if (r->break_loop.load(std::memory_order_relaxed)) {
+      if (consume_break) r->break_loop.store(false);
+      return 0;
+    }
   }
 }
 
@@ -144,27 +155,47 @@ int deliver(pfring *r, RawPacket *p, u_char **buffer, u_int buffer_len, pfring_p
   return 1;
 }
 
+// add_timestamp / add_hash of guide 8.6 and 8.14: fill what is still zero.
+void add_time_and_hash(struct pfring_pkthdr *hdr, bool add_timestamp, bool add_hash) {
+  auto &ext = hdr->extended_hdr;
+  if (add_timestamp && hdr->ts.tv_sec == 0 && hdr->ts.tv_usec == 0) {
+    gettimeofday(&hdr->ts, nullptr);
+    if (ext.timestamp_ns == 0)
+      ext.timestamp_ns = static_cast<uint64_t>(hdr->ts.tv_sec) * 1000000000ull +
+                         static_cast<uint64_t>(hdr->ts.tv_usec) * 1000ull;
+  }
+  if (add_hash && ext.pkt_hash == 0) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
+}
+
+int recv_one(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr, u_int8_t wait,
+             uint8_t parse_level) {
+  if (!buffer || !hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer and hdr must not be NULL");
+  ReentrantLock lock(ring);
+  RawPacket *p = nullptr;
+  int rc = wait_packet(ring, &p, wait != 0, true, parse_level);
+  if (rc <= 0) return rc;
+  return deliver(ring, p, buffer, buffer_len, hdr);
+}
+
 }  // namespace
 
 PFR_EXPORT int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
                            u_int8_t wait_for_incoming_packet) {
-  return guarded(ring, [&] {
-    if (!buffer || !hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer and hdr must not be NULL");
-    ReentrantLock lock(ring);
-    RawPacket *p = nullptr;
-    int rc = wait_packet(ring, &p, wait_for_incoming_packet != 0, false);
-    if (rc <= 0) return rc;
-    return deliver(ring, p, buffer, buffer_len, hdr);
-  });
+  return guarded(ring, [&] { return recv_one(ring, buffer, buffer_len, hdr, wait_for_incoming_packet, 0); });
 }
 
 PFR_EXPORT int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
                                   u_int8_t wait_for_incoming_packet, u_int8_t level, u_int8_t add_timestamp,
                                   u_int8_t add_hash) {
-  int rc = pfring_recv(ring, buffer, buffer_len, hdr, wait_for_incoming_packet);
-  if (rc > 0) pfring_parse_pkt(*buffer, hdr, level, add_timestamp, add_hash);
-  return rc;
+  return guarded(ring, [&] {
+    uint8_t lvl = level < PFC_LEVEL_L2 ? PFC_LEVEL_L2 : (level > PFC_LEVEL_TUNNEL ? PFC_LEVEL_TUNNEL : level);
+    int rc = recv_one(ring, buffer, buffer_len, hdr, wait_for_incoming_packet, lvl);
+    if (rc <= 0) return rc;
+    add_time_and_hash(hdr, add_timestamp, add_hash);
+    return rc;
+  });
 }
+
 
 PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_pkthdr *hdrs, u_int max_packets,
                                  u_int8_t wait_for_incoming_packet) {
@@ -177,7 +208,7 @@ PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_p
       // Wait only for the first packet; then take what is ready.
       // Staged packets stay valid until the module's next burst: after the
       // first packet, take only what is already staged.
-      int rc = n == 0 ? wait_packet(ring, &p, wait_for_incoming_packet != 0, false)
+      int rc = n == 0 ? wait_packet(ring, &p, wait_for_incoming_packet != 0, true)
                       : next_packet(ring, &p, 0, false);
       if (rc < 0) {
         if (n > 0) break;  // report the status on the next call
@@ -202,7 +233,7 @@ PFR_EXPORT int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_cha
       int rc;
       {
         ReentrantLock lock(ring);
-        rc = wait_packet(ring, &p, wait_for_packet != 0, true);
+        rc = wait_packet(ring, &p, wait_for_packet != 0, false);
       }
       if (rc == PF_RING_ERROR_END_OF_FILE) return 0;
       if (rc < 0) return rc;
@@ -259,16 +290,9 @@ PFR_EXPORT int pfring_parse_pkt(u_char *pkt, struct pfring_pkthdr *hdr, u_int8_t
     errno = EINVAL;
     return PF_RING_ERROR_INVALID_ARGUMENT;
   }
-  auto &ext = hdr->extended_hdr;
   uint32_t fl = 0;
-  int rc = pfc_parse_pkt(pkt, hdr->caplen, level, &ext.parsed_pkt, &fl);
-  ext.flags |= fl;
-  if (add_timestamp && hdr->ts.tv_sec == 0 && hdr->ts.tv_usec == 0) {
-    gettimeofday(&hdr->ts, nullptr);
-    if (ext.timestamp_ns == 0)
-      ext.timestamp_ns = static_cast<uint64_t>(hdr->ts.tv_sec) * 1000000000ull +
-                         static_cast<uint64_t>(hdr->ts.tv_usec) * 1000ull;
-  }
-  if (add_hash && ext.pkt_hash == 0) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
+  int rc = pfc_parse_pkt(pkt, hdr->caplen, level, &hdr->extended_hdr.parsed_pkt, &fl);
+  hdr->extended_hdr.flags |= fl;
+  add_time_and_hash(hdr, add_timestamp, add_hash);
   return rc;
 }

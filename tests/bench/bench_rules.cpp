@@ -130,7 +130,7 @@ void BM_hash_lookup(benchmark::State &st) {
     pfc_hash_key_from_pkt(&info, &k);
     found += rs->find_hash(k) != nullptr;
   }
-  if (found != st.iterations()) st.SkipWithError("a hash rule was not found");
+  if (int64_t(found) != int64_t(st.iterations())) st.SkipWithError("a hash rule was not found");
   st.SetItemsProcessed(int64_t(st.iterations()));
 }
 BENCHMARK(BM_hash_lookup)->Arg(1000)->Arg(1000000);

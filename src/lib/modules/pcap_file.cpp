@@ -23,16 +23,22 @@ bool PcapFileReader::is_pcapng(const uint8_t *data, size_t size) {
   return m == kPcapngShb;
 }
 
-uint32_t PcapFileReader::rd32(size_t off) const {
+uint32_t PcapFileReader::rd32(const uint8_t *p) const {
   uint32_t v;
-  std::memcpy(&v, base_ + off, 4);
+  std::memcpy(&v, p, 4);
   return swapped_ ? bswap32(v) : v;
 }
+
+uint32_t PcapFileReader::rd32(size_t off) const { return rd32(base_ + off); }
 
 bool PcapFileReader::open(const uint8_t *data, size_t size, std::string &err) {
   base_ = data;
   size_ = size;
   off_ = kGlobalHeader;
+  return open_header(data, size, err);
+}
+
+bool PcapFileReader::open_header(const uint8_t *data, size_t size, std::string &err) {
   records_ = 0;
   if (size == 0) {
     err = "file is empty (no pcap header)";
@@ -67,55 +73,70 @@ bool PcapFileReader::open(const uint8_t *data, size_t size, std::string &err) {
     err = "unsupported pcap version " + std::to_string(major) + "." + std::to_string(minor);
     return false;
   }
-  snaplen_ = rd32(16);
+  snaplen_ = rd32(data + 16);
   // The link type's low 16 bits; the upper bits may carry FCS information.
-  linktype_ = rd32(20) & 0xffffu;
+  linktype_ = rd32(data + 20) & 0xffffu;
   // As libpcap does: a zero or huge snaplen means the maximum.
   effective_snaplen_ = (snaplen_ == 0 || snaplen_ > kMaxSnaplen) ? kMaxSnaplen : snaplen_;
   return true;
 }
 
-int PcapFileReader::parse_record(size_t off, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns, size_t *next_off,
-                                 std::string &err) const {
-  if (off == size_) return 0;
-  std::string where = "record " + std::to_string(records_ + 1) + " at offset " + std::to_string(off);
-  if (size_ - off < kRecordHeader) {
-    err = where + ": truncated record header (" + std::to_string(size_ - off) + " of 16 bytes)";
-    return -1;
-  }
-  uint32_t sec = rd32(off), frac = rd32(off + 4), incl = rd32(off + 8), orig = rd32(off + 12);
+int PcapFileReader::parse_at(const uint8_t *p, size_t avail, uint64_t index, Record *rec,
+                             std::string &err) const {
+  if (avail < kRecordHeader) return 0;
+  uint32_t sec = rd32(p), frac = rd32(p + 4), incl = rd32(p + 8), orig = rd32(p + 12);
   if (incl > kMaxSnaplen) {
-    err = where + ": captured length " + std::to_string(incl) + " exceeds the maximum of " +
-          std::to_string(kMaxSnaplen) + " (corrupt file)";
+    err = "record " + std::to_string(index) + ": captured length " + std::to_string(incl) +
+          " exceeds the maximum of " + std::to_string(kMaxSnaplen) + " (corrupt file)";
     return -1;
   }
-  if (size_ - off - kRecordHeader < incl) {
-    err = where + ": truncated packet data (" + std::to_string(size_ - off - kRecordHeader) + " of " +
-          std::to_string(incl) + " bytes)";
-    return -1;
-  }
-  *caplen = incl > effective_snaplen_ ? effective_snaplen_ : incl;
-  *len = orig;
-  *ts_ns = static_cast<uint64_t>(sec) * 1000000000ull + static_cast<uint64_t>(frac) * (nsec_ ? 1ull : 1000ull);
-  *next_off = off + kRecordHeader + incl;
+  if (avail - kRecordHeader < incl) return 0;
+  rec->data = p + kRecordHeader;
+  // As libpcap does: bytes beyond the file's snaplen are skipped.
+  rec->caplen = incl > effective_snaplen_ ? effective_snaplen_ : incl;
+  rec->len = orig;
+  rec->ts_ns = static_cast<uint64_t>(sec) * 1000000000ull + static_cast<uint64_t>(frac) * (nsec_ ? 1ull : 1000ull);
+  rec->size = kRecordHeader + incl;
   return 1;
+}
+
+int PcapFileReader::parse_record(size_t off, Record *rec, std::string &err) const {
+  if (off == size_) return 0;
+  size_t avail = size_ - off;
+  std::string why;
+  int rc = parse_at(base_ + off, avail, records_ + 1, rec, why);
+  if (rc > 0) return 1;
+  std::string where = "record " + std::to_string(records_ + 1) + " at offset " + std::to_string(off);
+  if (rc < 0) {
+    err = where + why.substr(why.find(':'));
+  } else if (avail < kRecordHeader) {
+    err = where + ": truncated record header (" + std::to_string(avail) + " of 16 bytes)";
+  } else {
+    err = where + ": truncated packet data (" + std::to_string(avail - kRecordHeader) + " of " +
+          std::to_string(rd32(off + 8)) + " bytes)";
+  }
+  return -1;
 }
 
 int PcapFileReader::next(const uint8_t **data, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns,
                          std::string &err) {
-  size_t next_off = 0;
-  int rc = parse_record(off_, caplen, len, ts_ns, &next_off, err);
+  Record rec;
+  int rc = parse_record(off_, &rec, err);
   if (rc <= 0) return rc;
-  *data = base_ + off_ + kRecordHeader;
-  off_ = next_off;
+  *data = rec.data;
+  *caplen = rec.caplen;
+  *len = rec.len;
+  *ts_ns = rec.ts_ns;
+  off_ += rec.size;
   records_++;
   return 1;
 }
 
 int PcapFileReader::peek_ts(uint64_t *ts_ns, std::string &err) const {
-  uint32_t c, l;
-  size_t n;
-  return parse_record(off_, &c, &l, ts_ns, &n, err);
+  Record rec;
+  int rc = parse_record(off_, &rec, err);
+  if (rc > 0) *ts_ns = rec.ts_ns;
+  return rc;
 }
 
 }  // namespace pfr

@@ -34,6 +34,21 @@ class PcapFileReader {
   // Timestamp of the next record without consuming it: 1, 0 (end), -1 (corrupt).
   int peek_ts(uint64_t *ts_ns, std::string &err) const;
 
+  // ---- incremental use (pipes): the caller holds the bytes ----
+  struct Record {
+    const uint8_t *data;
+    uint32_t caplen, len;
+    uint64_t ts_ns;
+    size_t size;  // header + captured bytes
+  };
+  // Checks a 24-byte global header (as open() does) without a buffer.
+  bool open_header(const uint8_t *hdr, size_t size, std::string &err);
+  // The record at p with avail bytes: 1 complete (rec set), 0 incomplete
+  // (more bytes are needed), -1 corrupt (err says why). index is the
+  // record's number, for the message.
+  int parse_at(const uint8_t *p, size_t avail, uint64_t index, Record *rec, std::string &err) const;
+  void count_record() { records_++; }
+
   uint32_t linktype() const { return linktype_; }
   uint32_t snaplen() const { return snaplen_; }
   bool nanosecond() const { return nsec_; }
@@ -41,8 +56,8 @@ class PcapFileReader {
 
  private:
   uint32_t rd32(size_t off) const;
-  int parse_record(size_t off, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns, size_t *next_off,
-                   std::string &err) const;
+  uint32_t rd32(const uint8_t *p) const;
+  int parse_record(size_t off, Record *rec, std::string &err) const;
 
   const uint8_t *base_ = nullptr;
   size_t size_ = 0;

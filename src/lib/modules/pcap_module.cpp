@@ -1,12 +1,17 @@
 // pcap_module.cpp - "pcap:FILE": a capture file as a finite device.
 //
-// Classic pcap files are mmap'ed and read in place (zero copy, no per-packet
-// work beyond the record header: faster than pcap_next_ex, see
-// docs/performance.md). pcapng files, and anything that cannot be mapped
-// (pipes), go through libpcap with nanosecond precision, copied into one
-// preallocated arena per burst.
+// Three readers, picked at open:
+//  - classic pcap in a regular file: mmap'ed and read in place (zero copy,
+//    no per-packet work beyond the record header; faster than
+//    pcap_next_ex, see docs/performance.md);
+//  - classic pcap from a pipe or other stream: read without blocking into
+//    a buffer and parsed there, so pfring_recv(..., wait 0) never blocks;
+//  - pcapng in a regular file: libpcap (nanosecond precision), packets
+//    copied into one preallocated arena per burst.
+// pcapng from a pipe is refused with a message (libpcap would block).
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +28,7 @@ namespace pfr {
 namespace {
 
 constexpr size_t kArenaSize = 4u << 20;  // libpcap path: bytes per burst
+constexpr size_t kStreamChunk = 1u << 20;
 
 std::string json_escape(const std::string &s) {
   std::string o;
@@ -59,6 +65,7 @@ class PcapModule : public Module {
   ~PcapModule() override {
     if (map_) munmap(map_, map_size_);
     if (pcap_) pcap_close(pcap_);
+    if (fd_ >= 0) ::close(fd_);
   }
 
   bool open(const OpenArgs &args, int *code, int *errnum, std::string &err) {
@@ -80,41 +87,47 @@ class PcapModule : public Module {
       ::close(fd);
       return false;
     }
-    bool ok;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      map_size_ = static_cast<size_t>(st.st_size);
-      void *m = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      ::close(fd);
-      if (m == MAP_FAILED) {
-        map_ = nullptr;
-        ok = open_libpcap(code, errnum, err);
-      } else {
-        map_ = static_cast<uint8_t *>(m);
-        madvise(map_, map_size_, MADV_SEQUENTIAL);
-        if (PcapFileReader::is_pcapng(map_, map_size_)) {
-          munmap(map_, map_size_);
-          map_ = nullptr;
-          ok = open_libpcap(code, errnum, err);
-        } else {
-          ok = open_mapped(code, errnum, err);
-        }
-      }
-    } else if (S_ISREG(st.st_mode)) {
-      ::close(fd);
+    auto bad_input = [&](const std::string &why) {
       *code = PF_RING_ERROR_INVALID_ARGUMENT;
       *errnum = EINVAL;
-      err = "capture file '" + path_ + "' is empty (no pcap header)";
+      err = "capture file '" + path_ + "': " + why;
       return false;
-    } else {
-      ::close(fd);
-      ok = open_libpcap(code, errnum, err);
+    };
+    if (!S_ISREG(st.st_mode)) {
+      fd_ = fd;
+      return open_stream(code, errnum, err, bad_input);
     }
-    return ok;
+    if (st.st_size == 0) {
+      ::close(fd);
+      return bad_input("file is empty (no pcap header)");
+    }
+    map_size_ = static_cast<size_t>(st.st_size);
+    void *m = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (m == MAP_FAILED) return bad_input(std::string("cannot map: ") + strerror(errno));
+    map_ = static_cast<uint8_t *>(m);
+    if (PcapFileReader::is_pcapng(map_, map_size_)) {
+      munmap(map_, map_size_);
+      map_ = nullptr;
+      return open_libpcap(code, errnum, err);
+    }
+    madvise(map_, map_size_, MADV_SEQUENTIAL);
+    format_ = "pcap";
+    std::string why;
+    if (!reader_.open(map_, map_size_, why)) return bad_input(why);
+    return check_linktype(reader_.linktype(), code, errnum, err);
   }
 
   int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
-    if (empty_queue_ || status_) return status_ ? status_ : PF_RING_ERROR_END_OF_FILE;
-    unsigned n = map_ ? burst_mapped(out, max) : burst_libpcap(out, max);
+    if (empty_queue_) return PF_RING_ERROR_END_OF_FILE;
+    if (status_) {
+      err = status_msg_;
+      return status_;
+    }
+    unsigned n;
+    if (map_) n = burst_mapped(out, max);
+    else if (pcap_) n = burst_libpcap(out, max);
+    else n = burst_stream(out, max, timeout_ms);
     if (n == 0 && status_) {
       err = status_msg_;
       return status_;
@@ -122,47 +135,48 @@ class PcapModule : public Module {
     return static_cast<int>(n);
   }
 
+  int poll(int timeout_ms) override {
+    if (empty_queue_ || status_ || map_ || pcap_) return 1;
+    if (stream_has_record()) return 1;
+    struct pollfd p = {fd_, POLLIN, 0};
+    int rc = ::poll(&p, 1, timeout_ms);
+    return rc > 0 ? 1 : 0;
+  }
+
   int next_pkt_time_ns(uint64_t *ns, std::string &err) override {
     if (empty_queue_) return PF_RING_ERROR_END_OF_FILE;
     if (!map_) {
-      err = "next packet time is known only for classic pcap files";
+      err = "the next packet's time is known ahead only for classic pcap files";
       return PF_RING_ERROR_NOT_SUPPORTED;
     }
     int rc = reader_.peek_ts(ns, err);
     if (rc == 0) return PF_RING_ERROR_END_OF_FILE;
-    if (rc < 0) return PF_RING_ERROR_CORRUPT_INPUT;
+    if (rc < 0) {
+      err = "capture file '" + path_ + "': " + err;
+      return PF_RING_ERROR_CORRUPT_INPUT;
+    }
     return 0;
   }
 
   std::string stats_json() const override {
-    std::string s = "{\"file\":\"" + json_escape(path_) + "\",\"format\":\"" + (map_ || !pcap_ ? "pcap" : "pcapng") +
-                    "\",\"packets\":" + std::to_string(packets_) + ",\"bytes\":" + std::to_string(bytes_) +
-                    ",\"eof\":" + (status_ == PF_RING_ERROR_END_OF_FILE ? "true" : "false") +
-                    ",\"corrupt\":" + (status_ == PF_RING_ERROR_CORRUPT_INPUT ? "true" : "false") + "}";
-    return s;
+    return "{\"file\":\"" + json_escape(path_) + "\",\"format\":\"" + format_ + "\",\"packets\":" +
+           std::to_string(packets_) + ",\"bytes\":" + std::to_string(bytes_) +
+           ",\"eof\":" + (status_ == PF_RING_ERROR_END_OF_FILE ? "true" : "false") +
+           ",\"corrupt\":" + (status_ == PF_RING_ERROR_CORRUPT_INPUT ? "true" : "false") + "}";
   }
 
  private:
-  bool open_mapped(int *code, int *errnum, std::string &err) {
-    std::string why;
-    if (!reader_.open(map_, map_size_, why)) {
-      *code = PF_RING_ERROR_INVALID_ARGUMENT;
-      *errnum = EINVAL;
-      err = "capture file '" + path_ + "': " + why;
-      return false;
-    }
-    if (reader_.linktype() != DLT_EN10MB) {
-      *code = PF_RING_ERROR_NOT_SUPPORTED;
-      *errnum = EOPNOTSUPP;
-      err = "capture file '" + path_ + "' has link type " + std::to_string(reader_.linktype()) +
-            "; only Ethernet (1) is supported";
-      return false;
-    }
-    return true;
+  bool check_linktype(uint32_t lt, int *code, int *errnum, std::string &err) {
+    if (lt == DLT_EN10MB) return true;
+    *code = PF_RING_ERROR_NOT_SUPPORTED;
+    *errnum = EOPNOTSUPP;
+    err = "capture file '" + path_ + "' has link type " + std::to_string(lt) + "; only Ethernet (1) is supported";
+    return false;
   }
 
   bool open_libpcap(int *code, int *errnum, std::string &err) {
     char errbuf[PCAP_ERRBUF_SIZE] = {0};
+    format_ = "pcapng";
     pcap_ = pcap_open_offline_with_tstamp_precision(path_.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!pcap_) {
       *code = PF_RING_ERROR_INVALID_ARGUMENT;
@@ -170,15 +184,35 @@ class PcapModule : public Module {
       err = "capture file '" + path_ + "': " + errbuf;
       return false;
     }
-    if (pcap_datalink(pcap_) != DLT_EN10MB) {
-      *code = PF_RING_ERROR_NOT_SUPPORTED;
-      *errnum = EOPNOTSUPP;
-      err = "capture file '" + path_ + "' has link type " + std::to_string(pcap_datalink(pcap_)) +
-            "; only Ethernet (1) is supported";
-      return false;
-    }
     arena_.resize(kArenaSize);
-    return true;
+    return check_linktype(static_cast<uint32_t>(pcap_datalink(pcap_)), code, errnum, err);
+  }
+
+  // Blocks until the 24-byte header has arrived (as libpcap does at open).
+  template <class BadInput>
+  bool open_stream(int *code, int *errnum, std::string &err, BadInput bad_input) {
+    format_ = "pcap";
+    buf_.resize(kStreamChunk + PcapFileReader::kMaxSnaplen + 16);
+    while (end_ < 24) {
+      ssize_t n = ::read(fd_, buf_.data() + end_, 24 - end_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return bad_input(std::string("read failed: ") + strerror(errno));
+      if (n == 0) {
+        if (end_ >= 4 && PcapFileReader::is_pcapng(buf_.data(), end_))
+          return bad_input("pcapng from a pipe is not supported; save it to a file first");
+        return bad_input(end_ == 0 ? "stream is empty (no pcap header)"
+                                   : "stream ended inside the pcap header (" + std::to_string(end_) + " of 24 bytes)");
+      }
+      end_ += static_cast<size_t>(n);
+    }
+    if (PcapFileReader::is_pcapng(buf_.data(), end_))
+      return bad_input("pcapng from a pipe is not supported; save it to a file first");
+    std::string why;
+    if (!reader_.open_header(buf_.data(), end_, why)) return bad_input(why);
+    begin_ = end_ = 0;
+    int fl = fcntl(fd_, F_GETFL);
+    if (fl >= 0) fcntl(fd_, F_SETFL, fl | O_NONBLOCK);
+    return check_linktype(reader_.linktype(), code, errnum, err);
   }
 
   unsigned burst_mapped(RawPacket *out, unsigned max) {
@@ -190,7 +224,7 @@ class PcapModule : public Module {
       int rc = reader_.next(&data, &caplen, &len, &ns, status_msg_);
       if (rc <= 0) {
         status_ = rc == 0 ? PF_RING_ERROR_END_OF_FILE : PF_RING_ERROR_CORRUPT_INPUT;
-        if (rc < 0) status_msg_ = "capture file '" + path_ + "': " + status_msg_;
+        status_msg_ = rc == 0 ? "end of file" : "capture file '" + path_ + "': " + status_msg_;
         break;
       }
       fill_hdr(out[n++], data, caplen, len, ns);
@@ -210,6 +244,7 @@ class PcapModule : public Module {
       int rc = pcap_next_ex(pcap_, &h, &data);
       if (rc == PCAP_ERROR_BREAK) {
         status_ = PF_RING_ERROR_END_OF_FILE;
+        status_msg_ = "end of file";
         break;
       }
       if (rc != 1) {
@@ -230,13 +265,84 @@ class PcapModule : public Module {
     return n;
   }
 
+  bool stream_has_record() {
+    PcapFileReader::Record rec;
+    std::string why;
+    return reader_.parse_at(buf_.data() + begin_, end_ - begin_, 0, &rec, why) != 0;
+  }
+
+  // Pipes: packets handed out last time may be overwritten now (the
+  // handle asks for a new burst only when it is done with the old one).
+  unsigned burst_stream(RawPacket *out, unsigned max, int timeout_ms) {
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    for (;;) {
+      unsigned n = 0;
+      size_t at = begin_;
+      while (n < max) {
+        PcapFileReader::Record rec;
+        std::string why;
+        int rc = reader_.parse_at(buf_.data() + at, end_ - at, reader_.records_read() + 1, &rec, why);
+        if (rc < 0) {
+          status_ = PF_RING_ERROR_CORRUPT_INPUT;
+          status_msg_ = "capture stream '" + path_ + "' " + why;
+          break;
+        }
+        if (rc == 0) break;
+        fill_hdr(out[n++], rec.data, rec.caplen, rec.len, rec.ts_ns);
+        at += rec.size;
+        reader_.count_record();
+        packets_++;
+        bytes_ += rec.len;
+      }
+      begin_ = at;
+      if (n > 0 || status_) return n;
+      if (stream_eof_) {
+        status_ = end_ == begin_ ? PF_RING_ERROR_END_OF_FILE : PF_RING_ERROR_CORRUPT_INPUT;
+        status_msg_ = end_ == begin_ ? "end of file"
+                                     : "capture stream '" + path_ + "' ended inside record " +
+                                           std::to_string(reader_.records_read() + 1) + " (" +
+                                           std::to_string(end_ - begin_) + " bytes of it arrived)";
+        return 0;
+      }
+      // Nothing complete: read more, waiting at most timeout_ms.
+      struct pollfd p = {fd_, POLLIN, 0};
+      int prc = ::poll(&p, 1, timeout_ms);
+      if (prc < 0 && errno != EINTR) {
+        status_ = PF_RING_ERROR_GENERIC;
+        status_msg_ = std::string("poll failed: ") + strerror(errno);
+        return 0;
+      }
+      if (prc <= 0) return 0;
+      size_t room = buf_.size() - end_;
+      ssize_t r = ::read(fd_, buf_.data() + end_, room);
+      if (r < 0) {
+        if (errno == EAGAIN || errno == EINTR) return 0;
+        status_ = PF_RING_ERROR_GENERIC;
+        status_msg_ = std::string("read failed: ") + strerror(errno);
+        return 0;
+      }
+      if (r == 0) stream_eof_ = true;
+      end_ += static_cast<size_t>(r);
+      timeout_ms = 0;  // data arrived: do not wait again in this call
+    }
+  }
+
   std::string path_;
+  std::string format_ = "pcap";
   bool empty_queue_ = false;
   uint8_t *map_ = nullptr;
   size_t map_size_ = 0;
   PcapFileReader reader_;
   pcap_t *pcap_ = nullptr;
   std::vector<uint8_t> arena_;
+  int fd_ = -1;  // stream
+  std::vector<uint8_t> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool stream_eof_ = false;
   int status_ = 0;
   std::string status_msg_;
   uint64_t packets_ = 0, bytes_ = 0;
@@ -251,7 +357,7 @@ std::unique_ptr<Module> open_pcap(const OpenArgs &args, int *code, int *errnum, 
 void list_pcap(std::vector<DeviceInfo> &out) {
   DeviceInfo d;
   d.name = "pcap:<file>";
-  d.description = "a pcap or pcapng capture file replayed as a finite device";
+  d.description = "a pcap or pcapng capture file (or a classic pcap stream) replayed as a finite device";
   out.push_back(d);
 }
 
