@@ -130,7 +130,8 @@ void pfring_close(pfring *ring);
  * points into the ring and stays valid until the next receive on this ring.
  * Returns 1 with a packet, 0 when none is ready and wait_for_incoming_packet
  * is 0, PF_RING_ERROR_END_OF_FILE after the last packet of a finite device,
- * another negative code on error.
+ * another negative code on error. Zero-copy buffers stay valid until the
+ * next receive or pfring_next_pkt_time() on this ring.
  */
 int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
 		u_int8_t wait_for_incoming_packet);
@@ -179,9 +180,11 @@ int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_char *user_byt
 void pfring_breakloop(pfring *ring);
 
 /*
- * Arrival time of the next packet without consuming it. Returns 0, or
- * PF_RING_ERROR_NO_PKT_AVAILABLE / PF_RING_ERROR_END_OF_FILE / another
- * negative code.
+ * Arrival time of the next packet the ring will deliver (after BPF, rules
+ * and sampling), without consuming it; does not wait. Returns 0,
+ * PF_RING_ERROR_NO_PKT_AVAILABLE when none is ready,
+ * PF_RING_ERROR_END_OF_FILE, or another negative code. It may read ahead:
+ * a zero-copy buffer from an earlier receive is then no longer valid.
  */
 int pfring_next_pkt_time(pfring *ring, struct timespec *ts);
 

@@ -50,6 +50,7 @@ struct __pfring {
   std::vector<pfr::RawPacket> burst;
   unsigned burst_pos = 0, burst_n = 0;
   int pending_status = 0;  // EOF/error to report once the staged packets are gone
+  pfr::RawPacket *peeked = nullptr;  // accepted by pfring_next_pkt_time, not yet delivered
 
   // Last delivered packet (for pfring_send_last_rx_packet).
   const uint8_t *last_pkt = nullptr;

@@ -22,6 +22,7 @@ namespace pfr {
 struct RawPacket {
   const uint8_t *data;
   struct pfring_pkthdr hdr;  // ts, caplen, len, extended_hdr.{timestamp_ns, if_index, ...}
+  uint8_t parsed_level;      // set by the handle: level parsed_pkt holds (0: none)
 };
 
 struct OpenArgs {
@@ -46,8 +47,6 @@ class Module {
   virtual uint64_t dropped() const { return 0; }
   // Module counters as a JSON object text.
   virtual std::string stats_json() const { return "{}"; }
-  // Arrival time (ns) of the next packet without consuming it.
-  virtual int next_pkt_time_ns(uint64_t *ns, std::string &err) { return PF_RING_ERROR_NOT_SUPPORTED; }
   // Transmission; a module that cannot send keeps the defaults.
   virtual bool can_transmit() const { return false; }
   virtual int send(const uint8_t *pkt, unsigned len, bool flush, int if_index, std::string &err) {

@@ -60,24 +60,27 @@ const pfc_eval_ops kEvalOps = {on_reflect, on_hash_rule, nullptr};
 void parse_into(RawPacket *p, uint8_t level) {
   auto &ext = p->hdr.extended_hdr;
   std::memset(&ext.parsed_pkt, 0, sizeof(ext.parsed_pkt));
-  uint32_t fl = 0;
-  pfc_parse_pkt(p->data, p->hdr.caplen, level, &ext.parsed_pkt, &fl);
-  ext.flags |= fl;
+  pfc_parse_pkt(p->data, p->hdr.caplen, level, &ext.parsed_pkt, &ext.flags);
 }
 
-// Applies the software features to one packet. true = deliver.
-// parse_level > 0 asks for parsed_pkt at that level (pfring_recv_parsed).
-// Parsing sees the whole packet before caplen is applied, as pf_ring.ko
-// parses the whole skb: parsed_pkt describes the packet, not the snapshot.
+// Applies the software features to one packet: true = it will be
+// delivered. parse_level > 0 asks for parsed_pkt at that level
+// (pfring_recv_parsed). Parsing sees the whole packet before caplen is
+// applied, as pf_ring.ko parses the whole skb: parsed_pkt describes the
+// packet, not the snapshot.
 bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
   auto &ext = p->hdr.extended_hdr;
+  p->parsed_level = 0;
   if (r->direction == rx_only_direction && !ext.rx_direction) return false;
   if (r->direction == tx_only_direction && ext.rx_direction) return false;
   if (r->bpf.active() && !r->bpf.match(p->data, p->hdr.caplen, p->hdr.len)) return false;
   uint8_t level = parse_level;
   if ((!r->rules.empty() || r->rss_rehash) && level < PFC_LEVEL_L4) level = PFC_LEVEL_L4;
   if (r->flags & PF_RING_LONG_HEADER) level = PFC_LEVEL_TUNNEL;
-  if (level) parse_into(p, level);
+  if (level) {
+    parse_into(p, level);
+    p->parsed_level = level;
+  }
   if (!r->rules.empty()) {
     EvalCtx ctx{r, p};
     pfc_verdict v;
@@ -87,27 +90,49 @@ bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
   } else if (!r->default_accept) {
     return false;  // no rule matches anything: the default policy decides
   }
-  if (!pfc_sample(&r->sample_counter, r->sample_rate)) return false;
+  return pfc_sample(&r->sample_counter, r->sample_rate) != 0;
+}
+
+// Hands an accepted packet over: parse to the level asked for (the
+// packet may have been accepted by a peek that parsed less), apply
+// caplen, count it.
+void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
+  auto &ext = p->hdr.extended_hdr;
+  if (parse_level > p->parsed_level) {
+    parse_into(p, parse_level);
+    p->parsed_level = parse_level;
+  }
   if (r->rss_rehash) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
   if (p->hdr.caplen > r->caplen) p->hdr.caplen = r->caplen;
   r->delivered++;
   r->delivered_bytes += p->hdr.len;
-  return true;
+  r->last_pkt = p->data;
+  r->last_caplen = p->hdr.caplen;
 }
 
 // Next packet that passes the software features. 1 with *out, 0 none
 // ready within timeout_ms, negative status (EOF, error). With refill false
 // only the staged burst is looked at, so pointers already handed out from
-// it stay valid.
-int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0) {
+// it stay valid. With peek the packet stays for the next call (which does
+// not filter it again).
+int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0,
+                bool peek = false) {
   if (!r->enabled) return r->fail(PF_RING_ERROR_RING_NOT_ENABLED, "ring is disabled (pfring_enable_ring)");
+  if (r->peeked) {
+    *out = r->peeked;
+    if (!peek) {
+      r->peeked = nullptr;
+      commit(r, *out, parse_level);
+    }
+    return 1;
+  }
   for (;;) {
     while (r->burst_pos < r->burst_n) {
       RawPacket *p = &r->burst[r->burst_pos++];
       if (accept_packet(r, p, parse_level)) {
         *out = p;
-        r->last_pkt = p->data;
-        r->last_caplen = p->hdr.caplen;
+        if (peek) r->peeked = p;
+        else commit(r, p, parse_level);
         return 1;
       }
     }
@@ -147,7 +172,6 @@ int deliver(pfring *r, RawPacket *p, u_char **buffer, u_int buffer_len, pfring_p
   if (buffer_len == 0) {
     *buffer = const_cast<u_char *>(p->data);
   } else {
-    if (!*buffer) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer_len > 0 but *buffer is NULL");
     uint32_t n = std::min<uint32_t>(hdr->caplen, buffer_len);
     std::memcpy(*buffer, p->data, n);
     hdr->caplen = n;
@@ -170,6 +194,8 @@ void add_time_and_hash(struct pfring_pkthdr *hdr, bool add_timestamp, bool add_h
 int recv_one(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr, u_int8_t wait,
              uint8_t parse_level) {
   if (!buffer || !hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer and hdr must not be NULL");
+  if (buffer_len > 0 && !*buffer)
+    return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer_len > 0 but *buffer is NULL");
   ReentrantLock lock(ring);
   RawPacket *p = nullptr;
   int rc = wait_packet(ring, &p, wait != 0, true, parse_level);
@@ -249,24 +275,20 @@ PFR_EXPORT void pfring_breakloop(pfring *ring) {
 
 PFR_EXPORT int pfring_poll(pfring *ring, u_int wait_duration) {
   return guarded(ring, [&] {
-    if (ring->burst_pos < ring->burst_n || ring->pending_status) return 1;
+    if (ring->peeked || ring->burst_pos < ring->burst_n || ring->pending_status) return 1;
     return ring->mod->poll(static_cast<int>(wait_duration));
   });
 }
 
 PFR_EXPORT int pfring_next_pkt_raw_timestamp(pfring *ring, u_int64_t *timestamp_ns) {
   return guarded(ring, [&] {
-    if (!timestamp_ns) return PF_RING_ERROR_INVALID_ARGUMENT;
-    if (ring->burst_pos < ring->burst_n) {
-      *timestamp_ns = ring->burst[ring->burst_pos].hdr.extended_hdr.timestamp_ns;
-      return 0;
-    }
-    if (ring->pending_status) return ring->pending_status;
-    std::string err;
-    uint64_t ns = 0;
-    int rc = ring->mod->next_pkt_time_ns(&ns, err);
-    if (rc < 0) return err.empty() ? rc : ring->fail(rc, err);
-    *timestamp_ns = ns;
+    if (!timestamp_ns) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "timestamp_ns is NULL");
+    ReentrantLock lock(ring);
+    RawPacket *p = nullptr;
+    int rc = next_packet(ring, &p, 0, true, 0, true);
+    if (rc == 0) return ring->fail(PF_RING_ERROR_NO_PKT_AVAILABLE, "no packet is ready");
+    if (rc < 0) return rc;
+    *timestamp_ns = p->hdr.extended_hdr.timestamp_ns;
     return 0;
   });
 }
@@ -290,9 +312,7 @@ PFR_EXPORT int pfring_parse_pkt(u_char *pkt, struct pfring_pkthdr *hdr, u_int8_t
     errno = EINVAL;
     return PF_RING_ERROR_INVALID_ARGUMENT;
   }
-  uint32_t fl = 0;
-  int rc = pfc_parse_pkt(pkt, hdr->caplen, level, &hdr->extended_hdr.parsed_pkt, &fl);
-  hdr->extended_hdr.flags |= fl;
+  int rc = pfc_parse_pkt(pkt, hdr->caplen, level, &hdr->extended_hdr.parsed_pkt, &hdr->extended_hdr.flags);
   add_time_and_hash(hdr, add_timestamp, add_hash);
   return rc;
 }

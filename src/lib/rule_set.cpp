@@ -2,7 +2,10 @@
 #include "rule_set.h"
 
 #include <algorithm>
+#include <sys/mman.h>
+
 #include <cstring>
+#include <new>
 
 #include "pfring.h"
 
@@ -22,13 +25,13 @@ bool exact_v4_host(const ip_addr &host, const ip_addr &mask) {
   return mask.v4 == 0 || mask.v4 == 0xFFFFFFFFu;
 }
 
-// The key an address has in the host buckets: its v4 member when the upper
-// bytes are zero (IPv4 packets; IPv6 addresses that look like that are
-// compared on 16 bytes by the core and can only equal such a rule then).
+// The key an address has in the host buckets: its first four bytes (the
+// v4 member). For IPv4 that is the address; an IPv6 address can only
+// match an indexed rule (exact or /32 on those bytes) if its first four
+// bytes equal the rule's, so the bucket is a superset and pfc_wc_match
+// decides.
 bool host_key(const ip_addr &a, uint8_t ip_version, uint32_t *key) {
   if (ip_version != 4 && ip_version != 6) return false;
-  for (int i = 4; i < 16; i++)
-    if (a.v6.s6_addr[i]) return false;
   *key = a.v4;
   return true;
 }
@@ -38,7 +41,7 @@ bool by_rule_id(const pfc_wc_rule *a, const pfc_wc_rule *b) { return a->rule.rul
 }  // namespace
 
 RuleSet::RuleSet() { rehash(16); }
-RuleSet::~RuleSet() = default;
+RuleSet::~RuleSet() { free_slots(); }
 
 // ---------------------------------------------------------------- wildcard
 
@@ -202,8 +205,7 @@ int RuleSet::evaluate(pkt_parsing_info *p, const uint8_t *pkt, uint32_t caplen, 
 void RuleSet::reserve_hash(size_t n) {
   size_t cap = 16;
   while (cap < n * 2) cap <<= 1;
-  if (cap > slots_.size()) rehash(cap);
-  keys_.reserve(n);
+  if (cap > cap_) rehash(cap);
   hash_rules_.reserve(n);
 }
 
@@ -215,7 +217,7 @@ size_t RuleSet::probe(const pfc_hash_key &key, uint32_t h, bool *found) const {
       *found = false;
       return pos;
     }
-    if (s.hash == h && pfc_hash_key_equal(&keys_[s.idx1 - 1], &key)) {
+    if (s.hash == h && pfc_hash_key_equal(&s.key, &key)) {
       *found = true;
       return pos;
     }
@@ -223,17 +225,33 @@ size_t RuleSet::probe(const pfc_hash_key &key, uint32_t h, bool *found) const {
   }
 }
 
+void RuleSet::free_slots() {
+  if (slots_) munmap(slots_, slots_bytes_);
+  slots_ = nullptr;
+  cap_ = slots_bytes_ = 0;
+}
+
+// Anonymous mmap: zeroed, page aligned, and eligible for transparent huge
+// pages (MADV_HUGEPAGE is advice; without it the table still works).
 void RuleSet::rehash(size_t new_cap) {
-  std::vector<Slot> old;
-  old.swap(slots_);
-  slots_.assign(new_cap, Slot{0, 0});
+  size_t bytes = new_cap * sizeof(Slot);
+  void *m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  if (bytes >= (2u << 20)) madvise(m, bytes, MADV_HUGEPAGE);
+  Slot *old = slots_;
+  size_t old_cap = cap_, old_bytes = slots_bytes_;
+  slots_ = static_cast<Slot *>(m);
+  cap_ = new_cap;
+  slots_bytes_ = bytes;
   mask_ = new_cap - 1;
-  for (const Slot &s : old) {
+  for (size_t i = 0; i < old_cap; i++) {
+    const Slot &s = old[i];
     if (!s.idx1) continue;
     size_t pos = s.hash & mask_;
     while (slots_[pos].idx1) pos = (pos + 1) & mask_;
     slots_[pos] = s;
   }
+  if (old) munmap(old, old_bytes);
 }
 
 int RuleSet::add_hash(const hash_filtering_rule &r, uint64_t now_sec) {
@@ -244,15 +262,16 @@ int RuleSet::add_hash(const hash_filtering_rule &r, uint64_t now_sec) {
   bool found;
   probe(key, h, &found);
   if (found) return PF_RING_ERROR_INVALID_ARGUMENT;
-  if ((hash_rules_.size() + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+  if ((hash_rules_.size() + 1) * 2 > cap_) rehash(cap_ * 2);
   size_t pos = probe(key, h, &found);
   pfc_hash_rule hr;
   std::memset(&hr, 0, sizeof(hr));
   hr.rule = r;
   hr.last_match_sec = now_sec;
-  keys_.push_back(key);
   hash_rules_.push_back(hr);
-  slots_[pos] = Slot{h, static_cast<uint32_t>(hash_rules_.size())};
+  slots_[pos].key = key;
+  slots_[pos].hash = h;
+  slots_[pos].idx1 = static_cast<uint32_t>(hash_rules_.size());
   return 0;
 }
 
@@ -264,14 +283,14 @@ pfc_hash_rule *RuleSet::find_hash(const pfc_hash_key &key) {
 }
 
 // Backward-shift deletion keeps probe chains intact without tombstones;
-// the last array element moves into the hole so the arrays stay dense.
+// the last array element moves into the hole so the array stays dense.
 void RuleSet::erase_slot(size_t pos) {
   uint32_t idx = slots_[pos].idx1 - 1;
   size_t hole = pos;
   size_t next = (hole + 1) & mask_;
   while (slots_[next].idx1) {
     size_t home = slots_[next].hash & mask_;
-    // Move next into the hole if its home is not in (hole, next].
+    // Move next into the hole unless its home lies in (hole, next].
     bool in_range = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
     if (!in_range) {
       slots_[hole] = slots_[next];
@@ -279,17 +298,17 @@ void RuleSet::erase_slot(size_t pos) {
     }
     next = (next + 1) & mask_;
   }
-  slots_[hole] = Slot{0, 0};
+  slots_[hole].idx1 = 0;
 
   uint32_t last = static_cast<uint32_t>(hash_rules_.size() - 1);
   if (idx != last) {
+    pfc_hash_key lkey;
+    pfc_hash_key_from_rule(&hash_rules_[last].rule, &lkey);
     bool found;
-    size_t lpos = probe(keys_[last], pfc_hash_key_hash(&keys_[last]), &found);
-    keys_[idx] = keys_[last];
+    size_t lpos = probe(lkey, pfc_hash_key_hash(&lkey), &found);
     hash_rules_[idx] = hash_rules_[last];
     slots_[lpos].idx1 = idx + 1;
   }
-  keys_.pop_back();
   hash_rules_.pop_back();
 }
 
@@ -306,7 +325,8 @@ int RuleSet::purge_idle_hash(uint64_t now_sec, uint16_t inactivity_sec) {
   int n = 0;
   for (size_t i = 0; i < hash_rules_.size();) {
     if (pfc_hash_rule_is_idle(&hash_rules_[i], now_sec, inactivity_sec)) {
-      pfc_hash_key key = keys_[i];
+      pfc_hash_key key;
+      pfc_hash_key_from_rule(&hash_rules_[i].rule, &key);
       remove_hash(key);  // moves the last rule into i: look at i again
       n++;
     } else {

@@ -67,18 +67,24 @@ class RuleSet {
   std::vector<pfc_wc_rule *> generic_;
   std::vector<pfc_wc_rule *> scratch_;
 
-  // Hash rules: slots hold (hash, index+1); keys_ and hash_rules_ are
-  // parallel arrays compacted on removal.
-  struct Slot {
+  // Hash rules: open addressing with linear probing, at most half full.
+  // A slot holds the whole key, so a lookup touches one cache line (the
+  // table is in huge pages where the kernel allows, to spare the TLB);
+  // hash_rules_ is dense and compacted on removal.
+  struct alignas(64) Slot {
+    pfc_hash_key key;
     uint32_t hash;
-    uint32_t idx1;  // 0 = empty
+    uint32_t idx1;  // index into hash_rules_ + 1; 0 = empty
   };
+  static_assert(sizeof(Slot) == 64, "one slot per cache line");
   size_t probe(const pfc_hash_key &key, uint32_t h, bool *found) const;
   void rehash(size_t new_cap);
   void erase_slot(size_t pos);
-  std::vector<Slot> slots_;
+  void free_slots();
+  Slot *slots_ = nullptr;
+  size_t cap_ = 0;
+  size_t slots_bytes_ = 0;
   size_t mask_ = 0;
-  std::vector<pfc_hash_key> keys_;
   std::vector<pfc_hash_rule> hash_rules_;
 };
 

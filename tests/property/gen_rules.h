@@ -46,8 +46,17 @@ inline ip_addr v6(uint8_t last, uint8_t first = 0x20) {
 }
 
 // Addresses of one IP version from a pool where prefixes overlap.
+// One IPv6 address shares its first four bytes with an IPv4 pool address:
+// rules compare IPv4 on those bytes (the v4 member), so the two families
+// meet there.
+inline ip_addr v6_over_v4(uint32_t v4_host_order) {
+  ip_addr a = v4(v4_host_order);
+  a.v6.s6_addr[15] = 1;
+  return a;
+}
+
 inline rc::Gen<ip_addr> addr_from_pool(int ipv) {
-  if (ipv == 6) return rc::gen::element(v6(1), v6(2), v6(3), v6(1, 0xfe));
+  if (ipv == 6) return rc::gen::element(v6(1), v6(2), v6(3), v6(1, 0xfe), v6_over_v4(0x0a000002));
   return rc::gen::element(v4(0x0a000001), v4(0x0a000002), v4(0x0a000102), v4(0xc0a80001));
 }
 
@@ -165,8 +174,9 @@ inline void set_host(ip_addr &host, ip_addr &mask) {
   if (kind <= 1) return;  // any host
   int ipv = kind == 4 ? 6 : 4;
   host = *addr_from_pool(ipv);
+  // An explicit /32 (or /128) is common in real rule sets: weight it up.
   if (*rc::gen::arbitrary<bool>())
-    mask = ipv == 4 ? v4_mask(*rc::gen::element(0, 8, 16, 24, 30, 32)) : v6_mask(*rc::gen::element(0, 32, 64, 120, 128));
+    mask = ipv == 4 ? v4_mask(*rc::gen::element(0, 8, 16, 24, 30, 32, 32, 32)) : v6_mask(*rc::gen::element(0, 32, 64, 120, 128, 128));
 }
 
 inline rc::Gen<filtering_rule> wildcard_rule(uint16_t rule_id) {
@@ -225,6 +235,45 @@ inline rc::Gen<hash_filtering_rule> hash_rule(uint16_t rule_id) {
     std::snprintf(r.reflector_device_name, REFLECTOR_NAME_LEN, "eth%u", rule_id % 3);
     return r;
   });
+}
+
+// A packet close to rule r: its fields taken from the rule where the rule
+// sets them (the IP version still random, so IPv4 rule hosts meet IPv6
+// packets too), so that rules match often and near their edges.
+inline model::RulePacket packet_near(const filtering_rule &r) {
+  model::RulePacket p = *rule_packet();
+  const auto &c = r.core_fields;
+  auto zero = [](const uint8_t *b, int n) {
+    for (int i = 0; i < n; i++)
+      if (b[i]) return false;
+    return true;
+  };
+  if (!zero(c.smac, 6)) std::memcpy(p.smac, c.smac, 6);
+  if (!zero(c.dmac, 6)) std::memcpy(p.dmac, c.dmac, 6);
+  if (c.vlan_id) p.vlan = c.vlan_id;
+  if (p.ip_version == 0) p.ip_version = *rc::gen::element(4, 6);
+  if (c.proto) p.proto = c.proto;
+  else if (p.proto == 0) p.proto = 17;
+  auto near_host = [&](const ip_addr &h, ip_addr &out) {
+    if (zero(h.v6.s6_addr, 16) || *rc::gen::inRange(0, 4) == 0) return;
+    out = h;
+    if (p.ip_version == 6 && zero(h.v6.s6_addr + 4, 12) && *rc::gen::arbitrary<bool>()) out.v6.s6_addr[15] = 1;
+  };
+  near_host(c.shost, p.src);
+  near_host(c.dhost, p.dst);
+  auto near_port = [&](uint16_t low, uint16_t high, uint16_t &out) {
+    if (low == 0 && high == 0) return;
+    uint16_t hi = high ? high : low;
+    out = *rc::gen::element<uint16_t>(uint16_t(low), uint16_t(hi), uint16_t(low - 1), uint16_t(hi + 1));
+  };
+  near_port(c.sport_low, c.sport_high, p.sport);
+  near_port(c.dport_low, c.dport_high, p.dport);
+  if (*rc::gen::arbitrary<bool>()) {  // sometimes the other direction
+    std::swap(p.src, p.dst);
+    std::swap(p.sport, p.dport);
+    for (int i = 0; i < 6; i++) std::swap(p.smac[i], p.dmac[i]);
+  }
+  return p;
 }
 
 // Hash rules with distinct tuples (duplicates are refused by both sides).

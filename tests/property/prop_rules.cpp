@@ -8,12 +8,20 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "gen_rules.h"
 #include "rule_set.h"
 
 namespace {
+
+// More cases than RapidCheck's default 100 (rules have many corners),
+// unless RC_PARAMS is set (a reproduce= line wins).
+const bool kDefaultParams = [] {
+  setenv("RC_PARAMS", "max_success=600", 0);
+  return true;
+}();
 
 struct Recorder {
   std::vector<model::Event> events;
@@ -57,6 +65,8 @@ RC_GTEST_PROP(RuleEngine, EqualsModel, ()) {
   auto packets = *rc::gen::container<std::vector<model::RulePacket>>(*rc::gen::inRange(1, 40), gen::rule_packet());
   for (const auto &h : hash)
     if (*rc::gen::arbitrary<bool>()) packets.push_back(packet_for(h));
+  for (const auto &r : wc)
+    if (*rc::gen::arbitrary<bool>()) packets.push_back(gen::packet_near(r));
 
   pfr::RuleSet rs;
   for (const auto &r : wc) RC_ASSERT(rs.add_wildcard(r, 0) == 0);
@@ -112,7 +122,8 @@ RC_GTEST_PROP(RuleIndex, CandidatesCoverMatchesInOrder, ()) {
   auto wc = *gen::wildcard_rules();
   pfr::RuleSet rs;
   for (const auto &r : wc) RC_ASSERT(rs.add_wildcard(r, 0) == 0);
-  auto mp = *gen::rule_packet();
+  auto mp = wc.empty() || *rc::gen::inRange(0, 4) == 0 ? *gen::rule_packet()
+                                                       : gen::packet_near(*rc::gen::elementOf(wc));
   gen::CorePacket cp = gen::to_core(mp);
   const auto &cand = rs.candidates(cp.info);
   for (size_t i = 1; i < cand.size(); i++) RC_ASSERT(cand[i - 1]->rule.rule_id < cand[i]->rule.rule_id);

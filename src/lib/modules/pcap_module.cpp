@@ -143,21 +143,6 @@ class PcapModule : public Module {
     return rc > 0 ? 1 : 0;
   }
 
-  int next_pkt_time_ns(uint64_t *ns, std::string &err) override {
-    if (empty_queue_) return PF_RING_ERROR_END_OF_FILE;
-    if (!map_) {
-      err = "the next packet's time is known ahead only for classic pcap files";
-      return PF_RING_ERROR_NOT_SUPPORTED;
-    }
-    int rc = reader_.peek_ts(ns, err);
-    if (rc == 0) return PF_RING_ERROR_END_OF_FILE;
-    if (rc < 0) {
-      err = "capture file '" + path_ + "': " + err;
-      return PF_RING_ERROR_CORRUPT_INPUT;
-    }
-    return 0;
-  }
-
   std::string stats_json() const override {
     return "{\"file\":\"" + json_escape(path_) + "\",\"format\":\"" + format_ + "\",\"packets\":" +
            std::to_string(packets_) + ",\"bytes\":" + std::to_string(bytes_) +
