@@ -30,6 +30,20 @@ passed=$((passed + tot - bad))
 failed=$((failed + bad))
 rm -f "$ctest_out"
 
+# ThreadSanitizer on the tests that share rings between threads
+# (PF_RING_REENTRANT, pfring_breakloop from another thread, pipe writers).
+cmake --preset tsan >/dev/null
+for t in test_pcap_module test_api; do
+  if cmake --build build-tsan -j"$JOBS" --target "$t" >"build-tsan/$t.build.log" 2>&1 &&
+     TSAN_OPTIONS=halt_on_error=1 ./build-tsan/bin/"$t" >"build-tsan/$t.log" 2>&1; then
+    echo "tsan $t: ok"
+    passed=$((passed + 1))
+  else
+    echo "tsan $t: FAILED"; tail -60 "build-tsan/$t.build.log" "build-tsan/$t.log" 2>/dev/null || true
+    failed=$((failed + 1))
+  fi
+done
+
 # pytest, with the ASan-built tools.
 py_out=$(mktemp)
 if PFRING_BIN="$PWD/build-asan/bin" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration >"$py_out" 2>&1; then :; fi
