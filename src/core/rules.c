@@ -210,31 +210,32 @@ static void ip_words(const ip_addr *a, u_int64_t w[2])
 	__builtin_memcpy(w, a, 16);
 }
 
-/* -1, 0, 1 as (host a, port a) sorts before, equal to, after (host b, port b). */
-static int endpoint_cmp(const ip_addr *ha, u_int16_t pa, const ip_addr *hb, u_int16_t pb)
-{
-	u_int64_t a[2], b[2];
-
-	ip_words(ha, a);
-	ip_words(hb, b);
-	if (a[0] != b[0])
-		return a[0] < b[0] ? -1 : 1;
-	if (a[1] != b[1])
-		return a[1] < b[1] ? -1 : 1;
-	if (pa != pb)
-		return pa < pb ? -1 : 1;
-	return 0;
-}
-
+/*
+ * Orders the endpoints without branches: the direction of a packet is
+ * random from the CPU's point of view, and a mispredicted branch costs more
+ * than the whole key. m is all ones when (hb, pb) sorts before (ha, pa).
+ */
 static void key_fill(struct pfc_hash_key *k, u_int16_t vlan, u_int8_t proto, const ip_addr *ha,
 		     u_int16_t pa, const ip_addr *hb, u_int16_t pb)
 {
-	int swap = endpoint_cmp(ha, pa, hb, pb) > 0;
+	u_int64_t a[2], b[2], lo[2], hi[2], gt, m;
+	u_int16_t pm;
 
-	__builtin_memcpy(&k->lo_host, swap ? hb : ha, sizeof(ip_addr));
-	__builtin_memcpy(&k->hi_host, swap ? ha : hb, sizeof(ip_addr));
-	k->lo_port = swap ? pb : pa;
-	k->hi_port = swap ? pa : pb;
+	ip_words(ha, a);
+	ip_words(hb, b);
+	gt = (u_int64_t)(a[0] > b[0]) |
+	     ((u_int64_t)(a[0] == b[0]) &
+	      ((u_int64_t)(a[1] > b[1]) | ((u_int64_t)(a[1] == b[1]) & (u_int64_t)(pa > pb))));
+	m = (u_int64_t)0 - gt;
+	lo[0] = a[0] ^ ((a[0] ^ b[0]) & m);
+	lo[1] = a[1] ^ ((a[1] ^ b[1]) & m);
+	hi[0] = b[0] ^ ((a[0] ^ b[0]) & m);
+	hi[1] = b[1] ^ ((a[1] ^ b[1]) & m);
+	pm = (u_int16_t)m;
+	__builtin_memcpy(&k->lo_host, lo, sizeof(ip_addr));
+	__builtin_memcpy(&k->hi_host, hi, sizeof(ip_addr));
+	k->lo_port = (u_int16_t)(pa ^ ((pa ^ pb) & pm));
+	k->hi_port = (u_int16_t)(pb ^ ((pa ^ pb) & pm));
 	k->vlan_id = vlan;
 	k->proto = proto;
 	k->pad = 0;
@@ -271,21 +272,24 @@ int pfc_hash_key_equal(const struct pfc_hash_key *a, const struct pfc_hash_key *
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 
-/* Multiply-xorshift mixing of five words: a few ns, good avalanche. */
+/*
+ * Five independent multiplies (they run in parallel), summed, then one
+ * final avalanche: a few ns, and good enough spread for linear probing.
+ */
 u_int32_t pfc_hash_key_hash(const struct pfc_hash_key *k)
 {
-	u_int64_t w[5], h = 0x9E3779B97F4A7C15ull;
-	int i;
+	u_int64_t w[5], h;
 
 	key_words(k, w);
-	for (i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-	}
+	h = (w[0] ^ 0x9E3779B97F4A7C15ull) * 0xbf58476d1ce4e5b9ull +
+	    (w[1] ^ 0x94d049bb133111ebull) * 0x9E3779B97F4A7C15ull +
+	    (w[2] ^ 0xbf58476d1ce4e5b9ull) * 0x94d049bb133111ebull +
+	    (w[3] ^ 0xd6e8feb86659fd93ull) * 0xa0761d6478bd642full +
+	    (w[4] ^ 0xa0761d6478bd642full) * 0xd6e8feb86659fd93ull;
+	h ^= h >> 32;
 	h *= 0x94d049bb133111ebull;
 	h ^= h >> 29;
-	return (u_int32_t)(h ^ (h >> 32));
+	return (u_int32_t)h;
 }
 
 /* Does this action keep the packet from the application? */

@@ -275,11 +275,25 @@ int RuleSet::add_hash(const hash_filtering_rule &r, uint64_t now_sec) {
   return 0;
 }
 
-pfc_hash_rule *RuleSet::find_hash(const pfc_hash_key &key) {
+pfc_hash_rule *RuleSet::find_hash(const pfc_hash_key &key) { return find_hash(key, pfc_hash_key_hash(&key)); }
+
+pfc_hash_rule *RuleSet::find_hash(const pfc_hash_key &key, uint32_t hash) {
   if (hash_rules_.empty()) return nullptr;
   bool found;
-  size_t pos = probe(key, pfc_hash_key_hash(&key), &found);
+  size_t pos = probe(key, hash, &found);
   return found ? &hash_rules_[slots_[pos].idx1 - 1] : nullptr;
+}
+
+uint32_t RuleSet::prefetch_hash(const pfc_hash_key &key) const {
+  uint32_t h = pfc_hash_key_hash(&key);
+  __builtin_prefetch(&slots_[h & mask_]);
+  return h;
+}
+
+void RuleSet::prefetch(const pkt_parsing_info &p) const {
+  if (hash_rules_.empty()) return;
+  pfc_hash_key key;
+  if (pfc_hash_key_from_pkt(&p, &key) == 0) prefetch_hash(key);
 }
 
 // Backward-shift deletion keeps probe chains intact without tombstones;

@@ -40,6 +40,12 @@ class RuleSet {
   // 0, or PF_RING_ERROR_NOT_FOUND.
   int remove_hash(const pfc_hash_key &key);
   pfc_hash_rule *find_hash(const pfc_hash_key &key);
+  // Burst lookups: prefetch_hash() starts loading the key's slot and
+  // returns its hash; find_hash(key, hash) completes the lookup. Issuing
+  // the prefetches of a whole burst first overlaps the cache misses of a
+  // large table (one miss costs ~200 ns on the machines measured).
+  uint32_t prefetch_hash(const pfc_hash_key &key) const;
+  pfc_hash_rule *find_hash(const pfc_hash_key &key, uint32_t hash);
   int purge_idle_hash(uint64_t now_sec, uint16_t inactivity_sec);
   size_t hash_count() const { return hash_rules_.size(); }
   void reserve_hash(size_t n);
@@ -49,6 +55,8 @@ class RuleSet {
   // Evaluates the rules on a parsed packet (core semantics). ops may be null.
   int evaluate(pkt_parsing_info *p, const uint8_t *pkt, uint32_t caplen, uint8_t default_accept,
                uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v);
+  // Prefetches the hash-rule slot of a parsed packet (no-op without hash rules).
+  void prefetch(const pkt_parsing_info &p) const;
 
   // The wildcard rules that may match p, sorted by rule_id, into scratch.
   // Exposed for tests and benchmarks.

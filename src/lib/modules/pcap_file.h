@@ -62,6 +62,7 @@ class PcapFileReader {
   const uint8_t *base_ = nullptr;
   size_t size_ = 0;
   size_t off_ = 0;
+  size_t prefetched_ = 0;  // next byte offset to prefetch (see next())
   bool swapped_ = false;
   bool nsec_ = false;
   uint32_t snaplen_ = 0;

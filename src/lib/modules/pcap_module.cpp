@@ -259,11 +259,6 @@ class PcapModule : public Module {
   // Pipes: packets handed out last time may be overwritten now (the
   // handle asks for a new burst only when it is done with the old one).
   unsigned burst_stream(RawPacket *out, unsigned max, int timeout_ms) {
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-    }
     for (;;) {
       unsigned n = 0;
       size_t at = begin_;
@@ -302,6 +297,14 @@ class PcapModule : public Module {
         return 0;
       }
       if (prc <= 0) return 0;
+      // Make room at the end by moving the unparsed tail (at most one
+      // partial record) to the front; records handed out before this call
+      // are no longer in use.
+      if (buf_.size() - end_ < kStreamChunk / 2) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
       size_t room = buf_.size() - end_;
       ssize_t r = ::read(fd_, buf_.data() + end_, room);
       if (r < 0) {
