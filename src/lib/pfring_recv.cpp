@@ -70,14 +70,13 @@ void parse_into(RawPacket *p, uint8_t level) {
 // packet, not the snapshot.
 bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
   auto &ext = p->hdr.extended_hdr;
-  p->parsed_level = 0;
   if (r->direction == rx_only_direction && !ext.rx_direction) return false;
   if (r->direction == tx_only_direction && ext.rx_direction) return false;
   if (r->bpf.active() && !r->bpf.match(p->data, p->hdr.caplen, p->hdr.len)) return false;
   uint8_t level = parse_level;
   if ((!r->rules.empty() || r->rss_rehash) && level < PFC_LEVEL_L4) level = PFC_LEVEL_L4;
   if (r->flags & PF_RING_LONG_HEADER) level = PFC_LEVEL_TUNNEL;
-  if (level) {
+  if (level > p->parsed_level) {
     parse_into(p, level);
     p->parsed_level = level;
   }
@@ -108,6 +107,22 @@ void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
   r->delivered_bytes += p->hdr.len;
   r->last_pkt = p->data;
   r->last_caplen = p->hdr.caplen;
+}
+
+// A new burst arrived: nothing is parsed yet. With hash rules, parse the
+// whole burst first and prefetch each packet's table slot, so the cache
+// misses of a large table overlap instead of coming one after the other.
+void stage_burst(pfring *r) {
+  bool prefetch = r->rules.hash_count() > 0;
+  for (unsigned i = 0; i < r->burst_n; i++) {
+    RawPacket *p = &r->burst[i];
+    p->parsed_level = 0;
+    if (prefetch) {
+      parse_into(p, PFC_LEVEL_L4);
+      p->parsed_level = PFC_LEVEL_L4;
+      r->rules.prefetch(p->hdr.extended_hdr.parsed_pkt);
+    }
+  }
 }
 
 // Next packet that passes the software features. 1 with *out, 0 none
@@ -149,6 +164,7 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, 
       return n;
     }
     if (n == 0) return 0;
+    stage_burst(r);
   }
 }
 

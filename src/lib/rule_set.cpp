@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstring>
 #include <new>
 
@@ -231,13 +232,30 @@ void RuleSet::free_slots() {
   cap_ = slots_bytes_ = 0;
 }
 
-// Anonymous mmap: zeroed, page aligned, and eligible for transparent huge
-// pages (MADV_HUGEPAGE is advice; without it the table still works).
+// Anonymous mmap: zeroed, and for large tables 2 MiB aligned and advised
+// for transparent huge pages, so that a random probe does not also miss
+// the TLB (MADV_HUGEPAGE is advice; without it the table still works).
+static void *map_table(size_t bytes) {
+  constexpr size_t kHuge = 2u << 20;
+  if (bytes < kHuge) {
+    void *m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return m == MAP_FAILED ? nullptr : m;
+  }
+  void *m = mmap(nullptr, bytes + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return nullptr;
+  uintptr_t start = reinterpret_cast<uintptr_t>(m);
+  uintptr_t aligned = (start + kHuge - 1) & ~(uintptr_t)(kHuge - 1);
+  if (aligned > start) munmap(m, aligned - start);
+  size_t tail = (start + bytes + kHuge) - (aligned + bytes);
+  if (tail) munmap(reinterpret_cast<void *>(aligned + bytes), tail);
+  madvise(reinterpret_cast<void *>(aligned), bytes, MADV_HUGEPAGE);
+  return reinterpret_cast<void *>(aligned);
+}
+
 void RuleSet::rehash(size_t new_cap) {
   size_t bytes = new_cap * sizeof(Slot);
-  void *m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) throw std::bad_alloc();
-  if (bytes >= (2u << 20)) madvise(m, bytes, MADV_HUGEPAGE);
+  void *m = map_table(bytes);
+  if (!m) throw std::bad_alloc();
   Slot *old = slots_;
   size_t old_cap = cap_, old_bytes = slots_bytes_;
   slots_ = static_cast<Slot *>(m);

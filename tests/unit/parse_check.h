@@ -25,12 +25,12 @@ struct Result {
 // zeroed pkt_parsing_info, and checks the model agrees.
 inline Result parse(const pktb::Bytes& pkt, int level, size_t caplen = SIZE_MAX) {
   size_t n = std::min(caplen, pkt.size());
-  std::unique_ptr<uint8_t[]> buf(new uint8_t[n]);
-  std::copy(pkt.begin(), pkt.begin() + long(n), buf.get());
+  // Exactly n bytes (capacity == size), so ASan reports any read past them.
+  std::vector<uint8_t> buf(pkt.begin(), pkt.begin() + long(n));
   Result r;
   std::memset(&r.p, 0, sizeof r.p);
-  r.ret = pfc_parse_pkt(buf.get(), uint32_t(n), uint8_t(level), &r.p, &r.flags);
-  model::Parsed expected = model::parse(buf.get(), n, level);
+  r.ret = pfc_parse_pkt(buf.data(), uint32_t(n), uint8_t(level), &r.p, &r.flags);
+  model::Parsed expected = model::parse(buf.data(), n, level);
   EXPECT_EQ(model::diff(expected, model::from_core(r.p, r.ret, r.flags)), "")
       << "core and model disagree at level " << level << ", caplen " << n;
   return r;
