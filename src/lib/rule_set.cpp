@@ -14,8 +14,6 @@ namespace pfr {
 
 namespace {
 
-bool single_port(uint16_t low, uint16_t high) { return low != 0 && (high == 0 || high == low); }
-
 // The rule's host is one exact IPv4 address (full mask, upper bytes zero).
 bool exact_v4_host(const ip_addr &host, const ip_addr &mask) {
   for (int i = 4; i < 16; i++)
@@ -41,32 +39,64 @@ bool by_rule_id(const pfc_wc_rule *a, const pfc_wc_rule *b) { return a->rule.rul
 
 }  // namespace
 
-RuleSet::RuleSet() { rehash(16); }
+RuleSet::RuleSet() {
+  rehash(16);
+  lists_.reserve(64);  // at most 4 + 2 x 24 prefix lengths + generic
+}
 RuleSet::~RuleSet() { free_slots(); }
 
 // ---------------------------------------------------------------- wildcard
 
-RuleSet::Bucket RuleSet::bucket_of(const filtering_rule &r, uint32_t *key) const {
-  const auto &c = r.core_fields;
-  if (r.bidirectional) return kGeneric;  // may match with peers swapped
-  if (single_port(c.dport_low, c.dport_high)) {
-    *key = c.dport_low;
-    return kDport;
-  }
-  if (single_port(c.sport_low, c.sport_high)) {
-    *key = c.sport_low;
-    return kSport;
-  }
-  if (exact_v4_host(c.dhost, c.dhost_mask)) {
-    *key = c.dhost.v4;
-    return kDhost4;
-  }
-  if (exact_v4_host(c.shost, c.shost_mask)) {
-    *key = c.shost.v4;
-    return kShost4;
-  }
-  return kGeneric;
+namespace {
+// Number of ports a rule's range covers (0: any port).
+uint32_t port_span(uint16_t low, uint16_t high, uint32_t *lo, uint32_t *hi) {
+  if (low == 0 && high == 0) return 0;
+  *lo = low;
+  *hi = high == 0 ? low : high;
+  return *hi - *lo + 1;
 }
+
+// An IPv4 network of prefix length 8..31 (upper bytes zero, contiguous
+// mask); returns the length, or 0.
+uint8_t v4_prefix(const ip_addr &host, const ip_addr &mask) {
+  for (int i = 4; i < 16; i++)
+    if (host.v6.s6_addr[i] || mask.v6.s6_addr[i]) return 0;
+  if (host.v4 == 0 || mask.v4 == 0) return 0;
+  uint32_t inv = ~mask.v4;
+  if (inv & (inv + 1)) return 0;  // not contiguous
+  uint8_t len = static_cast<uint8_t>(32 - __builtin_popcount(inv));
+  return len >= 8 && len < 32 ? len : 0;
+}
+
+uint32_t prefix_mask(uint8_t len) { return len ? 0xFFFFFFFFu << (32 - len) : 0; }
+
+}  // namespace
+
+RuleSet::Placement RuleSet::place(const filtering_rule &r) const {
+  const auto &c = r.core_fields;
+  if (r.bidirectional) return {kGeneric, 0, 0, 0};  // may match with peers swapped
+  uint32_t dlo = 0, dhi = 0, slo = 0, shi = 0;
+  uint32_t dspan = port_span(c.dport_low, c.dport_high, &dlo, &dhi);
+  uint32_t sspan = port_span(c.sport_low, c.sport_high, &slo, &shi);
+  if (dspan == 1) return {kDport, dlo, dhi, 0};
+  if (sspan == 1) return {kSport, slo, shi, 0};
+  if (exact_v4_host(c.dhost, c.dhost_mask)) return {kDhost4, c.dhost.v4, c.dhost.v4, 0};
+  if (exact_v4_host(c.shost, c.shost_mask)) return {kShost4, c.shost.v4, c.shost.v4, 0};
+  bool d_ok = dspan && dspan <= kMaxIndexedSpan, s_ok = sspan && sspan <= kMaxIndexedSpan;
+  if (d_ok && (!s_ok || dspan <= sspan)) return {kDport, dlo, dhi, 0};
+  if (s_ok) return {kSport, slo, shi, 0};
+  if (uint8_t len = v4_prefix(c.dhost, c.dhost_mask)) {
+    uint32_t net = c.dhost.v4 & prefix_mask(len);
+    return {kDnet4, net, net, len};
+  }
+  if (uint8_t len = v4_prefix(c.shost, c.shost_mask)) {
+    uint32_t net = c.shost.v4 & prefix_mask(len);
+    return {kSnet4, net, net, len};
+  }
+  return {kGeneric, 0, 0, 0};
+}
+
+RuleSet::BucketMap &RuleSet::net_map(Bucket b, uint8_t plen) { return (b == kDnet4 ? by_dnet_ : by_snet_)[plen]; }
 
 static void sorted_insert(std::vector<pfc_wc_rule *> &v, pfc_wc_rule *w) {
   v.insert(std::lower_bound(v.begin(), v.end(), w, by_rule_id), w);
@@ -78,29 +108,48 @@ static void sorted_erase(std::vector<pfc_wc_rule *> &v, pfc_wc_rule *w) {
 }
 
 void RuleSet::index_insert(pfc_wc_rule *w) {
-  uint32_t key = 0;
-  switch (bucket_of(w->rule, &key)) {
-    case kDport: sorted_insert(by_dport_[key], w); break;
-    case kSport: sorted_insert(by_sport_[key], w); break;
-    case kDhost4: sorted_insert(by_dhost_[key], w); break;
-    case kShost4: sorted_insert(by_shost_[key], w); break;
+  Placement pl = place(w->rule);
+  auto insert_in = [&](std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m) {
+    for (uint32_t k = pl.lo;; k++) {
+      sorted_insert(m[k], w);
+      if (k == pl.hi) break;
+    }
+  };
+  switch (pl.bucket) {
+    case kDport: insert_in(by_dport_); break;
+    case kSport: insert_in(by_sport_); break;
+    case kDhost4: insert_in(by_dhost_); break;
+    case kShost4: insert_in(by_shost_); break;
+    case kDnet4:
+    case kSnet4: insert_in(net_map(pl.bucket, pl.plen)); break;
     case kGeneric: sorted_insert(generic_, w); break;
   }
 }
 
 void RuleSet::index_erase(pfc_wc_rule *w) {
-  uint32_t key = 0;
+  Placement pl = place(w->rule);
   auto erase_in = [&](std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m) {
-    auto it = m.find(key);
-    if (it == m.end()) return;
-    sorted_erase(it->second, w);
-    if (it->second.empty()) m.erase(it);
+    for (uint32_t k = pl.lo;; k++) {
+      auto it = m.find(k);
+      if (it != m.end()) {
+        sorted_erase(it->second, w);
+        if (it->second.empty()) m.erase(it);
+      }
+      if (k == pl.hi) break;
+    }
   };
-  switch (bucket_of(w->rule, &key)) {
+  switch (pl.bucket) {
     case kDport: erase_in(by_dport_); break;
     case kSport: erase_in(by_sport_); break;
     case kDhost4: erase_in(by_dhost_); break;
     case kShost4: erase_in(by_shost_); break;
+    case kDnet4:
+    case kSnet4: {
+      auto &outer = pl.bucket == kDnet4 ? by_dnet_ : by_snet_;
+      erase_in(outer[pl.plen]);
+      if (outer[pl.plen].empty()) outer.erase(pl.plen);
+      break;
+    }
     case kGeneric: sorted_erase(generic_, w); break;
   }
 }
@@ -147,36 +196,41 @@ int RuleSet::purge_idle_wildcard(uint64_t now_sec, uint16_t inactivity_sec) {
 }
 
 const std::vector<pfc_wc_rule *> &RuleSet::candidates(const pkt_parsing_info &p) {
-  const std::vector<pfc_wc_rule *> *lists[5];
-  size_t nl = 0;
-  auto add = [&](const std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m, uint32_t key) {
+  lists_.clear();
+  auto add = [&](const BucketMap &m, uint32_t key) {
     if (m.empty()) return;
     auto it = m.find(key);
-    if (it != m.end()) lists[nl++] = &it->second;
+    if (it != m.end()) lists_.push_back(&it->second);
   };
   add(by_dport_, p.l4_dst_port);
   add(by_sport_, p.l4_src_port);
-  uint32_t hk;
-  if (host_key(p.ip_dst, p.ip_version, &hk)) add(by_dhost_, hk);
-  if (host_key(p.ip_src, p.ip_version, &hk)) add(by_shost_, hk);
-  if (!generic_.empty()) lists[nl++] = &generic_;
+  uint32_t dk, sk;
+  bool dip = host_key(p.ip_dst, p.ip_version, &dk), sip = host_key(p.ip_src, p.ip_version, &sk);
+  if (dip) add(by_dhost_, dk);
+  if (sip) add(by_shost_, sk);
+  if (dip)
+    for (const auto &kv : by_dnet_) add(kv.second, dk & prefix_mask(kv.first));
+  if (sip)
+    for (const auto &kv : by_snet_) add(kv.second, sk & prefix_mask(kv.first));
+  if (!generic_.empty()) lists_.push_back(&generic_);
 
   scratch_.clear();
-  if (nl == 1) {
-    scratch_.insert(scratch_.end(), lists[0]->begin(), lists[0]->end());
+  if (lists_.size() == 1) {
+    scratch_.insert(scratch_.end(), lists_[0]->begin(), lists_[0]->end());
     return scratch_;
   }
-  // k-way merge by rule_id (k <= 5); every rule is in one list only.
-  size_t pos[5] = {0, 0, 0, 0, 0};
+  // k-way merge by rule_id; a packet meets every rule in one list at most.
+  size_t pos[64] = {0};
+  size_t nl = lists_.size() < 64 ? lists_.size() : 64;
   for (;;) {
     int best = -1;
     for (size_t i = 0; i < nl; i++) {
-      if (pos[i] >= lists[i]->size()) continue;
-      if (best < 0 || (*lists[i])[pos[i]]->rule.rule_id < (*lists[best])[pos[best]]->rule.rule_id)
+      if (pos[i] >= lists_[i]->size()) continue;
+      if (best < 0 || (*lists_[i])[pos[i]]->rule.rule_id < (*lists_[best])[pos[best]]->rule.rule_id)
         best = static_cast<int>(i);
     }
     if (best < 0) break;
-    scratch_.push_back((*lists[best])[pos[best]++]);
+    scratch_.push_back((*lists_[best])[pos[best]++]);
   }
   return scratch_;
 }

@@ -63,17 +63,32 @@ class RuleSet {
   const std::vector<pfc_wc_rule *> &candidates(const pkt_parsing_info &p);
 
  private:
-  // Wildcard index: each rule sits in exactly one bucket, chosen by its most
-  // selective exact field; buckets are sorted by rule_id and merged per packet.
-  enum Bucket { kDport, kSport, kDhost4, kShost4, kGeneric };
-  Bucket bucket_of(const filtering_rule &r, uint32_t *key) const;
+  // Wildcard index: each rule sits in one kind of bucket, chosen by its most
+  // selective field: a single port, an exact /32 host, a port range of at
+  // most kMaxIndexedSpan ports (entered under each of its ports), an IPv4
+  // prefix of /8 or longer (one table per prefix length), else the generic
+  // list. Buckets are sorted by rule_id; a packet looks up one key per kind
+  // (per prefix length), so it meets each rule at most once; the lists are
+  // merged in rule-id order.
+  enum Bucket { kDport, kSport, kDhost4, kShost4, kDnet4, kSnet4, kGeneric };
+  static constexpr uint32_t kMaxIndexedSpan = 1024;
+  struct Placement {
+    Bucket bucket;
+    uint32_t lo, hi;  // keys [lo, hi]
+    uint8_t plen;     // prefix length (kDnet4, kSnet4)
+  };
+  using BucketMap = std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>>;
+  BucketMap &net_map(Bucket b, uint8_t plen);
+  Placement place(const filtering_rule &r) const;
   void index_insert(pfc_wc_rule *w);
   void index_erase(pfc_wc_rule *w);
 
   std::map<uint16_t, std::unique_ptr<pfc_wc_rule>> wc_by_id_;
-  std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> by_dport_, by_sport_, by_dhost_, by_shost_;
+  BucketMap by_dport_, by_sport_, by_dhost_, by_shost_;
+  std::map<uint8_t, BucketMap> by_dnet_, by_snet_;  // by prefix length
   std::vector<pfc_wc_rule *> generic_;
   std::vector<pfc_wc_rule *> scratch_;
+  std::vector<const std::vector<pfc_wc_rule *> *> lists_;  // per-packet merge inputs
 
   // Hash rules: open addressing with linear probing, at most half full.
   // A slot holds the whole key, so a lookup touches one cache line (the

@@ -55,7 +55,31 @@ filtering_rule acl_rule(int i) {
   return r;
 }
 
-// Rules no index can place: port ranges.
+// Rules the index places by their IPv4 prefix: wide port ranges and /24s.
+filtering_rule wide_rule(int i) {
+  filtering_rule r;
+  std::memset(&r, 0, sizeof(r));
+  r.rule_id = uint16_t(i + 1);
+  r.rule_action = forward_packet_and_stop_rule_evaluation;
+  r.core_fields.proto = 17;
+  r.core_fields.dport_low = uint16_t(1 + i);
+  r.core_fields.dport_high = 65535;
+  r.core_fields.dhost.v4 = 0x0a000000u + (uint32_t(i) << 8);
+  r.core_fields.dhost_mask.v4 = 0xFFFFFF00u;
+  return r;
+}
+
+// Rules no index places: one VLAN each (the generic list, scanned).
+filtering_rule vlan_rule(int i) {
+  filtering_rule r;
+  std::memset(&r, 0, sizeof(r));
+  r.rule_id = uint16_t(i + 1);
+  r.rule_action = forward_packet_and_stop_rule_evaluation;
+  r.core_fields.vlan_id = uint16_t(1 + i);
+  return r;
+}
+
+// Narrow port ranges: indexed under each of their ports.
 filtering_rule range_rule(int i) {
   filtering_rule r;
   std::memset(&r, 0, sizeof(r));
@@ -82,6 +106,8 @@ void BM_wildcard(benchmark::State &st) {
 }
 BENCHMARK_TEMPLATE(BM_wildcard, acl_rule)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 BENCHMARK_TEMPLATE(BM_wildcard, range_rule)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+BENCHMARK_TEMPLATE(BM_wildcard, wide_rule)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+BENCHMARK_TEMPLATE(BM_wildcard, vlan_rule)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 
 hash_filtering_rule hash_rule(uint32_t i) {
   hash_filtering_rule r;
@@ -188,8 +214,12 @@ int main(int argc, char **argv) {
       argc, argv, [] { parsed(); },
       {{"1000 vs 1 exact (ACL) wildcard rules", "BM_wildcard<acl_rule>/1", "BM_wildcard<acl_rule>/1000",
         "cost multiple; target < 20"},
-       {"1000 vs 1 port-range wildcard rules", "BM_wildcard<range_rule>/1", "BM_wildcard<range_rule>/1000",
-        "cost multiple; linear scan"},
+       {"1000 vs 1 narrow port-range wildcard rules", "BM_wildcard<range_rule>/1", "BM_wildcard<range_rule>/1000",
+        "cost multiple; indexed per port"},
+       {"1000 vs 1 wide-range + /24 wildcard rules", "BM_wildcard<wide_rule>/1", "BM_wildcard<wide_rule>/1000",
+        "cost multiple; indexed by prefix"},
+       {"1000 vs 1 VLAN-only wildcard rules", "BM_wildcard<vlan_rule>/1", "BM_wildcard<vlan_rule>/1000",
+        "cost multiple; not indexed: scanned"},
        {"1M vs 1k-entry hash lookup", "BM_hash_lookup/1000", "BM_hash_lookup/1000000", "cost multiple"},
        {"1M-entry hash lookup: in bursts of 32 vs one by one", "BM_hash_lookup_burst/1000000",
         "BM_hash_lookup/1000000", ">1: bursts faster per lookup", 32}});

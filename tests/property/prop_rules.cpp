@@ -122,15 +122,64 @@ RC_GTEST_PROP(RuleIndex, CandidatesCoverMatchesInOrder, ()) {
   auto wc = *gen::wildcard_rules();
   pfr::RuleSet rs;
   for (const auto &r : wc) RC_ASSERT(rs.add_wildcard(r, 0) == 0);
-  auto mp = wc.empty() || *rc::gen::inRange(0, 4) == 0 ? *gen::rule_packet()
-                                                       : gen::packet_near(*rc::gen::elementOf(wc));
-  gen::CorePacket cp = gen::to_core(mp);
-  const auto &cand = rs.candidates(cp.info);
-  for (size_t i = 1; i < cand.size(); i++) RC_ASSERT(cand[i - 1]->rule.rule_id < cand[i]->rule.rule_id);
-  for (const auto &r : wc) {
-    if (!model::wildcard_matches(r, mp)) continue;
-    bool found = std::any_of(cand.begin(), cand.end(), [&](const pfc_wc_rule *w) { return w->rule.rule_id == r.rule_id; });
-    RC_ASSERT(found);
+  // Several packets per rule set, most of them near (and at the edges of) a rule.
+  for (int i = 0; i < 12; i++) {
+    auto mp = wc.empty() || *rc::gen::inRange(0, 4) == 0 ? *gen::rule_packet()
+                                                         : gen::packet_near(*rc::gen::elementOf(wc));
+    gen::CorePacket cp = gen::to_core(mp);
+    const auto &cand = rs.candidates(cp.info);
+    for (size_t j = 1; j < cand.size(); j++) RC_ASSERT(cand[j - 1]->rule.rule_id < cand[j]->rule.rule_id);
+    for (const auto &r : wc) {
+      if (!model::wildcard_matches(r, mp)) continue;
+      bool found =
+          std::any_of(cand.begin(), cand.end(), [&](const pfc_wc_rule *w) { return w->rule.rule_id == r.rule_id; });
+      RC_ASSERT(found);
+    }
+  }
+}
+
+// Port-range rules (indexed per port up to a span, scanned beyond it):
+// packets at, inside and just outside the edges meet every rule they match.
+RC_GTEST_PROP(RuleIndex, PortRangesAtTheirEdges, ()) {
+  std::vector<filtering_rule> wc;
+  int n = *rc::gen::inRange(1, 20);
+  for (int i = 0; i < n; i++) {
+    filtering_rule r;
+    std::memset(&r, 0, sizeof(r));
+    r.rule_id = uint16_t(i + 1);
+    r.rule_action = *gen::rule_action();
+    auto range = [](uint16_t &lo, uint16_t &hi) {
+      if (*rc::gen::inRange(0, 3) == 0) return;  // any
+      lo = *rc::gen::inRange<uint16_t>(1, 65535);
+      uint32_t span = *rc::gen::element<uint32_t>(1, 2, 100, 1023, 1024, 1025, 5000);
+      hi = uint16_t(std::min<uint32_t>(65535, lo + span - 1));
+      if (hi == lo && *rc::gen::arbitrary<bool>()) hi = 0;  // "low..0" is the single port low
+    };
+    range(r.core_fields.sport_low, r.core_fields.sport_high);
+    range(r.core_fields.dport_low, r.core_fields.dport_high);
+    wc.push_back(r);
+  }
+  pfr::RuleSet rs;
+  for (const auto &r : wc) RC_ASSERT(rs.add_wildcard(r, 0) == 0);
+  for (int i = 0; i < 16; i++) {
+    model::RulePacket mp = *gen::rule_packet();
+    mp.ip_version = 4;
+    mp.proto = 17;
+    const auto &r = *rc::gen::elementOf(wc);
+    auto edge = [](uint16_t lo, uint16_t hi, uint16_t &port) {
+      if (lo == 0 && hi == 0) return;
+      uint16_t top = hi ? hi : lo;
+      port = *rc::gen::element<uint16_t>(uint16_t(lo), uint16_t(top), uint16_t(lo - 1), uint16_t(top + 1), uint16_t(lo + (top - lo) / 2));
+    };
+    edge(r.core_fields.sport_low, r.core_fields.sport_high, mp.sport);
+    edge(r.core_fields.dport_low, r.core_fields.dport_high, mp.dport);
+    gen::CorePacket cp = gen::to_core(mp);
+    const auto &cand = rs.candidates(cp.info);
+    for (const auto &w : wc) {
+      if (!model::wildcard_matches(w, mp)) continue;
+      RC_ASSERT(std::any_of(cand.begin(), cand.end(),
+                            [&](const pfc_wc_rule *c) { return c->rule.rule_id == w.rule_id; }));
+    }
   }
 }
 
