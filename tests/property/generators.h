@@ -6,6 +6,7 @@
 //   2. Packets       well-formed packets with the fields they carry,
 //                    mutated packets, arbitrary bytes
 //   3. Rules         wildcard and hash rules (gen_rules.h, included at the end)
+//   4. RSS           Toeplitz keys, hash inputs and flow tuples
 //
 // Functions in gen::detail pick values with operator* and so must run inside
 // an rc::gen::exec body (or a property); the rc::Gen<> functions at the end
@@ -498,3 +499,131 @@ inline rc::Gen<pktb::Bytes> arbitraryBytes() {
 // 3. Rules: wildcard and hash rules and the packets they see
 // =====================================================================
 #include "gen_rules.h"
+
+// =====================================================================
+// 4. RSS: Toeplitz keys, hash inputs, flow tuples and parsed packets
+//    (tests/property/prop_core_rss.cpp, model in tests/model/model_rss.h)
+// =====================================================================
+#include <cstring>
+
+#include "model_rss.h"
+
+extern "C" {
+#include "rss.h"
+}
+
+namespace gen {
+
+// A 40-byte Toeplitz key: mostly random, sometimes the two keys rss.c ships
+// or a degenerate one (all zeros, all ones).
+inline rc::Gen<std::vector<uint8_t>> rssKey() {
+  auto fixed = [](const uint8_t* k) { return std::vector<uint8_t>(k, k + PFC_RSS_KEY_LEN); };
+  return rc::gen::weightedOneOf<std::vector<uint8_t>>({
+      {8, rc::gen::container<std::vector<uint8_t>>(PFC_RSS_KEY_LEN, rc::gen::arbitrary<uint8_t>())},
+      {1, rc::gen::just(fixed(pfc_rss_default_key))},
+      {1, rc::gen::just(fixed(pfc_rss_symmetric_key))},
+      {1, rc::gen::element(std::vector<uint8_t>(PFC_RSS_KEY_LEN, 0x00),
+                           std::vector<uint8_t>(PFC_RSS_KEY_LEN, 0xFF))},
+  });
+}
+
+// Hash input bytes of exactly `len` bytes (0..PFC_RSS_MAX_INPUT).
+inline rc::Gen<std::vector<uint8_t>> rssInput(size_t len) {
+  return rc::gen::container<std::vector<uint8_t>>(len, rc::gen::arbitrary<uint8_t>());
+}
+
+// Enabled hash types: any mix of the six PFC_RSS_* bits, often all of them
+// or the common "4-tuple + 2-tuple of one version" sets.
+inline rc::Gen<uint32_t> rssHashTypes() {
+  return rc::gen::weightedOneOf<uint32_t>({
+      {4, rc::gen::exec([] {  // each bit on or off, at every size
+         uint32_t types = 0;
+         for (uint32_t bit = 1; bit <= PFC_RSS_ALL_TYPES; bit <<= 1)
+           if (detail::chance(50)) types |= bit;
+         return types;
+       })},
+      {2, rc::gen::just(uint32_t(PFC_RSS_ALL_TYPES))},
+      {1, rc::gen::element(uint32_t(PFC_RSS_IPV4 | PFC_RSS_IPV4_TCP),
+                           uint32_t(PFC_RSS_IPV6 | PFC_RSS_IPV6_TCP | PFC_RSS_IPV6_UDP),
+                           uint32_t(PFC_RSS_IPV4 | PFC_RSS_IPV6))},
+  });
+}
+
+// A flow as the hash sees it: IPv4 or IPv6, with or without ports.
+inline rc::Gen<model::RssTuple> rssTuple() {
+  return rc::gen::exec([] {
+    model::RssTuple t;
+    t.ip_version = *rc::gen::element(4, 6);
+    if (t.ip_version == 4) {
+      t.src4 = *ipv4Address();
+      t.dst4 = *ipv4Address();
+    } else {
+      t.src6 = *ipv6Address();
+      t.dst6 = *ipv6Address();
+    }
+    if (detail::chance(70))
+      t.ports = std::make_pair(*rc::gen::arbitrary<uint16_t>(), *rc::gen::arbitrary<uint16_t>());
+    return t;
+  });
+}
+
+inline void showValue(const model::RssTuple& t, std::ostream& os) {
+  os << "IPv" << t.ip_version << " input";
+  for (uint8_t b : model::serialize(t)) os << " " << std::hex << std::setw(2) << std::setfill('0') << int(b) << std::dec;
+}
+
+// A pkt_parsing_info as pfc_parse_pkt could leave it, plus garbage in the
+// fields RSS must not read: IP version 4, 6, 0 or other; TCP, UDP or other
+// protocols; the L4 header located or not (a later fragment).
+struct RssParsed {
+  struct pkt_parsing_info info;
+};
+
+inline void showValue(const RssParsed& r, std::ostream& os) {
+  const struct pkt_parsing_info& p = r.info;
+  os << "ip_version " << int(p.ip_version) << " l3_proto " << int(p.l3_proto) << " l4_offset "
+     << p.offset.l4_offset << " ports " << p.l4_src_port << " -> " << p.l4_dst_port << " src";
+  for (int i = 0; i < 16; i++) os << " " << std::hex << std::setw(2) << std::setfill('0') << int(p.ip_src.v6.s6_addr[i]);
+  os << " dst";
+  for (int i = 0; i < 16; i++) os << " " << std::setw(2) << int(p.ip_dst.v6.s6_addr[i]);
+  os << std::dec << " (IPv4 reads the v4 member, host order: 0x" << std::hex << p.ip_src.v4 << " -> 0x" << p.ip_dst.v4
+     << std::dec << ")";
+}
+
+inline rc::Gen<RssParsed> rssParsed() {
+  return rc::gen::exec([] {
+    RssParsed r;
+    // Garbage first: RSS may read only version, protocol, addresses, ports
+    // and l4_offset.
+    pktb::Bytes noise = detail::randomBytes(sizeof(r.info));
+    std::memcpy(&r.info, noise.data(), sizeof(r.info));
+    struct pkt_parsing_info& p = r.info;
+    p.ip_version = *rc::gen::weightedOneOf<uint8_t>({
+        {4, rc::gen::just(uint8_t(4))},
+        {4, rc::gen::just(uint8_t(6))},
+        {1, rc::gen::just(uint8_t(0))},
+        {1, rc::gen::arbitrary<uint8_t>()},
+    });
+    p.l3_proto = *rc::gen::weightedOneOf<uint8_t>({
+        {4, rc::gen::just(uint8_t(PFC_IPPROTO_TCP))},
+        {4, rc::gen::just(uint8_t(PFC_IPPROTO_UDP))},
+        {2, rc::gen::element(uint8_t(PFC_IPPROTO_ICMP), uint8_t(PFC_IPPROTO_ICMPV6), uint8_t(PFC_IPPROTO_SCTP),
+                             uint8_t(PFC_IPPROTO_GRE))},
+        {1, rc::gen::arbitrary<uint8_t>()},
+    });
+    if (p.ip_version == 4) {  // the rest of the address unions stays garbage
+      p.ip_src.v4 = *ipv4Address();
+      p.ip_dst.v4 = *ipv4Address();
+    } else {
+      pktb::Ip6 s = *ipv6Address(), d = *ipv6Address();
+      std::memcpy(p.ip_src.v6.s6_addr, s.data(), 16);
+      std::memcpy(p.ip_dst.v6.s6_addr, d.data(), 16);
+    }
+    p.l4_src_port = *rc::gen::arbitrary<uint16_t>();
+    p.l4_dst_port = *rc::gen::arbitrary<uint16_t>();
+    p.offset.l4_offset = detail::chance(85) ? *rc::gen::inRange<int16_t>(34, 200) : int16_t(0);
+    return r;
+  });
+}
+
+}  // namespace gen
