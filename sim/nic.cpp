@@ -1,0 +1,264 @@
+// nic.cpp - the receive side of the software NIC (see nic.h).
+#include "nic.h"
+
+#include <algorithm>
+#include <cstring>
+
+extern "C" {
+#include "parse.h"
+}
+
+namespace sim {
+
+std::array<uint8_t, PFC_RSS_KEY_LEN> microsoft_rss_key() {
+  std::array<uint8_t, PFC_RSS_KEY_LEN> k{};
+  std::memcpy(k.data(), pfc_rss_default_key, k.size());
+  return k;
+}
+
+std::array<uint8_t, PFC_RSS_KEY_LEN> symmetric_rss_key() {
+  std::array<uint8_t, PFC_RSS_KEY_LEN> k{};
+  std::memcpy(k.data(), pfc_rss_symmetric_key, k.size());
+  return k;
+}
+
+// One descriptor. Indices into a queue are free-running 64-bit counters
+// masked with D - 1 on access: [consumed, inserted) hold descriptors,
+// [returned, consumed) were taken but not yet handed out by dequeue_burst.
+struct SimNic::Queue {
+  struct Slot {
+    uint64_t arrival_ps = 0;
+    uint64_t departure_ps = 0;
+    uint32_t len = 0, caplen = 0, hash = 0;
+  };
+  std::vector<Slot> slots;      // D
+  std::vector<uint8_t> pool;    // D x slot_bytes frame bytes
+  uint64_t inserted = 0, consumed = 0, returned = 0;
+  uint64_t last_departure_ps = 0;
+  uint64_t service_ps = 0;
+  uint64_t offered = 0, missed = 0, overwritten_unread = 0;
+
+  uint64_t occupancy() const { return inserted - consumed; }
+  const Slot &at(uint64_t i) const { return slots[i & (slots.size() - 1)]; }
+  Slot &at(uint64_t i) { return slots[i & (slots.size() - 1)]; }
+  // Departures at or before t leave their descriptors.
+  void advance(uint64_t t_ps) {
+    while (consumed < inserted && at(consumed).departure_ps <= t_ps) consumed++;
+  }
+  // The first time at which this queue has at most `target` busy
+  // descriptors, given that nothing more arrives; now_ps if it already has.
+  uint64_t time_occupancy_at_most(uint64_t target, uint64_t now_ps) const {
+    uint64_t n = occupancy();
+    if (n <= target) return now_ps;
+    return at(consumed + (n - target) - 1).departure_ps;
+  }
+};
+
+static bool is_power_of_two(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+std::string SimNic::validate(const SimNicConfig &c) {
+  if (!link_speed_valid(static_cast<uint32_t>(c.speed)))
+    return "link speed must be 1, 10, 25, 40 or 100 Gbit/s";
+  if (c.num_queues < 1 || c.num_queues > kMaxQueues)
+    return "num_queues must be 1..64 (got " + std::to_string(c.num_queues) + ")";
+  if (!is_power_of_two(c.descriptors) || c.descriptors > kMaxDescriptors)
+    return "descriptors must be a power of two in 1..65536 (got " + std::to_string(c.descriptors) + ")";
+  if (c.slot_bytes < 1 || c.slot_bytes > 65535)
+    return "slot_bytes must be 1..65535 (got " + std::to_string(c.slot_bytes) + ")";
+  if (c.reta) {
+    for (size_t i = 0; i < c.reta->size(); i++)
+      if ((*c.reta)[i] >= c.num_queues)
+        return "reta entry " + std::to_string(i) + " is " + std::to_string((*c.reta)[i]) +
+               ", not a queue below num_queues " + std::to_string(c.num_queues);
+  }
+  if (!c.queue_service_ns.empty() && c.queue_service_ns.size() != c.num_queues)
+    return "queue_service_ns must be empty or have num_queues entries";
+  const uint64_t max_service_ns = uint64_t(1) << 40;  // ~18 minutes: ps sums stay far from overflow
+  if (c.service_ns > max_service_ns) return "service_ns must be at most 2^40";
+  for (uint64_t s : c.queue_service_ns)
+    if (s > max_service_ns) return "queue_service_ns entries must be at most 2^40";
+  if (c.flow_control) {
+    if (c.pause_quanta < 1 || c.pause_quanta > 0xFFFF) return "pause_quanta must be 1..65535";
+    uint32_t xoff = c.xoff_free ? c.xoff_free : std::max(1u, c.descriptors / 8);
+    uint32_t xon = c.xon_free ? c.xon_free : std::max(xoff, c.descriptors / 4);
+    if (!(xoff <= xon && xon < c.descriptors))
+      return "flow control needs 1 <= xoff_free <= xon_free < descriptors (got xoff " + std::to_string(xoff) +
+             ", xon " + std::to_string(xon) + ", descriptors " + std::to_string(c.descriptors) + ")";
+  }
+  return "";
+}
+
+std::unique_ptr<SimNic> SimNic::create(const SimNicConfig &cfg, std::string *error) {
+  std::string why = validate(cfg);
+  if (!why.empty()) {
+    if (error) *error = why;
+    return nullptr;
+  }
+  if (error) error->clear();
+  return std::unique_ptr<SimNic>(new SimNic(cfg));
+}
+
+SimNic::SimNic(const SimNicConfig &cfg) : cfg_(cfg), rss_table_(new pfc_rss_table) {
+  xoff_ = cfg.xoff_free ? cfg.xoff_free : std::max(1u, cfg.descriptors / 8);
+  xon_ = cfg.xon_free ? cfg.xon_free : std::max(xoff_, cfg.descriptors / 4);
+  if (cfg.reta)
+    reta_ = *cfg.reta;
+  else
+    (void)pfc_rss_reta_default(reta_.data(), cfg.num_queues);  // cannot fail: N is 1..64
+  pfc_rss_table_init(rss_table_.get(), cfg.rss_key.data());
+  queues_.resize(cfg.num_queues);
+  for (uint32_t q = 0; q < cfg.num_queues; q++) {
+    Queue &qu = queues_[q];
+    qu.slots.resize(cfg.descriptors);
+    qu.pool.resize(size_t(cfg.descriptors) * cfg.slot_bytes);
+    qu.service_ps = ns_to_ps(cfg.queue_service_ns.empty() ? cfg.service_ns : cfg.queue_service_ns[q]);
+  }
+}
+
+SimNic::~SimNic() = default;
+
+void SimNic::advance_consumers(uint64_t t_ps) {
+  for (Queue &q : queues_) q.advance(t_ps);
+}
+
+uint32_t SimNic::steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const {
+  struct pkt_parsing_info p;
+  std::memset(&p, 0, sizeof(p));
+  uint32_t flags = 0;
+  (void)pfc_parse_pkt(frame, len, PFC_LEVEL_L4, &p, &flags);  // what was not parsed stays 0
+  uint32_t types = cfg_.rss_hash_types;
+  if (flags & PKT_FLAGS_IP_MORE_FRAG) types &= ~uint32_t(PFC_RSS_L4_TYPES);  // rss.h: first fragment
+  uint8_t input[PFC_RSS_MAX_INPUT];
+  uint32_t n = pfc_rss_input(&p, types, input);
+  if (n == 0) {
+    *hash = 0;
+    return 0;  // rss.h: no hash type applies -> queue 0 itself
+  }
+  *hash = pfc_rss_hash(rss_table_.get(), input, n);
+  return pfc_rss_queue(reta_.data(), *hash);
+}
+
+// The NIC has just found a queue below XOFF at at_ps. Nothing arrives until
+// the peer resumes, so the XON time is the first time every queue is above
+// XON; PAUSE frames are the first one plus one refresh per expiry before it.
+void SimNic::send_pause(uint64_t at_ps) {
+  uint64_t target = cfg_.descriptors - xon_ - 1;  // busy descriptors at most, i.e. free > xon
+  uint64_t xon_ps = at_ps;
+  for (const Queue &q : queues_) xon_ps = std::max(xon_ps, q.time_occupancy_at_most(target, at_ps));
+  uint64_t quantum_ps = pause_time_ps(cfg_.pause_quanta, cfg_.speed);
+  // xon_ps > at_ps: the queue that triggered has free < xoff <= xon.
+  uint64_t frames = (xon_ps - at_ps + quantum_ps - 1) / quantum_ps;
+  pause_frames_ += std::max<uint64_t>(frames, 1);
+  xon_frames_ += 1;
+  resume_ps_ = xon_ps;
+}
+
+SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns) {
+  SimOfferResult r;
+  if (frame == nullptr || len == 0 || ready_ns > kMaxReadyNs) return r;
+  uint64_t start = std::max({ns_to_ps(ready_ns), clock_.now_ps(), resume_ps_});
+  uint64_t arrival = start + wire_time_ps(len, cfg_.speed);
+  clock_.advance_to_ps(arrival);
+  advance_consumers(arrival);
+
+  r.queue = steer(frame, len, &r.pkt_hash);
+  r.arrival_ps = arrival;
+  r.timestamp_ns = ps_to_ns(arrival);
+  Queue &q = queues_[r.queue];
+  q.offered++;
+  if (q.occupancy() >= cfg_.descriptors) {
+    q.missed++;
+    r.status = OfferStatus::kMissed;
+    return r;
+  }
+  // The slot of packet `inserted` last held packet inserted - D.
+  if (q.inserted >= cfg_.descriptors && q.returned <= q.inserted - cfg_.descriptors) {
+    uint64_t oldest_kept = q.inserted - cfg_.descriptors + 1;
+    q.overwritten_unread += oldest_kept - q.returned;
+    q.returned = oldest_kept;
+  }
+  Queue::Slot &s = q.at(q.inserted);
+  s.arrival_ps = arrival;
+  s.departure_ps = std::max(arrival, q.last_departure_ps) + q.service_ps;
+  s.len = len;
+  s.caplen = std::min(len, cfg_.slot_bytes);
+  s.hash = r.pkt_hash;
+  std::memcpy(&q.pool[size_t(q.inserted & (cfg_.descriptors - 1)) * cfg_.slot_bytes], frame, s.caplen);
+  q.last_departure_ps = s.departure_ps;
+  q.inserted++;
+  q.advance(arrival);  // service 0: taken at once
+  r.status = OfferStatus::kEnqueued;
+
+  if (cfg_.flow_control && cfg_.descriptors - q.occupancy() < xoff_) {
+    send_pause(arrival);
+    r.paused = true;
+  }
+  return r;
+}
+
+uint32_t SimNic::dequeue_burst(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ns) {
+  advance_to(now_ns);
+  if (queue >= queues_.size() || out == nullptr) return 0;
+  Queue &q = queues_[queue];
+  uint64_t now_ps = ns_to_ps(now_ns);
+  uint32_t n = 0;
+  while (n < max && q.returned < q.consumed && q.at(q.returned).departure_ps <= now_ps) {
+    const Queue::Slot &s = q.at(q.returned);
+    SimRxDesc &d = out[n++];
+    d.data = &q.pool[size_t(q.returned & (cfg_.descriptors - 1)) * cfg_.slot_bytes];
+    d.len = s.len;
+    d.caplen = s.caplen;
+    d.pkt_hash = s.hash;
+    d.queue = queue;
+    d.timestamp_ns = ps_to_ns(s.arrival_ps);
+    d.arrival_ps = s.arrival_ps;
+    d.departure_ps = s.departure_ps;
+    q.returned++;
+  }
+  return n;
+}
+
+void SimNic::advance_to(uint64_t now_ns) {
+  clock_.advance_to_ns(now_ns);
+  advance_consumers(clock_.now_ps());
+}
+
+uint64_t SimNic::drain() {
+  uint64_t t = clock_.now_ps();
+  for (const Queue &q : queues_)
+    if (q.occupancy() > 0) t = std::max(t, q.last_departure_ps);
+  t = (t + kPsPerNs - 1) / kPsPerNs * kPsPerNs;  // a whole ns: dequeue_burst(now_ns()) sees it all
+  clock_.advance_to_ps(t);
+  advance_consumers(t);
+  return clock_.now_ns();
+}
+
+SimQueueStats SimNic::queue_stats(uint32_t queue) const {
+  SimQueueStats s;
+  if (queue >= queues_.size()) return s;
+  const Queue &q = queues_[queue];
+  s.offered = q.offered;
+  s.delivered = q.consumed;
+  s.missed = q.missed;
+  s.queued = q.occupancy();
+  s.returned = q.returned - q.overwritten_unread;
+  s.overwritten_unread = q.overwritten_unread;
+  return s;
+}
+
+SimNicStats SimNic::stats() const {
+  SimNicStats s;
+  for (uint32_t i = 0; i < queues_.size(); i++) {
+    SimQueueStats qs = queue_stats(i);
+    s.offered += qs.offered;
+    s.delivered += qs.delivered;
+    s.missed += qs.missed;
+    s.queued += qs.queued;
+  }
+  s.pause_frames = pause_frames_;
+  s.xon_frames = xon_frames_;
+  s.virtual_ns = clock_.now_ns();
+  return s;
+}
+
+}  // namespace sim
