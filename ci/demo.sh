@@ -13,3 +13,7 @@ echo "== pfcount -i pcap:tests/data/demo.pcap"
 ./build/bin/pfcount -i pcap:tests/data/demo.pcap
 echo "== pfcount -i pcap:tests/data/demo.pcap -f 'tcp' -j"
 ./build/bin/pfcount -i pcap:tests/data/demo.pcap -f tcp -j
+echo "== the same capture through a software NIC: 4 RSS queues, line rate, a slow consumer, no flow control"
+./build/bin/pfcount -i 'sim:tests/data/demo.pcap,queues=4,rate=line,consumer_ns=700,ring=32,fc=off' -j
+echo "== ... and with 802.3x flow control"
+./build/bin/pfcount -i 'sim:tests/data/demo.pcap,queues=4,rate=line,consumer_ns=700,ring=32,fc=on' -j

@@ -198,9 +198,23 @@ SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_
 
 uint32_t SimNic::dequeue_burst(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ns) {
   advance_to(now_ns);
+  return take(queue, out, max, ns_to_ps(now_ns));
+}
+
+uint32_t SimNic::dequeue_taken(uint32_t queue, SimRxDesc *out, uint32_t max) {
+  return take(queue, out, max, UINT64_MAX);
+}
+
+uint64_t SimNic::arrival_ps_of(uint32_t len, uint64_t ready_ns) const {
+  uint64_t start = std::max({ns_to_ps(std::min(ready_ns, kMaxReadyNs)), clock_.now_ps(), resume_ps_});
+  return start + wire_time_ps(len, cfg_.speed);
+}
+
+void SimNic::consume_until_ps(uint64_t t_ps) { advance_consumers(t_ps); }
+
+uint32_t SimNic::take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ps) {
   if (queue >= queues_.size() || out == nullptr) return 0;
   Queue &q = queues_[queue];
-  uint64_t now_ps = ns_to_ps(now_ns);
   uint32_t n = 0;
   while (n < max && q.returned < q.consumed && q.at(q.returned).departure_ps <= now_ps) {
     const Queue::Slot &s = q.at(q.returned);

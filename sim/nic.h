@@ -164,6 +164,19 @@ class SimNic {
   // Returns the count (0 for a queue >= N or a null out).
   uint32_t dequeue_burst(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ns);
 
+  // Every packet the queue's consumer has taken so far that no earlier call
+  // returned, oldest first, without moving the clock.
+  uint32_t dequeue_taken(uint32_t queue, SimRxDesc *out, uint32_t max);
+
+  // For a reader that must see every delivered packet (the sim: module):
+  // the arrival offer(len, ready_ns) would give now, without side effects;
+  // and letting consumers take what they take by t_ps without moving the
+  // clock. Calling consume_until_ps(arrival_ps_of(...)) and dequeue_taken()
+  // before offer() reads each packet before the new frame can reuse its
+  // descriptor; offer() then behaves exactly as without them.
+  uint64_t arrival_ps_of(uint32_t len, uint64_t ready_ns) const;
+  void consume_until_ps(uint64_t t_ps);
+
   // Moves the clock to now_ns (never backwards); consumers take what they
   // would have by then.
   void advance_to(uint64_t now_ns);
@@ -189,6 +202,7 @@ class SimNic {
   struct Queue;
   explicit SimNic(const SimNicConfig &cfg);
   void advance_consumers(uint64_t t_ps);
+  uint32_t take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ps);
   uint32_t steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const;
   void send_pause(uint64_t at_ps);
 

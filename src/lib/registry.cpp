@@ -8,6 +8,7 @@ namespace pfr {
 const std::vector<const ModuleInfo *> &all_modules() {
   static const std::vector<const ModuleInfo *> modules = {
       &kPcapModule,
+      &kSimModule,
   };
   return modules;
 }

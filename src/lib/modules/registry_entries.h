@@ -5,4 +5,5 @@
 
 namespace pfr {
 extern const ModuleInfo kPcapModule;
+extern const ModuleInfo kSimModule;
 }  // namespace pfr

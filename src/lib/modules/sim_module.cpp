@@ -1,0 +1,243 @@
+// sim_module.cpp - "sim:FILE[,key=value...][@QUEUE]": a private in-process
+// software NIC (sim/nic.h) fed by a capture file (DESIGN.md "The software
+// NIC"). The peer replays the file onto the NIC's link at the recorded
+// gaps, at line rate, or with the gaps divided by N; the NIC steers each
+// frame with RSS into its queues, where a modelled consumer takes one
+// packet every consumer_ns. The ring reads what the consumers took: every
+// queue in arrival order, or one queue with @QUEUE. Everything runs in
+// virtual time: counters, drops and timestamps depend only on the file and
+// the options.
+//
+// Each handle has its own NIC, so the handles pfring_open_multichannel()
+// opens (one per queue) see the same NIC behaviour.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "module.h"
+#include "modules/pcap_file.h"
+#include "modules/registry_entries.h"
+#include "modules/sim_options.h"
+
+namespace pfr {
+
+namespace {
+
+constexpr uint32_t kMaxFrame = 65535;
+
+class SimModule : public Module {
+ public:
+  ~SimModule() override {
+    if (map_) munmap(map_, map_size_);
+  }
+
+  bool open(const OpenArgs &args, int *code, int *errnum, std::string &err) {
+    auto fail = [&](int c, int e, const std::string &msg) {
+      *code = c;
+      *errnum = e;
+      err = msg;
+      return false;
+    };
+    if (!parse_sim_options(args.name.device, opt_, err)) return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, err);
+    opt_.nic.slot_bytes = std::min<uint32_t>(args.caplen ? args.caplen : kMaxFrame, kMaxFrame);
+    std::string why;
+    nic_ = sim::SimNic::create(opt_.nic, &why);
+    if (!nic_) return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "sim NIC: " + why);
+    queue_ = args.name.queue;
+    // A queue that does not exist captures nothing (guide 8.3).
+    empty_ = queue_ >= static_cast<int>(opt_.nic.num_queues);
+
+    int fd = ::open(opt_.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return fail(errno == ENOENT ? PF_RING_ERROR_UNKNOWN_ADAPTER : PF_RING_ERROR_GENERIC, errno,
+                  "cannot open capture file '" + opt_.path + "': " + strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+      ::close(fd);
+      return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL,
+                  "capture file '" + opt_.path + "' is not a non-empty regular file");
+    }
+    map_size_ = static_cast<size_t>(st.st_size);
+    void *m = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (m == MAP_FAILED) return fail(PF_RING_ERROR_GENERIC, errno, "cannot map '" + opt_.path + "'");
+    map_ = static_cast<uint8_t *>(m);
+    if (PcapFileReader::is_pcapng(map_, map_size_))
+      return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
+                  "capture file '" + opt_.path + "' is pcapng; sim: replays classic pcap only for now "
+                  "(convert with: editcap -F pcap IN OUT)");
+    if (!reader_.open(map_, map_size_, why))
+      return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "capture file '" + opt_.path + "': " + why);
+    if (reader_.linktype() != 1)
+      return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
+                  "capture file '" + opt_.path + "' is not Ethernet (link type " + std::to_string(reader_.linktype()) + ")");
+    rx_.resize(256);
+    pad_.resize(kMaxFrame);
+    return true;
+  }
+
+  // Reads every packet the consumers take: before a frame is offered, the
+  // consumers run up to its arrival and what they took is handed out
+  // first, so no descriptor is reused before the ring has read it.
+  int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
+    if (max > rx_.size()) max = static_cast<unsigned>(rx_.size());
+    for (;;) {
+      unsigned n = collect(out, max);
+      if (n > 0) return static_cast<int>(n);
+      if (!pending_ && !file_done_) load_next();
+      if (pending_) {
+        if (!consumed_to_arrival_) {
+          nic_->consume_until_ps(nic_->arrival_ps_of(pending_len_, pending_ready_));
+          consumed_to_arrival_ = true;
+          continue;
+        }
+        nic_->offer(pending_data_, pending_len_, pending_ready_);
+        pending_ = consumed_to_arrival_ = false;
+        continue;
+      }
+      if (!drained_) {
+        nic_->drain();
+        drained_ = true;
+        continue;
+      }
+      if (status_ == PF_RING_ERROR_CORRUPT_INPUT) err = status_msg_;
+      return status_ ? status_ : PF_RING_ERROR_END_OF_FILE;
+    }
+  }
+
+  uint64_t dropped() const override {
+    if (queue_ >= 0) return nic_->queue_stats(static_cast<uint32_t>(queue_)).missed;
+    return nic_->stats().missed;
+  }
+
+  int num_rx_channels() const override { return static_cast<int>(opt_.nic.num_queues); }
+
+  int get_clock_ns(int64_t *ns) override {
+    *ns = static_cast<int64_t>(nic_->clock().now_ns());
+    return 0;
+  }
+
+  std::string stats_json() const override {
+    sim::SimNicStats s = nic_->stats();
+    std::string j = "{\"offered\":" + std::to_string(s.offered) + ",\"delivered\":" + std::to_string(s.delivered) +
+                    ",\"missed\":" + std::to_string(s.missed) + ",\"queued\":" + std::to_string(s.queued) +
+                    ",\"pause_frames\":" + std::to_string(s.pause_frames) +
+                    ",\"xon_frames\":" + std::to_string(s.xon_frames) +
+                    ",\"virtual_ns\":" + std::to_string(s.virtual_ns) + ",\"queues\":[";
+    for (uint32_t q = 0; q < opt_.nic.num_queues; q++) {
+      sim::SimQueueStats qs = nic_->queue_stats(q);
+      j += std::string(q ? "," : "") + "{\"delivered\":" + std::to_string(qs.delivered) +
+           ",\"missed\":" + std::to_string(qs.missed) + "}";
+    }
+    return j + "]}";
+  }
+
+ private:
+  // Takes the file's next frame and the time the replay rate gives it.
+  void load_next() {
+    const uint8_t *data;
+    uint32_t caplen, len;
+    uint64_t ts;
+    for (;;) {
+      int rc = reader_.next(&data, &caplen, &len, &ts, status_msg_);
+      if (rc <= 0) {
+        file_done_ = true;
+        if (rc < 0) {
+          status_ = PF_RING_ERROR_CORRUPT_INPUT;
+          status_msg_ = "capture file '" + opt_.path + "': " + status_msg_;
+        }
+        return;
+      }
+      if (len != 0) break;  // nothing goes on the wire
+    }
+    if (first_ts_ == UINT64_MAX) first_ts_ = ts;
+    uint64_t gap = ts >= first_ts_ ? ts - first_ts_ : 0;
+    pending_ready_ = opt_.rate == SimRate::kRecorded ? gap : opt_.rate == SimRate::kScaled ? gap / opt_.rate_factor : 0;
+    if (len > kMaxFrame) len = kMaxFrame;
+    if (caplen > len) caplen = len;
+    if (caplen < len) {
+      // The file kept only caplen bytes of the frame: the rest goes on the
+      // wire as zeros (the length, not the content, decides the wire time).
+      std::memcpy(pad_.data(), data, caplen);
+      std::memset(pad_.data() + caplen, 0, len - caplen);
+      data = pad_.data();
+    }
+    pending_data_ = data;
+    pending_len_ = len;
+    pending_ = true;
+  }
+
+  // What the consumers took and the ring has not read: one queue, or all
+  // of them merged by arrival.
+  unsigned collect(RawPacket *out, unsigned max) {
+    if (empty_) return 0;
+    unsigned n = 0;
+    if (queue_ >= 0) {
+      n = nic_->dequeue_taken(static_cast<uint32_t>(queue_), rx_.data(), max);
+    } else {
+      for (uint32_t q = 0; q < opt_.nic.num_queues && n < max; q++)
+        n += nic_->dequeue_taken(q, rx_.data() + n, max - n);
+      std::stable_sort(rx_.begin(), rx_.begin() + n, [](const sim::SimRxDesc &a, const sim::SimRxDesc &b) {
+        return a.arrival_ps < b.arrival_ps;
+      });
+    }
+    for (unsigned i = 0; i < n; i++) {
+      const sim::SimRxDesc &d = rx_[i];
+      RawPacket &p = out[i];
+      std::memset(&p.hdr, 0, sizeof(p.hdr));
+      p.data = d.data;
+      p.hdr.caplen = d.caplen;
+      p.hdr.len = d.len;
+      p.hdr.ts.tv_sec = static_cast<time_t>(d.timestamp_ns / 1000000000ull);
+      p.hdr.ts.tv_usec = static_cast<suseconds_t>((d.timestamp_ns % 1000000000ull) / 1000ull);
+      p.hdr.extended_hdr.timestamp_ns = d.timestamp_ns;
+      p.hdr.extended_hdr.rx_direction = 1;
+      p.hdr.extended_hdr.if_index = static_cast<int32_t>(d.queue);
+      p.hdr.extended_hdr.pkt_hash = d.pkt_hash;
+      p.hdr.extended_hdr.tx.bounce_interface = UNKNOWN_INTERFACE;
+    }
+    return n;
+  }
+
+  SimOptions opt_;
+  std::unique_ptr<sim::SimNic> nic_;
+  int queue_ = -1;
+  bool empty_ = false;
+  uint8_t *map_ = nullptr;
+  size_t map_size_ = 0;
+  PcapFileReader reader_;
+  std::vector<sim::SimRxDesc> rx_;
+  std::vector<uint8_t> pad_;
+  uint64_t first_ts_ = UINT64_MAX;
+  bool file_done_ = false, drained_ = false;
+  bool pending_ = false, consumed_to_arrival_ = false;  // the next frame, not yet offered
+  const uint8_t *pending_data_ = nullptr;
+  uint32_t pending_len_ = 0;
+  uint64_t pending_ready_ = 0;
+  int status_ = 0;
+  std::string status_msg_;
+};
+
+std::unique_ptr<Module> open_sim(const OpenArgs &args, int *code, int *errnum, std::string &err) {
+  auto m = std::make_unique<SimModule>();
+  if (!m->open(args, code, errnum, err)) return nullptr;
+  return m;
+}
+
+void list_sim(std::vector<DeviceInfo> &out) {
+  DeviceInfo d;
+  d.name = "sim:<file>[,queues=N,ring=D,speed=10g,rate=recorded|line|xN,fc=on|off,rss=default|symmetric,consumer_ns=T]";
+  d.description = "a software NIC (RSS queues, PAUSE, virtual-time timestamps) replaying a classic pcap file";
+  out.push_back(d);
+}
+
+}  // namespace
+
+const ModuleInfo kSimModule = {"sim", "in-process software NIC fed by a capture file", open_sim, list_sim};
+
+}  // namespace pfr

@@ -1,0 +1,27 @@
+// sim_options.h - "sim:PATH[,key=value...][@QUEUE]": the options of the
+// in-process software NIC (README "Device names").
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "nic.h"
+
+namespace pfr {
+
+enum class SimRate { kRecorded, kLine, kScaled };
+
+struct SimOptions {
+  std::string path;             // capture file replayed by the peer
+  sim::SimNicConfig nic;        // queues, ring, speed, fc, rss, consumer_ns, seed
+  SimRate rate = SimRate::kRecorded;
+  uint32_t rate_factor = 1;     // xN: recorded gaps divided by N
+};
+
+// Parses "PATH,key=value,...". Keys: queues, ring, speed (1g/10g/25g/40g/
+// 100g), rate (recorded|line|top|xN), fc (on|off), rss (default|symmetric|
+// 80 hex digits), consumer_ns, seed. Returns true, or false with err naming
+// the key or value that is wrong.
+bool parse_sim_options(const std::string &device, SimOptions &out, std::string &err);
+
+}  // namespace pfr

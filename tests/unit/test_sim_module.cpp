@@ -1,0 +1,182 @@
+// test_sim_module.cpp - the sim: module through the public API on the
+// shipped capture: RSS queues, consumers, PAUSE or missed packets,
+// determinism, options and their errors.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pfring.h"
+
+extern "C" {
+#include "parse.h"
+#include "rss.h"
+}
+
+namespace {
+
+std::string demo() {
+  const char *d = std::getenv("PFRING_TEST_DATA");
+  return std::string(d ? d : "tests/data") + "/demo.pcap";
+}
+
+struct SimRun {
+  uint64_t received = 0, dropped = 0;
+  std::vector<uint64_t> ts;
+  std::vector<uint32_t> hash;
+  std::string device_json;
+};
+
+SimRun run(const std::string &dev, uint32_t flags = 0) {
+  SimRun r;
+  pfring *ring = pfring_open(dev.c_str(), 1536, flags);
+  if (!ring) {
+    char msg[256];
+    pfring_get_last_error(nullptr, msg, sizeof(msg));
+    ADD_FAILURE() << "cannot open " << dev << ": " << msg;
+    return r;
+  }
+  u_char *buf;
+  struct pfring_pkthdr h;
+  int rc;
+  while ((rc = pfring_recv(ring, &buf, 0, &h, 1)) > 0) {
+    r.ts.push_back(h.extended_hdr.timestamp_ns);
+    r.hash.push_back(h.extended_hdr.pkt_hash);
+  }
+  EXPECT_EQ(rc, PF_RING_ERROR_END_OF_FILE);
+  pfring_stat st;
+  EXPECT_EQ(pfring_stats(ring, &st), 0);
+  r.received = st.recv;
+  r.dropped = st.drop;
+  char json[4096];
+  EXPECT_GT(pfring_get_device_stats_json(ring, json, sizeof(json)), 0);
+  r.device_json = json;
+  pfring_close(ring);
+  return r;
+}
+
+uint64_t json_u64(const std::string &j, const std::string &key) {
+  size_t at = j.find("\"" + key + "\":");
+  if (at == std::string::npos) return UINT64_MAX;
+  return std::strtoull(j.c_str() + at + key.size() + 3, nullptr, 10);
+}
+
+const uint64_t kDemoPackets = 2000;
+
+}  // namespace
+
+TEST(SimModule, EveryPacketOnceOverFourQueues) {
+  SimRun all = run("sim:" + demo() + ",queues=4");
+  EXPECT_EQ(all.received, kDemoPackets);
+  EXPECT_EQ(all.dropped, 0u);
+  uint64_t sum = 0;
+  for (int q = 0; q < 4; q++) {
+    SimRun one = run("sim:" + demo() + ",queues=4@" + std::to_string(q));
+    EXPECT_GT(one.received, 0u) << "queue " << q;
+    sum += one.received;
+  }
+  EXPECT_EQ(sum, kDemoPackets);
+}
+
+TEST(SimModule, HashIsTheToeplitzOfTheParsedPacket) {
+  pfring *ring = pfring_open(("sim:" + demo() + ",queues=4").c_str(), 1536, 0);
+  ASSERT_NE(ring, nullptr);
+  struct pfc_rss_table *t = static_cast<struct pfc_rss_table *>(std::malloc(sizeof(struct pfc_rss_table)));
+  pfc_rss_table_init(t, pfc_rss_default_key);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  int checked = 0, nonzero = 0;
+  while (pfring_recv(ring, &buf, 0, &h, 1) > 0) {
+    struct pkt_parsing_info p;
+    std::memset(&p, 0, sizeof(p));
+    uint32_t fl = 0;
+    pfc_parse_pkt(buf, h.caplen, 4, &p, &fl);
+    uint8_t in[36];
+    uint32_t types = PFC_RSS_ALL_TYPES;
+    if (fl & PKT_FLAGS_IP_MORE_FRAG) types &= ~PFC_RSS_L4_TYPES;
+    uint32_t n = pfc_rss_input(&p, types, in);
+    EXPECT_EQ(h.extended_hdr.pkt_hash, n ? pfc_rss_hash(t, in, n) : 0u);
+    checked++;
+    nonzero += h.extended_hdr.pkt_hash != 0;
+  }
+  std::free(t);
+  pfring_close(ring);
+  EXPECT_EQ(checked, int(kDemoPackets));
+  EXPECT_GT(nonzero, 1000);
+}
+
+TEST(SimModule, DeterministicAcrossRuns) {
+  std::string dev = "sim:" + demo() + ",queues=4,rate=line,consumer_ns=700,ring=32";
+  SimRun a = run(dev), b = run(dev);
+  EXPECT_EQ(a.ts, b.ts);
+  EXPECT_EQ(a.hash, b.hash);
+  EXPECT_EQ(a.device_json, b.device_json);
+  EXPECT_EQ(a.received, b.received);
+}
+
+TEST(SimModule, SlowConsumerWithoutFlowControlMisses) {
+  SimRun r = run("sim:" + demo() + ",queues=2,rate=line,consumer_ns=1000,ring=64,fc=off");
+  EXPECT_GT(r.dropped, 0u);
+  EXPECT_EQ(r.received + r.dropped, kDemoPackets);  // offered = delivered + dropped
+  EXPECT_EQ(json_u64(r.device_json, "offered"), kDemoPackets);
+  EXPECT_EQ(json_u64(r.device_json, "delivered"), r.received);
+  EXPECT_EQ(json_u64(r.device_json, "missed"), r.dropped);
+  EXPECT_EQ(json_u64(r.device_json, "pause_frames"), 0u);
+}
+
+TEST(SimModule, FlowControlPausesTheSenderInsteadOfDropping) {
+  SimRun off = run("sim:" + demo() + ",queues=2,rate=line,consumer_ns=1000,ring=64,fc=off");
+  SimRun on = run("sim:" + demo() + ",queues=2,rate=line,consumer_ns=1000,ring=64,fc=on");
+  EXPECT_EQ(on.received, kDemoPackets);
+  EXPECT_EQ(on.dropped, 0u);
+  EXPECT_GT(json_u64(on.device_json, "pause_frames"), 0u);
+  // The sender was slowed: the run takes longer in virtual time.
+  EXPECT_GT(json_u64(on.device_json, "virtual_ns"), json_u64(off.device_json, "virtual_ns"));
+}
+
+TEST(SimModule, TimestampsFollowTheRecordingAndNeverGoBackPerQueue) {
+  SimRun r = run("sim:" + demo() + ",queues=1");
+  ASSERT_EQ(r.ts.size(), kDemoPackets);
+  for (size_t i = 1; i < r.ts.size(); i++) EXPECT_LE(r.ts[i - 1], r.ts[i]);
+  EXPECT_GT(r.ts.back(), 1000000000ull);  // recorded gaps: the capture spans seconds
+  SimRun fast = run("sim:" + demo() + ",queues=1,rate=x1000");
+  EXPECT_LT(fast.ts.back(), r.ts.back());
+}
+
+TEST(SimModule, ChannelsAndMultichannel) {
+  pfring *ring = pfring_open(("sim:" + demo() + ",queues=4").c_str(), 1536, 0);
+  ASSERT_NE(ring, nullptr);
+  EXPECT_EQ(pfring_get_num_rx_channels(ring), 4);
+  pfring_close(ring);
+  pfring *rings[MAX_NUM_RX_CHANNELS];
+  u_int8_t last = pfring_open_multichannel(("sim:" + demo() + ",queues=4").c_str(), 1536, 0, rings);
+  ASSERT_EQ(last, 3);
+  for (int i = 0; i <= last; i++) pfring_close(rings[i]);
+}
+
+TEST(SimModule, BadOptionsNameWhatIsWrong) {
+  struct Case {
+    std::string opts, needle;
+  } cases[] = {{",queues=0", "queues"}, {",queues=65", "queues"}, {",ring=100", "ring"}, {",speed=3g", "speed"},
+               {",rate=fast", "rate"},  {",fc=maybe", "fc"},      {",rss=abc", "rss"},   {",color=red", "color"},
+               {",consumer_ns=-1", "consumer_ns"}, {",queues", "key=value"}};
+  for (const auto &c : cases) {
+    errno = 0;
+    EXPECT_EQ(pfring_open(("sim:" + demo() + c.opts).c_str(), 1536, 0), nullptr) << c.opts;
+    EXPECT_EQ(errno, EINVAL) << c.opts;
+    char msg[256];
+    pfring_get_last_error(nullptr, msg, sizeof(msg));
+    EXPECT_NE(std::string(msg).find(c.needle), std::string::npos) << c.opts << ": " << msg;
+  }
+  errno = 0;
+  EXPECT_EQ(pfring_open("sim:/nonexistent/file.pcap,queues=2", 1536, 0), nullptr);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST(SimModule, QueuePastTheLastCapturesNothing) {
+  SimRun r = run("sim:" + demo() + ",queues=2@5");
+  EXPECT_EQ(r.received, 0u);
+}
