@@ -1,6 +1,11 @@
 // nic.cpp - the receive side of the software NIC (see nic.h).
 #include "nic.h"
 
+#include <sys/mman.h>
+
+#include <new>
+#include <utility>
+
 #include <algorithm>
 #include <cstring>
 
@@ -25,6 +30,41 @@ std::array<uint8_t, PFC_RSS_KEY_LEN> symmetric_rss_key() {
 // One descriptor. Indices into a queue are free-running 64-bit counters
 // masked with D - 1 on access: [consumed, inserted) hold descriptors,
 // [returned, consumed) were taken but not yet handed out by dequeue_burst.
+// Frame memory of a queue: an anonymous mapping, so pages are zeroed and
+// backed only when a frame first lands in them. D x slot_bytes can be large
+// (4 queues x 4096 descriptors x 64 KiB = 1 GiB of address space) while a
+// run touches a few MiB: allocating it zero-filled cost more than a replay.
+class LazyBytes {
+ public:
+  LazyBytes() = default;
+  explicit LazyBytes(size_t n) : n_(n) {
+    if (n == 0) return;
+    void *m = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) throw std::bad_alloc();
+    p_ = static_cast<uint8_t *>(m);
+  }
+  ~LazyBytes() {
+    if (p_) munmap(p_, n_);
+  }
+  LazyBytes(LazyBytes &&o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  LazyBytes &operator=(LazyBytes &&o) noexcept {
+    if (this != &o) {
+      if (p_) munmap(p_, n_);
+      p_ = std::exchange(o.p_, nullptr);
+      n_ = std::exchange(o.n_, 0);
+    }
+    return *this;
+  }
+  LazyBytes(const LazyBytes &) = delete;
+  LazyBytes &operator=(const LazyBytes &) = delete;
+  uint8_t &operator[](size_t i) { return p_[i]; }
+  const uint8_t &operator[](size_t i) const { return p_[i]; }
+
+ private:
+  uint8_t *p_ = nullptr;
+  size_t n_ = 0;
+};
+
 struct SimNic::Queue {
   struct Slot {
     uint64_t arrival_ps = 0;
@@ -32,7 +72,7 @@ struct SimNic::Queue {
     uint32_t len = 0, caplen = 0, hash = 0;
   };
   std::vector<Slot> slots;      // D
-  std::vector<uint8_t> pool;    // D x slot_bytes frame bytes
+  LazyBytes pool;               // D x slot_bytes frame bytes
   uint64_t inserted = 0, consumed = 0, returned = 0;
   uint64_t last_departure_ps = 0;
   uint64_t service_ps = 0;
@@ -110,7 +150,7 @@ SimNic::SimNic(const SimNicConfig &cfg) : cfg_(cfg), rss_table_(new pfc_rss_tabl
   for (uint32_t q = 0; q < cfg.num_queues; q++) {
     Queue &qu = queues_[q];
     qu.slots.resize(cfg.descriptors);
-    qu.pool.resize(size_t(cfg.descriptors) * cfg.slot_bytes);
+    qu.pool = LazyBytes(size_t(cfg.descriptors) * cfg.slot_bytes);
     qu.service_ps = ns_to_ps(cfg.queue_service_ns.empty() ? cfg.service_ns : cfg.queue_service_ns[q]);
   }
 }

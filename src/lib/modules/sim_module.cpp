@@ -44,7 +44,9 @@ class SimModule : public Module {
       return false;
     };
     if (!parse_sim_options(args.name.device, opt_, err)) return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, err);
-    opt_.nic.slot_bytes = std::min<uint32_t>(args.caplen ? args.caplen : kMaxFrame, kMaxFrame);
+    // A descriptor's buffer holds min(caplen, slot) bytes of a frame: 2 KiB
+    // by default, as NIC RX buffers; slot=9216 (say) keeps jumbo frames whole.
+    opt_.nic.slot_bytes = std::min<uint32_t>(args.caplen ? args.caplen : kMaxFrame, opt_.slot);
     std::string why;
     nic_ = sim::SimNic::create(opt_.nic, &why);
     if (!nic_) return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "sim NIC: " + why);
@@ -91,13 +93,15 @@ class SimModule : public Module {
       if (n > 0) return static_cast<int>(n);
       if (!pending_ && !file_done_) load_next();
       if (pending_) {
-        if (!consumed_to_arrival_) {
+        if (consumed_to_arrival_) {
+          nic_->offer(pending_data_, pending_len_, pending_ready_);
+          pending_ = consumed_to_arrival_ = false;
+          load_next();
+        }
+        if (pending_) {
           nic_->consume_until_ps(nic_->arrival_ps_of(pending_len_, pending_ready_));
           consumed_to_arrival_ = true;
-          continue;
         }
-        nic_->offer(pending_data_, pending_len_, pending_ready_);
-        pending_ = consumed_to_arrival_ = false;
         continue;
       }
       if (!drained_) {
@@ -182,9 +186,14 @@ class SimModule : public Module {
     } else {
       for (uint32_t q = 0; q < opt_.nic.num_queues && n < max; q++)
         n += nic_->dequeue_taken(q, rx_.data() + n, max - n);
-      std::stable_sort(rx_.begin(), rx_.begin() + n, [](const sim::SimRxDesc &a, const sim::SimRxDesc &b) {
-        return a.arrival_ps < b.arrival_ps;
-      });
+      // Merge by arrival: an insertion sort, stable and allocation-free
+      // (bursts are small and each queue's part is already in order).
+      for (unsigned i = 1; i < n; i++) {
+        sim::SimRxDesc d = rx_[i];
+        unsigned j = i;
+        for (; j > 0 && rx_[j - 1].arrival_ps > d.arrival_ps; j--) rx_[j] = rx_[j - 1];
+        rx_[j] = d;
+      }
     }
     for (unsigned i = 0; i < n; i++) {
       const sim::SimRxDesc &d = rx_[i];

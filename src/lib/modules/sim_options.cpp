@@ -97,11 +97,14 @@ bool parse_sim_options(const std::string &device, SimOptions &out, std::string &
     } else if (key == "consumer_ns") {
       if (!parse_u64(val, 1000000000000ull, &v)) return bad("want nanoseconds per packet");
       out.nic.service_ns = v;
+    } else if (key == "slot") {
+      if (!parse_u64(val, 65535, &v) || v < 64) return bad("want RX buffer bytes in 64..65535");
+      out.slot = static_cast<uint32_t>(v);
     } else if (key == "seed") {
       if (!parse_u64(val, UINT64_MAX, &v)) return bad("want a number");
       out.nic.seed = v;
     } else {
-      err = "unknown sim option '" + key + "' (queues, ring, speed, rate, fc, rss, consumer_ns, seed)";
+      err = "unknown sim option '" + key + "' (queues, ring, speed, rate, fc, rss, consumer_ns, seed, slot)";
       return false;
     }
   }

@@ -16,11 +16,12 @@ struct SimOptions {
   sim::SimNicConfig nic;        // queues, ring, speed, fc, rss, consumer_ns, seed
   SimRate rate = SimRate::kRecorded;
   uint32_t rate_factor = 1;     // xN: recorded gaps divided by N
+  uint32_t slot = 2048;         // bytes per RX buffer (as a NIC's 2 KiB buffers); longer frames are cut
 };
 
 // Parses "PATH,key=value,...". Keys: queues, ring, speed (1g/10g/25g/40g/
 // 100g), rate (recorded|line|top|xN), fc (on|off), rss (default|symmetric|
-// 80 hex digits), consumer_ns, seed. Returns true, or false with err naming
+// 80 hex digits), consumer_ns, seed, slot (RX buffer bytes, 64..65535). Returns true, or false with err naming
 // the key or value that is wrong.
 bool parse_sim_options(const std::string &device, SimOptions &out, std::string &err);
 
