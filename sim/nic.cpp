@@ -252,6 +252,13 @@ uint64_t SimNic::arrival_ps_of(uint32_t len, uint64_t ready_ns) const {
 
 void SimNic::consume_until_ps(uint64_t t_ps) { advance_consumers(t_ps); }
 
+uint64_t SimNic::unread(uint32_t queue) const {
+  if (queue != kAllQueues) return queue < queues_.size() ? queues_[queue].consumed - queues_[queue].returned : 0;
+  uint64_t n = 0;
+  for (const Queue &q : queues_) n += q.consumed - q.returned;
+  return n;
+}
+
 uint32_t SimNic::take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ps) {
   if (queue >= queues_.size() || out == nullptr) return 0;
   Queue &q = queues_[queue];

@@ -176,6 +176,10 @@ class SimNic {
   // descriptor; offer() then behaves exactly as without them.
   uint64_t arrival_ps_of(uint32_t len, uint64_t ready_ns) const;
   void consume_until_ps(uint64_t t_ps);
+  // Packets consumers took that no dequeue returned yet: of one queue, or
+  // of all with kAllQueues. Cheap: lets a reader skip empty dequeues.
+  static constexpr uint32_t kAllQueues = UINT32_MAX;
+  uint64_t unread(uint32_t queue = kAllQueues) const;
 
   // Moves the clock to now_ns (never backwards); consumers take what they
   // would have by then.

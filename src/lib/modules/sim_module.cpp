@@ -180,6 +180,7 @@ class SimModule : public Module {
   // of them merged by arrival.
   unsigned collect(RawPacket *out, unsigned max) {
     if (empty_) return 0;
+    if (nic_->unread(queue_ >= 0 ? static_cast<uint32_t>(queue_) : sim::SimNic::kAllQueues) == 0) return 0;
     unsigned n = 0;
     if (queue_ >= 0) {
       n = nic_->dequeue_taken(static_cast<uint32_t>(queue_), rx_.data(), max);
