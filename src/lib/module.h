@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,22 @@ struct RawPacket {
   struct pfring_pkthdr hdr;  // ts, caplen, len, extended_hdr.{timestamp_ns, if_index, ...}
   uint8_t parsed_level;      // set by the handle: level parsed_pkt holds (0: none)
 };
+
+// Fills p for a received frame: data, caplen and wire len, the ns
+// timestamp (and ts in us), RX direction, no interface, no bounce.
+inline void fill_rx_packet(RawPacket &p, const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t ns) {
+  std::memset(&p.hdr, 0, sizeof(p.hdr));
+  p.data = data;
+  p.parsed_level = 0;
+  p.hdr.caplen = caplen;
+  p.hdr.len = len;
+  p.hdr.ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+  p.hdr.ts.tv_usec = static_cast<suseconds_t>((ns % 1000000000ull) / 1000ull);
+  p.hdr.extended_hdr.timestamp_ns = ns;
+  p.hdr.extended_hdr.rx_direction = 1;
+  p.hdr.extended_hdr.if_index = UNKNOWN_INTERFACE;
+  p.hdr.extended_hdr.tx.bounce_interface = UNKNOWN_INTERFACE;
+}
 
 struct OpenArgs {
   DeviceName name;

@@ -47,19 +47,6 @@ std::string json_escape(const std::string &s) {
   return o;
 }
 
-void fill_hdr(RawPacket &p, const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t ns) {
-  std::memset(&p.hdr, 0, sizeof(p.hdr));
-  p.data = data;
-  p.hdr.caplen = caplen;
-  p.hdr.len = len;
-  p.hdr.ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
-  p.hdr.ts.tv_usec = static_cast<suseconds_t>((ns % 1000000000ull) / 1000ull);
-  p.hdr.extended_hdr.timestamp_ns = ns;
-  p.hdr.extended_hdr.rx_direction = 1;
-  p.hdr.extended_hdr.if_index = UNKNOWN_INTERFACE;
-  p.hdr.extended_hdr.tx.bounce_interface = UNKNOWN_INTERFACE;
-}
-
 class PcapModule : public Module {
  public:
   ~PcapModule() override {
@@ -212,7 +199,7 @@ class PcapModule : public Module {
         status_msg_ = rc == 0 ? "end of file" : "capture file '" + path_ + "': " + status_msg_;
         break;
       }
-      fill_hdr(out[n++], data, caplen, len, ns);
+      fill_rx_packet(out[n++], data, caplen, len, ns);
       packets_++;
       bytes_ += len;
     }
@@ -242,7 +229,7 @@ class PcapModule : public Module {
       if (caplen > PcapFileReader::kMaxSnaplen) caplen = PcapFileReader::kMaxSnaplen;
       std::memcpy(arena_.data() + used, data, caplen);
       uint64_t ns = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
-      fill_hdr(out[n++], arena_.data() + used, caplen, h->len, ns);
+      fill_rx_packet(out[n++], arena_.data() + used, caplen, h->len, ns);
       used += caplen;
       packets_++;
       bytes_ += h->len;
@@ -272,7 +259,7 @@ class PcapModule : public Module {
           break;
         }
         if (rc == 0) break;
-        fill_hdr(out[n++], rec.data, rec.caplen, rec.len, rec.ts_ns);
+        fill_rx_packet(out[n++], rec.data, rec.caplen, rec.len, rec.ts_ns);
         at += rec.size;
         reader_.count_record();
         packets_++;

@@ -199,17 +199,9 @@ class SimModule : public Module {
     for (unsigned i = 0; i < n; i++) {
       const sim::SimRxDesc &d = rx_[i];
       RawPacket &p = out[i];
-      std::memset(&p.hdr, 0, sizeof(p.hdr));
-      p.data = d.data;
-      p.hdr.caplen = d.caplen;
-      p.hdr.len = d.len;
-      p.hdr.ts.tv_sec = static_cast<time_t>(d.timestamp_ns / 1000000000ull);
-      p.hdr.ts.tv_usec = static_cast<suseconds_t>((d.timestamp_ns % 1000000000ull) / 1000ull);
-      p.hdr.extended_hdr.timestamp_ns = d.timestamp_ns;
-      p.hdr.extended_hdr.rx_direction = 1;
-      p.hdr.extended_hdr.if_index = static_cast<int32_t>(d.queue);
-      p.hdr.extended_hdr.pkt_hash = d.pkt_hash;
-      p.hdr.extended_hdr.tx.bounce_interface = UNKNOWN_INTERFACE;
+      fill_rx_packet(p, d.data, d.caplen, d.len, d.timestamp_ns);
+      p.hdr.extended_hdr.if_index = static_cast<int32_t>(d.queue);  // the RX queue
+      p.hdr.extended_hdr.pkt_hash = d.pkt_hash;                     // as the NIC wrote it
     }
     return n;
   }
