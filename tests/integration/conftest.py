@@ -315,25 +315,6 @@ def random_pcaps(tmp_path_factory):
             for seed in (1, 2, 3, 4, 5)}
 
 
-@pytest.fixture(scope="session")
-def live_lo():
-    """'lo' when the library can capture on a network interface; skips otherwise.
-
-    Capturing on interfaces needs a module for plain device names (kernel or
-    packet); the test says which resource is missing instead of failing."""
-    if not os.path.exists("/sys/class/net/lo"):
-        pytest.skip("no loopback interface")
-    try:
-        proc = subprocess.run([tool("pfcount"), "-i", "lo", "-N", "1", "-j"],
-                              capture_output=True, timeout=3)
-    except subprocess.TimeoutExpired:
-        return "lo"  # opened, and waiting for a packet: capture works
-    err = proc.stderr.decode("utf-8", "replace").strip()
-    if proc.returncode != 0 and err.startswith("pfcount: cannot open lo: "):
-        pytest.skip(f"the library cannot capture on interfaces here: {err}")
-    return "lo"
-
-
 # Filter expressions compared against tcpdump; '' means no filter.
 FILTERS = [
     "", "tcp", "udp", "udp port 53", "ip", "ip6", "vlan", "icmp", "icmp6", "arp",
