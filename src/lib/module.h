@@ -16,6 +16,8 @@
 #include "device_name.h"
 #include "pfring.h"
 
+struct bpf_program;  // <pcap/bpf.h>
+
 namespace pfr {
 
 // One received packet. data points into module memory and stays valid
@@ -82,6 +84,21 @@ class Module {
   virtual int adjust_clock_ns(int64_t delta) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual int enable_hw_timestamp(bool rx, bool tx) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual bool has_hw_filters() const { return false; }
+  // Cluster membership done by the device (kernel, PACKET_FANOUT, pfsim):
+  // packets of the device are split among the members, this handle
+  // receives its share. NOT_SUPPORTED when the device has no clusters.
+  virtual int set_cluster(uint32_t id, cluster_type type, std::string &err) {
+    err = "clusters are not supported by this device";
+    return PF_RING_ERROR_NOT_SUPPORTED;
+  }
+  virtual int remove_from_cluster() { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // A BPF program the device runs before packets reach the ring (kernel
+  // socket filter). The handle still filters in software when this returns
+  // NOT_SUPPORTED; prog == nullptr removes it.
+  virtual int set_device_bpf(const struct bpf_program *prog) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // Direction selected by the device (e.g. PACKET_IGNORE_OUTGOING); the
+  // handle also checks extended_hdr.rx_direction in software.
+  virtual int set_direction(packet_direction dir) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual int add_hw_rule(const hw_filtering_rule *r) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual int remove_hw_rule(uint16_t id) { return PF_RING_ERROR_NOT_SUPPORTED; }
 };

@@ -194,16 +194,26 @@ PFR_EXPORT int pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type th
   return guarded(ring, [&] {
     if (static_cast<unsigned>(the_type) > cluster_per_inner_flow_tcp_5_tuple)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown cluster type");
-    // A finite file device has a single reader: nothing to balance. Modules
-    // with shared devices (sim testbeds, the kernel) implement clusters.
-    return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "clusters are not supported by module '" +
-                                                       std::string(ring->info->name) + "'");
+    ReentrantLock lock(ring);
+    // Clusters split a shared device among readers: the module does it
+    // (pfsim testbed, kernel, PACKET_FANOUT); a private device (a file)
+    // has one reader and nothing to split.
+    std::string err;
+    int rc = ring->mod->set_cluster(clusterId, the_type, err);
+    if (rc == PF_RING_ERROR_NOT_SUPPORTED)
+      return ring->fail(rc, "clusters are not supported by module '" + std::string(ring->info->name) + "': " + err);
+    if (rc < 0) return ring->fail(rc, err);
+    ring->cluster_id = static_cast<int>(clusterId);
+    return 0;
   });
 }
 
 PFR_EXPORT int pfring_remove_from_cluster(pfring *ring) {
   return guarded(ring, [&] {
+    ReentrantLock lock(ring);
     if (ring->cluster_id < 0) return ring->fail(PF_RING_ERROR_NOT_FOUND, "ring is not in a cluster");
+    int rc = ring->mod->remove_from_cluster();
+    if (rc < 0) return ring->fail(rc, "cannot leave cluster " + std::to_string(ring->cluster_id));
     ring->cluster_id = -1;
     return 0;
   });

@@ -1,0 +1,223 @@
+/*
+ * ring.h - the one shared-memory packet ring (DESIGN.md decision 2).
+ *
+ * Every producer (pf_ring.ko, the pfsim software NIC, the userspace module)
+ * writes this format and one consumer path in libpfring reads it. It is a
+ * single-producer single-consumer ring:
+ *
+ *   [struct pfc_ring_hdr: 3 cache lines][slot 0][slot 1]...[slot N-1]
+ *
+ *  - line 0 is written once by whoever creates the ring (magic, version,
+ *    geometry) and only read afterwards;
+ *  - line 1 belongs to the producer (insert index, counters);
+ *  - line 2 belongs to the consumer (remove index, wake-up flag);
+ * so producer and consumer never write the same cache line.
+ *
+ * Indices are free-running 32-bit counters: slot = index & (N - 1), the
+ * ring holds insert - remove packets (unsigned arithmetic wraps correctly
+ * because N is a power of two no larger than 2^31). The producer publishes
+ * with a release store of insert_idx after writing the slots; the consumer
+ * reads them after an acquire load of insert_idx, and gives slots back with
+ * a release store of remove_idx. Bursts: reserve/commit and peek/release
+ * move any number of slots with one index update.
+ *
+ * A slot is a fixed-width struct pfc_slot_hdr (no struct timeval: its size
+ * differs between the kernel and userland ABIs) followed by caplen packet
+ * bytes; slot_size is the same for every slot, a multiple of 64.
+ *
+ * A reader that maps a ring somebody else made checks it with
+ * pfc_ring_check() first: a wrong magic, a different version or a geometry
+ * that does not fit the mapping is refused before any index is trusted.
+ *
+ * Freestanding C11: no libc, no allocation. Userland uses the compiler's
+ * __atomic builtins; the kernel build maps the same macros to
+ * smp_load_acquire/smp_store_release.
+ */
+#ifndef PFC_RING_H
+#define PFC_RING_H
+
+#include "pfring_defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PFC_RING_MAGIC 0x50465247u /* "PFRG" */
+#define PFC_RING_VERSION 1u /* bump on any layout change */
+#define PFC_RING_LINE 64u
+#define PFC_RING_MAX_SLOTS (1u << 24)
+#define PFC_RING_MAX_SLOT_SIZE (1u << 20)
+
+/* Error codes of pfc_ring_check/pfc_ring_init (negated). */
+#define PFC_RING_EMAGIC 1 /* not a ring */
+#define PFC_RING_EVERSION 2 /* a ring of another version */
+#define PFC_RING_EGEOMETRY 3 /* slot count/size invalid or larger than the mapping */
+
+#ifdef __KERNEL__
+#define PFC_LOAD_ACQUIRE(p) smp_load_acquire(p)
+#define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)
+#define PFC_LOAD_RELAXED(p) READ_ONCE(*(p))
+#else
+#define PFC_LOAD_ACQUIRE(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define PFC_STORE_RELEASE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define PFC_LOAD_RELAXED(p) __atomic_load_n(p, __ATOMIC_RELAXED)
+#endif
+
+struct pfc_ring_hdr {
+	/* line 0: geometry, written at creation */
+	u_int32_t magic; /* PFC_RING_MAGIC */
+	u_int32_t version; /* PFC_RING_VERSION */
+	u_int32_t num_slots; /* power of two */
+	u_int32_t slot_size; /* bytes per slot, header included, multiple of 64 */
+	u_int32_t data_offset; /* bytes from the header to slot 0 */
+	u_int32_t flags; /* PFC_RING_F_* */
+	u_int64_t total_bytes; /* data_offset + num_slots * slot_size */
+	u_int8_t pad0[PFC_RING_LINE - 32];
+	/* line 1: producer */
+	u_int32_t insert_idx; /* next slot the producer fills (free-running) */
+	u_int32_t producer_gone; /* 1: no more packets will come (end of stream) */
+	u_int64_t produced; /* packets committed */
+	u_int64_t full_drops; /* packets the producer dropped because the ring was full */
+	u_int8_t pad1[PFC_RING_LINE - 24];
+	/* line 2: consumer */
+	u_int32_t remove_idx; /* next slot the consumer reads (free-running) */
+	u_int32_t consumer_waiting; /* 1: the consumer sleeps; producer should wake it */
+	u_int8_t pad2[PFC_RING_LINE - 8];
+};
+
+struct pfc_slot_hdr {
+	u_int64_t timestamp_ns; /* device timestamp */
+	u_int32_t caplen; /* bytes stored after this header */
+	u_int32_t len; /* bytes on the wire */
+	u_int32_t pkt_hash; /* RSS hash written back by the NIC (0: none) */
+	int32_t if_index; /* receiving/sending interface, -1 unknown */
+	u_int16_t queue; /* RX queue */
+	u_int8_t rx_direction; /* 1 received, 0 transmitted */
+	u_int8_t flags; /* PFC_SLOT_F_* */
+	u_int32_t reserved;
+}; /* 32 bytes */
+
+#define PFC_SLOT_HDR_LEN ((u_int32_t)sizeof(struct pfc_slot_hdr))
+
+/* Bytes a ring of num_slots slots of slot_size bytes occupies. */
+static inline u_int64_t pfc_ring_bytes(u_int32_t num_slots, u_int32_t slot_size)
+{
+	return (u_int64_t)sizeof(struct pfc_ring_hdr) + (u_int64_t)num_slots * slot_size;
+}
+
+/* Slot size holding a caplen-byte packet (header included, rounded to 64). */
+static inline u_int32_t pfc_ring_slot_size_for(u_int32_t caplen)
+{
+	return (caplen + PFC_SLOT_HDR_LEN + PFC_RING_LINE - 1) & ~(PFC_RING_LINE - 1);
+}
+
+/*
+ * Validates a ring header found in a mapping of map_bytes bytes. Returns 0
+ * when it can be used, -PFC_RING_EMAGIC, -PFC_RING_EVERSION (the found
+ * version is stored in *found_version when not NULL) or -PFC_RING_EGEOMETRY.
+ */
+static inline int pfc_ring_check(const struct pfc_ring_hdr *r, u_int64_t map_bytes, u_int32_t *found_version)
+{
+	if (map_bytes < sizeof(*r) || r->magic != PFC_RING_MAGIC)
+		return -PFC_RING_EMAGIC;
+	if (found_version)
+		*found_version = r->version;
+	if (r->version != PFC_RING_VERSION)
+		return -PFC_RING_EVERSION;
+	if (r->num_slots == 0 || r->num_slots > PFC_RING_MAX_SLOTS || (r->num_slots & (r->num_slots - 1)) ||
+	    r->slot_size < PFC_SLOT_HDR_LEN + 1 || r->slot_size > PFC_RING_MAX_SLOT_SIZE ||
+	    (r->slot_size & (PFC_RING_LINE - 1)) || r->data_offset != sizeof(*r) ||
+	    r->total_bytes != pfc_ring_bytes(r->num_slots, r->slot_size) || r->total_bytes > map_bytes)
+		return -PFC_RING_EGEOMETRY;
+	return 0;
+}
+
+/*
+ * Makes an empty ring in mem (map_bytes bytes, zeroed by the caller or not).
+ * num_slots must be a power of two, slot_size a multiple of 64 above the
+ * slot header. Returns 0 or -PFC_RING_EGEOMETRY.
+ */
+static inline int pfc_ring_init(struct pfc_ring_hdr *r, u_int64_t map_bytes, u_int32_t num_slots,
+				u_int32_t slot_size)
+{
+	u_int8_t *b = (u_int8_t *)r;
+	u_int32_t i;
+
+	if (num_slots == 0 || num_slots > PFC_RING_MAX_SLOTS || (num_slots & (num_slots - 1)) ||
+	    slot_size < PFC_SLOT_HDR_LEN + 1 || slot_size > PFC_RING_MAX_SLOT_SIZE ||
+	    (slot_size & (PFC_RING_LINE - 1)) || pfc_ring_bytes(num_slots, slot_size) > map_bytes)
+		return -PFC_RING_EGEOMETRY;
+	for (i = 0; i < sizeof(*r); i++)
+		b[i] = 0;
+	r->num_slots = num_slots;
+	r->slot_size = slot_size;
+	r->data_offset = sizeof(*r);
+	r->total_bytes = pfc_ring_bytes(num_slots, slot_size);
+	r->version = PFC_RING_VERSION;
+	/* the magic last: a reader polling for it sees a complete header */
+	PFC_STORE_RELEASE(&r->magic, PFC_RING_MAGIC);
+	return 0;
+}
+
+/* The slot of free-running index idx. */
+static inline struct pfc_slot_hdr *pfc_ring_slot(const struct pfc_ring_hdr *r, u_int32_t idx)
+{
+	return (struct pfc_slot_hdr *)((u_int8_t *)r + r->data_offset +
+				       (u_int64_t)(idx & (r->num_slots - 1)) * r->slot_size);
+}
+
+/* Packet bytes a slot can hold. */
+static inline u_int32_t pfc_ring_max_caplen(const struct pfc_ring_hdr *r)
+{
+	return r->slot_size - PFC_SLOT_HDR_LEN;
+}
+
+/*
+ * Producer: how many of the next n slots are free (0..n). The slots are
+ * pfc_ring_slot(r, r->insert_idx + k) for k below the result; they become
+ * visible to the consumer with pfc_ring_commit.
+ */
+static inline u_int32_t pfc_ring_reserve(const struct pfc_ring_hdr *r, u_int32_t n)
+{
+	u_int32_t used = r->insert_idx - PFC_LOAD_ACQUIRE(&r->remove_idx);
+	u_int32_t free_slots = r->num_slots - used;
+
+	return n < free_slots ? n : free_slots;
+}
+
+/* Producer: publishes n filled slots. */
+static inline void pfc_ring_commit(struct pfc_ring_hdr *r, u_int32_t n)
+{
+	r->produced += n;
+	PFC_STORE_RELEASE(&r->insert_idx, r->insert_idx + n);
+}
+
+/*
+ * Consumer: how many packets are ready, up to n. They are
+ * pfc_ring_slot(r, r->remove_idx + k) for k below the result and stay
+ * valid until pfc_ring_release.
+ */
+static inline u_int32_t pfc_ring_peek(const struct pfc_ring_hdr *r, u_int32_t n)
+{
+	u_int32_t ready = PFC_LOAD_ACQUIRE(&r->insert_idx) - r->remove_idx;
+
+	return n < ready ? n : ready;
+}
+
+/* Consumer: gives n read slots back to the producer. */
+static inline void pfc_ring_release(struct pfc_ring_hdr *r, u_int32_t n)
+{
+	PFC_STORE_RELEASE(&r->remove_idx, r->remove_idx + n);
+}
+
+/* Packets in the ring as either side sees it (a snapshot). */
+static inline u_int32_t pfc_ring_count(const struct pfc_ring_hdr *r)
+{
+	return PFC_LOAD_ACQUIRE(&r->insert_idx) - PFC_LOAD_ACQUIRE(&r->remove_idx);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PFC_RING_H */

@@ -1,0 +1,138 @@
+// test_core_ring.cpp - the shared-memory ring (src/core/ring.h): geometry
+// checks, burst reserve/commit/peek/release, index wrap-around, and a
+// producer and a consumer thread moving a numbered sequence (run under TSan
+// in CI).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "ring.h"
+
+namespace {
+
+struct Mem {
+  explicit Mem(size_t n) : bytes(n) {
+    p = static_cast<pfc_ring_hdr *>(std::aligned_alloc(64, (n + 63) / 64 * 64));
+    std::memset(p, 0xAB, n);
+  }
+  ~Mem() { std::free(p); }
+  size_t bytes;
+  pfc_ring_hdr *p;
+};
+
+TEST(CoreRing, InitRejectsBadGeometry) {
+  Mem m(pfc_ring_bytes(8, 128));
+  EXPECT_EQ(pfc_ring_init(m.p, m.bytes, 0, 128), -PFC_RING_EGEOMETRY);
+  EXPECT_EQ(pfc_ring_init(m.p, m.bytes, 6, 128), -PFC_RING_EGEOMETRY);   // not a power of two
+  EXPECT_EQ(pfc_ring_init(m.p, m.bytes, 8, 100), -PFC_RING_EGEOMETRY);   // not a multiple of 64
+  EXPECT_EQ(pfc_ring_init(m.p, m.bytes, 8, 32), -PFC_RING_EGEOMETRY);    // no room for a byte
+  EXPECT_EQ(pfc_ring_init(m.p, m.bytes, 16, 128), -PFC_RING_EGEOMETRY);  // larger than the memory
+  EXPECT_EQ(pfc_ring_init(m.p, m.bytes, 8, 128), 0);
+  EXPECT_EQ(pfc_ring_check(m.p, m.bytes, nullptr), 0);
+  EXPECT_EQ(pfc_ring_max_caplen(m.p), 128u - PFC_SLOT_HDR_LEN);
+  EXPECT_EQ(pfc_ring_count(m.p), 0u);
+}
+
+TEST(CoreRing, CheckNamesWhatIsWrong) {
+  Mem m(pfc_ring_bytes(8, 128));
+  ASSERT_EQ(pfc_ring_init(m.p, m.bytes, 8, 128), 0);
+  uint32_t v = 0;
+  EXPECT_EQ(pfc_ring_check(m.p, sizeof(pfc_ring_hdr) - 1, nullptr), -PFC_RING_EMAGIC);
+  EXPECT_EQ(pfc_ring_check(m.p, m.bytes - 1, nullptr), -PFC_RING_EGEOMETRY);  // mapping too short
+  m.p->version = 7;
+  EXPECT_EQ(pfc_ring_check(m.p, m.bytes, &v), -PFC_RING_EVERSION);
+  EXPECT_EQ(v, 7u);
+  m.p->version = PFC_RING_VERSION;
+  m.p->num_slots = 12;
+  EXPECT_EQ(pfc_ring_check(m.p, m.bytes, nullptr), -PFC_RING_EGEOMETRY);
+  m.p->num_slots = 8;
+  m.p->magic = 0;
+  EXPECT_EQ(pfc_ring_check(m.p, m.bytes, nullptr), -PFC_RING_EMAGIC);
+}
+
+TEST(CoreRing, BurstsFillAndDrainInOrder) {
+  Mem m(pfc_ring_bytes(8, 128));
+  ASSERT_EQ(pfc_ring_init(m.p, m.bytes, 8, 128), 0);
+  EXPECT_EQ(pfc_ring_reserve(m.p, 5), 5u);
+  for (uint32_t k = 0; k < 5; k++) pfc_ring_slot(m.p, m.p->insert_idx + k)->len = 100 + k;
+  EXPECT_EQ(pfc_ring_peek(m.p, 8), 0u);  // nothing visible before commit
+  pfc_ring_commit(m.p, 5);
+  EXPECT_EQ(pfc_ring_reserve(m.p, 5), 3u);  // 8 slots, 5 used
+  EXPECT_EQ(pfc_ring_peek(m.p, 8), 5u);
+  EXPECT_EQ(pfc_ring_peek(m.p, 2), 2u);
+  for (uint32_t k = 0; k < 5; k++) EXPECT_EQ(pfc_ring_slot(m.p, m.p->remove_idx + k)->len, 100 + k);
+  pfc_ring_release(m.p, 2);
+  EXPECT_EQ(pfc_ring_count(m.p), 3u);
+  EXPECT_EQ(pfc_ring_reserve(m.p, 8), 5u);
+  EXPECT_EQ(m.p->produced, 5u);
+}
+
+TEST(CoreRing, IndicesWrapAround32Bits) {
+  Mem m(pfc_ring_bytes(4, 64));
+  ASSERT_EQ(pfc_ring_init(m.p, m.bytes, 4, 64), 0);
+  m.p->insert_idx = m.p->remove_idx = 0xFFFFFFFEu;
+  ASSERT_EQ(pfc_ring_reserve(m.p, 4), 4u);
+  for (uint32_t k = 0; k < 4; k++) pfc_ring_slot(m.p, m.p->insert_idx + k)->len = k;
+  pfc_ring_commit(m.p, 4);
+  EXPECT_EQ(m.p->insert_idx, 2u);
+  EXPECT_EQ(pfc_ring_reserve(m.p, 1), 0u);  // full across the wrap
+  ASSERT_EQ(pfc_ring_peek(m.p, 4), 4u);
+  for (uint32_t k = 0; k < 4; k++) EXPECT_EQ(pfc_ring_slot(m.p, m.p->remove_idx + k)->len, k);
+  pfc_ring_release(m.p, 4);
+  EXPECT_EQ(pfc_ring_count(m.p), 0u);
+}
+
+TEST(CoreRing, SlotSizeHoldsCaplen) {
+  EXPECT_EQ(pfc_ring_slot_size_for(1), 64u);
+  EXPECT_EQ(pfc_ring_slot_size_for(32), 64u);
+  EXPECT_EQ(pfc_ring_slot_size_for(33), 128u);
+  EXPECT_EQ(pfc_ring_slot_size_for(1518), 1600u);
+  EXPECT_GE(pfc_ring_slot_size_for(1518) - PFC_SLOT_HDR_LEN, 1518u);
+}
+
+// One producer and one consumer thread, bursts of varying sizes: every
+// number arrives once, in order, with its bytes intact.
+TEST(CoreRing, ProducerConsumerThreadsKeepOrder) {
+  const uint32_t kSlots = 64, kCount = 200000;
+  Mem m(pfc_ring_bytes(kSlots, 64));
+  ASSERT_EQ(pfc_ring_init(m.p, m.bytes, kSlots, 64), 0);
+  std::thread producer([&] {
+    uint32_t next = 0, burst = 1;
+    while (next < kCount) {
+      uint32_t n = pfc_ring_reserve(m.p, std::min(burst, kCount - next));
+      for (uint32_t k = 0; k < n; k++) {
+        pfc_slot_hdr *s = pfc_ring_slot(m.p, m.p->insert_idx + k);
+        s->len = next + k;
+        s->caplen = 4;
+        std::memcpy(s + 1, &s->len, 4);
+      }
+      if (n) pfc_ring_commit(m.p, n);
+      next += n;
+      burst = burst % 17 + 1;
+      if (!n) std::this_thread::yield();
+    }
+  });
+  uint32_t expect = 0;
+  bool ok = true;
+  while (expect < kCount && ok) {
+    uint32_t n = pfc_ring_peek(m.p, 32);
+    for (uint32_t k = 0; k < n; k++) {
+      const pfc_slot_hdr *s = pfc_ring_slot(m.p, m.p->remove_idx + k);
+      uint32_t body;
+      std::memcpy(&body, s + 1, 4);
+      if (s->len != expect || body != expect) ok = false;
+      expect++;
+    }
+    if (n) pfc_ring_release(m.p, n);
+    else std::this_thread::yield();
+  }
+  producer.join();
+  EXPECT_TRUE(ok) << "out of order at " << expect;
+  EXPECT_EQ(expect, kCount);
+  EXPECT_EQ(m.p->produced, kCount);
+}
+
+}  // namespace
