@@ -48,6 +48,13 @@ int pfc_parse_pkt(const uint8_t *pkt, uint32_t caplen, uint8_t level,
  */
 uint32_t pfc_bidir_hash(const struct pkt_parsing_info *p);
 
+/*
+ * Sum of an address as 32-bit words in network order (the IPv4 address as
+ * stored); swapping source and destination keeps a sum of two of them.
+ * 0 for a version other than 4 or 6.
+ */
+uint32_t pfc_ip_word_sum(const ip_addr *a, uint8_t version);
+
 #ifdef __cplusplus
 }
 #endif

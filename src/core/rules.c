@@ -5,6 +5,7 @@
  * allocation, no mutable globals.
  */
 #include "rules.h"
+#include "parse.h"
 
 #define PFC_MAC_LEN 6
 
@@ -145,23 +146,10 @@ static int payload_match(const char *pattern, const struct pkt_parsing_info *p,
 	return 0;
 }
 
-static u_int32_t ip_word_sum(const ip_addr *a, u_int8_t ip_version)
-{
-	u_int32_t sum = 0;
-	int i;
-
-	if (ip_version == 4)
-		return a->v4;
-	for (i = 0; i < 16; i += 4)
-		sum += ((u_int32_t)a->v6.s6_addr[i] << 24) | ((u_int32_t)a->v6.s6_addr[i + 1] << 16) |
-		       ((u_int32_t)a->v6.s6_addr[i + 2] << 8) | a->v6.s6_addr[i + 3];
-	return sum;
-}
-
 u_int32_t pfc_balance_hash(const struct pkt_parsing_info *p)
 {
-	return (u_int32_t)p->l3_proto + ip_word_sum(&p->ip_src, p->ip_version) +
-	       ip_word_sum(&p->ip_dst, p->ip_version) + p->l4_src_port + p->l4_dst_port;
+	return (u_int32_t)p->l3_proto + pfc_ip_word_sum(&p->ip_src, p->ip_version) +
+	       pfc_ip_word_sum(&p->ip_dst, p->ip_version) + p->l4_src_port + p->l4_dst_port;
 }
 
 int pfc_wc_rule_validate(const filtering_rule *r)
