@@ -138,14 +138,10 @@ std::unique_ptr<SimNic> SimNic::create(const SimNicConfig &cfg, std::string *err
   return std::unique_ptr<SimNic>(new SimNic(cfg));
 }
 
-SimNic::SimNic(const SimNicConfig &cfg) : cfg_(cfg), rss_table_(new pfc_rss_table) {
+SimNic::SimNic(const SimNicConfig &cfg)
+    : cfg_(cfg), rss_(cfg.rss_key.data(), cfg.rss_hash_types, cfg.num_queues, cfg.reta ? cfg.reta->data() : nullptr) {
   xoff_ = cfg.xoff_free ? cfg.xoff_free : std::max(1u, cfg.descriptors / 8);
   xon_ = cfg.xon_free ? cfg.xon_free : std::max(xoff_, cfg.descriptors / 4);
-  if (cfg.reta)
-    reta_ = *cfg.reta;
-  else
-    (void)pfc_rss_reta_default(reta_.data(), cfg.num_queues);  // cannot fail: N is 1..64
-  pfc_rss_table_init(rss_table_.get(), cfg.rss_key.data());
   queues_.resize(cfg.num_queues);
   for (uint32_t q = 0; q < cfg.num_queues; q++) {
     Queue &qu = queues_[q];
@@ -166,16 +162,7 @@ uint32_t SimNic::steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const
   std::memset(&p, 0, sizeof(p));
   uint32_t flags = 0;
   (void)pfc_parse_pkt(frame, len, PFC_LEVEL_L4, &p, &flags);  // what was not parsed stays 0
-  uint32_t types = cfg_.rss_hash_types;
-  if (flags & PKT_FLAGS_IP_MORE_FRAG) types &= ~uint32_t(PFC_RSS_L4_TYPES);  // rss.h: first fragment
-  uint8_t input[PFC_RSS_MAX_INPUT];
-  uint32_t n = pfc_rss_input(&p, types, input);
-  if (n == 0) {
-    *hash = 0;
-    return 0;  // rss.h: no hash type applies -> queue 0 itself
-  }
-  *hash = pfc_rss_hash(rss_table_.get(), input, n);
-  return pfc_rss_queue(reta_.data(), *hash);
+  return rss_.steer(p, flags, hash);
 }
 
 // The NIC has just found a queue below XOFF at at_ps. Nothing arrives until

@@ -62,6 +62,7 @@
 
 #include "clock.h"
 #include "link.h"
+#include "rss_steer.h"
 
 extern "C" {
 #include "rss.h"
@@ -213,8 +214,7 @@ class SimNic {
   SimNicConfig cfg_;
   SimClock clock_;
   uint32_t xoff_ = 0, xon_ = 0;
-  std::array<uint8_t, PFC_RSS_RETA_SIZE> reta_{};
-  std::unique_ptr<struct pfc_rss_table> rss_table_;
+  RssSteering rss_;
   std::vector<Queue> queues_;
   uint64_t resume_ps_ = 0;  // the peer may start no earlier (end of the last PAUSE)
   uint64_t pause_frames_ = 0, xon_frames_ = 0;

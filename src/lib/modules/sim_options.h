@@ -6,10 +6,11 @@
 #include <string>
 
 #include "nic.h"
+#include "value_parse.h"
 
 namespace pfr {
 
-enum class SimRate { kRecorded, kLine, kScaled };
+using SimRate = sim::Rate;
 
 struct SimOptions {
   std::string path;             // capture file replayed by the peer
