@@ -74,7 +74,8 @@ struct alignas(64) TbClient {
   uint32_t enabled;        // pfring_enable_ring (auto on first recv)
   uint32_t want_tx;        // also receives what its NIC transmits (direction)
   uint32_t want_rx;        // receives what its NIC receives
-  uint32_t cluster_id;     // 0: not in a cluster (ids are > 0 in PF_RING tools)
+  uint32_t in_cluster;     // 1: member of cluster_id
+  uint32_t cluster_id;
   uint32_t cluster_type;
   uint32_t config_gen;     // bumped by the client after changing the fields above
   uint64_t rx_ring_off, tx_ring_off;  // from the start of the mapping

@@ -3,7 +3,7 @@
  * the format of the guide's section 7.3, or per-packet lines, or JSON lines.
  *
  *   pfcount -i DEV [-f BPF] [-N COUNT] [-l CAPLEN] [-e 0|1|2] [-a] [-m]
- *           [-v 1|2] [-j] [--sample RATE] [-h]
+ *           [-v 1|2] [-j] [--sample RATE] [-c ID [-H TYPE]] [-h]
  *
  * The receive loop never blocks inside the library: it asks for a packet
  * without waiting and, when none is ready, either spins (-a, active wait)
@@ -46,6 +46,8 @@ struct options {
 	int verbose; /* 0, 1, 2 */
 	int json;
 	uint32_t sample_rate; /* 0 = not set */
+	int cluster_id; /* -1 = not in a cluster */
+	cluster_type cluster_hash;
 };
 
 struct counters {
@@ -72,6 +74,9 @@ static void usage(FILE *f)
 		"  -j              JSON lines on stdout (one object per packet with -v,\n"
 		"                  and a final {\"summary\": ...})\n"
 		"  --sample RATE   deliver 1 packet out of RATE\n"
+		"  -c ID           join cluster ID (the device shares its packets among the members)\n"
+		"  -H TYPE         cluster type: rr (round robin), flow (6-tuple, default), 2, 4, 5\n"
+		"                  (tuples), tcp5, inner, inner2, inner4, inner5, innertcp5\n"
 		"  -h, --help      this help\n",
 		TU_DEFAULT_SNAPLEN);
 }
@@ -121,8 +126,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->snaplen = TU_DEFAULT_SNAPLEN;
 	o->direction = -1;
+	o->cluster_id = -1;
+	o->cluster_hash = cluster_per_flow;
 	opterr = 0; /* our own messages */
-	while ((c = getopt_long(argc, argv, ":hi:f:N:l:e:amv:j", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:f:N:l:e:amv:jc:H:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -163,6 +170,16 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'c':
+			if (tu_parse_u64(optarg, 0, 65535, &v) != 0)
+				tu_usage_error(PROG, usage, "-c wants a cluster id in 0..65535, got '%s'", optarg);
+			o->cluster_id = (int)v;
+			break;
+		case 'H':
+			if (tu_parse_cluster_type(optarg, &o->cluster_hash) != 0)
+				tu_usage_error(PROG, usage, "-H wants a cluster type (rr, flow, 2, 4, 5, tcp5, inner...), got '%s'",
+				       optarg);
 			break;
 		case OPT_SAMPLE:
 			if (tu_parse_u64(optarg, 1, UINT32_MAX, &v) != 0)
@@ -305,6 +322,14 @@ static void configure_ring(pfring *ring, const struct options *o)
 			last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": cannot set sampling rate %u: %s\n",
 				(unsigned)o->sample_rate, err);
+			goto fail;
+		}
+	}
+	if (o->cluster_id >= 0) {
+		rc = pfring_set_cluster(ring, (u_int)o->cluster_id, o->cluster_hash);
+		if (rc < 0) {
+			last_error(ring, err, sizeof(err));
+			fprintf(stderr, PROG ": cannot join cluster %d: %s\n", o->cluster_id, err);
 			goto fail;
 		}
 	}

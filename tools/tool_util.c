@@ -14,6 +14,35 @@
 #include <string.h>
 #include <time.h>
 
+int tu_parse_cluster_type(const char *s, cluster_type *out)
+{
+	static const struct {
+		const char *name;
+		cluster_type type;
+	} names[] = {
+		{ "rr", cluster_round_robin },
+		{ "flow", cluster_per_flow },
+		{ "2", cluster_per_flow_2_tuple },
+		{ "4", cluster_per_flow_4_tuple },
+		{ "5", cluster_per_flow_5_tuple },
+		{ "tcp5", cluster_per_flow_tcp_5_tuple },
+		{ "inner", cluster_per_inner_flow },
+		{ "inner2", cluster_per_inner_flow_2_tuple },
+		{ "inner4", cluster_per_inner_flow_4_tuple },
+		{ "inner5", cluster_per_inner_flow_5_tuple },
+		{ "innertcp5", cluster_per_inner_flow_tcp_5_tuple },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			*out = names[i].type;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int tu_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;

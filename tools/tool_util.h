@@ -39,6 +39,13 @@
 int tu_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /*
+ * Parses a cluster type name: rr (round robin), flow (6-tuple), 2, 4, 5
+ * (2/4/5-tuple), tcp5, inner, inner2, inner4, inner5, innertcp5. Returns 0
+ * and sets *out, or -1.
+ */
+int tu_parse_cluster_type(const char *s, cluster_type *out);
+
+/*
  * Prints "PROG: message", a blank line and the usage (through usage(stderr))
  * on stderr, then exits with TU_EXIT_USAGE.
  */

@@ -23,6 +23,7 @@
 #include "modules/pcap_file.h"
 #include "modules/registry_entries.h"
 #include "modules/sim_options.h"
+#include "modules/sim_testbed.h"
 
 namespace pfr {
 
@@ -225,7 +226,25 @@ class SimModule : public Module {
   std::string status_msg_;
 };
 
+// "NAME:NIC" (before any option) or a NAME that is no file but a running
+// testbed: a pfsim client; anything else is a capture file.
+bool names_testbed(const std::string &device) {
+  std::string spec = device.substr(0, device.find(','));
+  if (spec.find(':') != std::string::npos && spec.find('/') == std::string::npos) return true;
+  struct stat st;
+  return spec == device && stat(spec.c_str(), &st) != 0 && testbed_exists(spec);
+}
+
 std::unique_ptr<Module> open_sim(const OpenArgs &args, int *code, int *errnum, std::string &err) {
+  if (names_testbed(args.name.device)) {
+    if (args.name.device.find(',') != std::string::npos) {
+      *code = PF_RING_ERROR_INVALID_ARGUMENT;
+      *errnum = EINVAL;
+      err = "a pfsim testbed device takes no options (they are in the testbed file): " + args.name.device;
+      return nullptr;
+    }
+    return open_testbed_client(args.name.device, args.name.queue, code, errnum, err);
+  }
   auto m = std::make_unique<SimModule>();
   if (!m->open(args, code, errnum, err)) return nullptr;
   return m;
@@ -236,6 +255,10 @@ void list_sim(std::vector<DeviceInfo> &out) {
   d.name = "sim:<file>[,queues=N,ring=D,speed=10g,rate=recorded|line|xN,fc=on|off,rss=default|symmetric,consumer_ns=T]";
   d.description = "a software NIC (RSS queues, PAUSE, virtual-time timestamps) replaying a classic pcap file";
   out.push_back(d);
+  DeviceInfo t;
+  t.name = "sim:<testbed>:<nic>[@queue]";
+  t.description = "a NIC of a pfsim testbed shared between processes (clusters, TX, wires)";
+  out.push_back(t);
 }
 
 }  // namespace

@@ -1,0 +1,308 @@
+// sim_testbed.cpp - a client of a pfsim testbed: sim:NAME:NIC[@QUEUE]
+// (sim/testbed_shm.h describes the shared memory and the slot protocol).
+//
+// The handle owns one client slot: packets arrive in its RX ring (written
+// by pfsim), what it sends goes to its TX ring. Clusters, direction and
+// enable are fields of the slot that pfsim reads for every packet; the
+// device clock is the NIC's virtual clock plus an offset the clients share.
+// When the testbed stops (or pfsim dies) a waiting receive returns an error
+// naming the testbed; when the NIC's source ended with then=end, receive
+// returns end of file after the last packet.
+#include "modules/sim_testbed.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "testbed_shm.h"
+
+namespace pfr {
+
+namespace tb = sim::tb;
+
+namespace {
+
+void sleep_us(long us) {
+  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+  nanosleep(&ts, nullptr);
+}
+
+bool daemon_alive(const tb::TbHeader *h) {
+  pid_t pid = static_cast<pid_t>(h->daemon_pid);
+  return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+class TestbedClient : public Module {
+ public:
+  ~TestbedClient() override {
+    if (slot_) tb::store_release(&slot_->state, static_cast<uint32_t>(tb::kClosing));
+    if (hdr_) munmap(hdr_, map_bytes_);
+  }
+
+  bool open(const std::string &tbname, const std::string &nicname, int queue, int *code, int *errnum,
+            std::string &err) {
+    name_ = tbname;
+    auto fail = [&](int c, int e, const std::string &msg) {
+      *code = c;
+      *errnum = e;
+      err = msg;
+      return false;
+    };
+    int fd = shm_open(tb::shm_name(tbname).c_str(), O_RDWR, 0);
+    if (fd < 0)
+      return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV,
+                  "no pfsim testbed '" + tbname + "' is running (start it with: pfsim -n " + tbname + " FILE)");
+    struct stat st;
+    if (fstat(fd, &st) != 0 || size_t(st.st_size) < sizeof(tb::TbHeader)) {
+      close(fd);
+      return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "pfsim testbed '" + tbname + "' is not a testbed");
+    }
+    map_bytes_ = uint64_t(st.st_size);
+    void *m = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, errno, "cannot map testbed '" + tbname + "'");
+    hdr_ = static_cast<tb::TbHeader *>(m);
+    // a pfsim that is still starting has not written the magic yet
+    for (int i = 0; i < 200 && tb::load_acquire(&hdr_->magic) != tb::kTbMagic; i++) sleep_us(5000);
+    if (tb::load_acquire(&hdr_->magic) != tb::kTbMagic)
+      return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "pfsim testbed '" + tbname + "' is not a testbed");
+    if (hdr_->version != tb::kTbVersion)
+      return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
+                  "pfsim testbed '" + tbname + "' has layout version " + std::to_string(hdr_->version) +
+                      ", this libpfring speaks version " + std::to_string(tb::kTbVersion));
+    if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || !daemon_alive(hdr_))
+      return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV, "pfsim testbed '" + tbname + "' has stopped");
+    if (hdr_->total_bytes > map_bytes_ || hdr_->num_nics == 0 || hdr_->num_nics > tb::kMaxNics)
+      return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "pfsim testbed '" + tbname + "' is damaged");
+
+    nic_ = nicname.empty() ? 0 : tb::kMaxNics;
+    std::string names;
+    for (uint32_t i = 0; i < hdr_->num_nics; i++) {
+      std::string n(hdr_->nics[i].name, strnlen(hdr_->nics[i].name, tb::kNameLen));
+      names += (i ? ", " : "") + n;
+      if (n == nicname) nic_ = i;
+    }
+    if (nic_ >= hdr_->num_nics)
+      return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV,
+                  "testbed '" + tbname + "' has no nic '" + nicname + "' (it has: " + names + ")");
+    nicp_ = &hdr_->nics[nic_];
+    // a queue past the last one captures nothing (guide 8.3), as on the in-process NIC
+
+    // claim a slot, ask pfsim for rings, wait (bounded) for them
+    for (uint32_t i = 0; i < tb::kMaxClients && !slot_; i++) {
+      uint32_t expect = tb::kFree;
+      if (__atomic_compare_exchange_n(&hdr_->clients[i].state, &expect, static_cast<uint32_t>(tb::kClaimed), false,
+                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        slot_ = &hdr_->clients[i];
+    }
+    if (!slot_)
+      return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, EBUSY,
+                  "testbed '" + tbname + "' has all " + std::to_string(tb::kMaxClients) + " client slots in use");
+    slot_->pid = static_cast<uint32_t>(getpid());
+    slot_->nic = nic_;
+    slot_->queue = queue;
+    slot_->enabled = 0;
+    slot_->want_rx = slot_->want_tx = 1;
+    slot_->in_cluster = 0;
+    tb::store_release(&slot_->state, static_cast<uint32_t>(tb::kRequest));
+    for (int i = 0; i < 3000 && tb::load_acquire(&slot_->state) == tb::kRequest; i++) {
+      if (i % 100 == 99 && !daemon_alive(hdr_)) break;
+      sleep_us(1000);
+    }
+    uint32_t st2 = tb::load_acquire(&slot_->state);
+    if (st2 != tb::kAttached) {
+      if (st2 == tb::kRequest) {
+        uint32_t expect = tb::kRequest;  // take the request back unless pfsim just served it
+        if (!__atomic_compare_exchange_n(&slot_->state, &expect, static_cast<uint32_t>(tb::kFree), false,
+                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+          tb::store_release(&slot_->state, static_cast<uint32_t>(tb::kClosing));
+      }
+      slot_ = nullptr;
+      return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ETIMEDOUT,
+                  "pfsim testbed '" + tbname + "' did not answer (pid " + std::to_string(hdr_->daemon_pid) + ")");
+    }
+    uint8_t *base = reinterpret_cast<uint8_t *>(hdr_);
+    rx_ = reinterpret_cast<pfc_ring_hdr *>(base + slot_->rx_ring_off);
+    tx_ = reinterpret_cast<pfc_ring_hdr *>(base + slot_->tx_ring_off);
+    uint32_t v = 0;
+    if (slot_->rx_ring_off + hdr_->ring_bytes * 2 > map_bytes_ ||
+        pfc_ring_check(rx_, hdr_->ring_bytes, &v) != 0 || pfc_ring_check(tx_, hdr_->ring_bytes, &v) != 0)
+      return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
+                  "testbed '" + tbname + "' rings: version " + std::to_string(v) + ", this libpfring speaks " +
+                      std::to_string(PFC_RING_VERSION));
+    return true;
+  }
+
+  int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
+    release_held();
+    if (!slot_->enabled) enable();
+    long waited_us = 0, step = 10;
+    for (;;) {
+      uint32_t n = pfc_ring_peek(rx_, max);
+      if (n) {
+        for (uint32_t k = 0; k < n; k++) {
+          const pfc_slot_hdr *s = pfc_ring_slot(rx_, rx_->remove_idx + k);
+          uint32_t cap = s->caplen < pfc_ring_max_caplen(rx_) ? s->caplen : pfc_ring_max_caplen(rx_);
+          fill_rx_packet(out[k], reinterpret_cast<const uint8_t *>(s + 1), cap, s->len, s->timestamp_ns);
+          out[k].hdr.extended_hdr.pkt_hash = s->pkt_hash;
+          out[k].hdr.extended_hdr.rx_direction = s->rx_direction;
+          out[k].hdr.extended_hdr.if_index = s->if_index;
+        }
+        held_ = n;
+        return static_cast<int>(n);
+      }
+      // nothing: the end of the NIC's traffic, a stopped testbed, or wait
+      if (tb::load_acquire(&nicp_->eos) && pfc_ring_count(rx_) == 0) return PF_RING_ERROR_END_OF_FILE;
+      if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || (waited_us % 100000 < step && !daemon_alive(hdr_))) {
+        err = "pfsim testbed '" + name_ + "' has stopped";
+        return PF_RING_ERROR_UNKNOWN_ADAPTER;
+      }
+      if (timeout_ms == 0 || (timeout_ms > 0 && waited_us >= long(timeout_ms) * 1000)) return 0;
+      sleep_us(step);
+      waited_us += step;
+      if (step < 1000) step *= 2;
+    }
+  }
+
+  int poll(int timeout_ms) override {
+    for (long waited = 0;; waited += 1000) {
+      if (pfc_ring_count(rx_) || tb::load_acquire(&nicp_->eos) || tb::load_acquire(&hdr_->state) != tb::kTbRunning)
+        return 1;
+      if (timeout_ms >= 0 && waited >= long(timeout_ms) * 1000) return 0;
+      sleep_us(1000);
+    }
+  }
+
+  uint64_t dropped() const override { return slot_->rx_full_drops; }
+
+  std::string stats_json() const override {
+    const tb::TbNic &n = *nicp_;
+    std::string q;
+    for (uint32_t i = 0; i < n.queues && i < 64; i++)
+      q += std::string(i ? "," : "") + "{\"delivered\":" + std::to_string(n.queue_delivered[i]) + "}";
+    return "{\"testbed\":\"" + name_ + "\",\"nic\":\"" + std::string(n.name) + "\",\"offered\":" +
+           std::to_string(n.offered) + ",\"delivered\":" + std::to_string(n.delivered) +
+           ",\"missed\":" + std::to_string(n.missed) + ",\"pause_frames\":" + std::to_string(n.pause_frames) +
+           ",\"tx_packets\":" + std::to_string(n.tx_packets) + ",\"virtual_ns\":" + std::to_string(n.virtual_ns) +
+           ",\"ring_drops\":" + std::to_string(slot_->rx_full_drops) + ",\"queues\":[" + q + "]}";
+  }
+
+  bool can_transmit() const override { return true; }
+
+  int send(const uint8_t *pkt, unsigned len, bool, int, std::string &err) override {
+    if (len == 0 || len > pfc_ring_max_caplen(tx_)) {
+      err = "packet of " + std::to_string(len) + " bytes: this testbed sends 1.." +
+            std::to_string(pfc_ring_max_caplen(tx_)) + " bytes";
+      return PF_RING_ERROR_INVALID_ARGUMENT;
+    }
+    // a full TX ring waits for pfsim a little (bounded), then reports it
+    for (int i = 0; pfc_ring_reserve(tx_, 1) == 0; i++) {
+      if (i >= 2000 || tb::load_acquire(&hdr_->state) != tb::kTbRunning) {
+        err = tb::load_acquire(&hdr_->state) != tb::kTbRunning ? "pfsim testbed '" + name_ + "' has stopped"
+                                                                : "no TX slot available";
+        return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
+      }
+      sleep_us(100);
+    }
+    pfc_slot_hdr *s = pfc_ring_slot(tx_, tx_->insert_idx);
+    std::memset(s, 0, sizeof(*s));
+    s->caplen = s->len = len;
+    s->if_index = nicp_->if_index;
+    std::memcpy(s + 1, pkt, len);
+    pfc_ring_commit(tx_, 1);
+    return static_cast<int>(len);
+  }
+
+  int num_rx_channels() const override { return static_cast<int>(nicp_->queues); }
+  int bound_device_address(uint8_t mac[6]) const override {
+    std::memcpy(mac, nicp_->mac, 6);
+    return 0;
+  }
+  int bound_device_id(int *id) const override {
+    *id = nicp_->if_index;
+    return 0;
+  }
+  int enable() override {
+    tb::store_release(&slot_->enabled, 1u);
+    return 0;
+  }
+  int disable() override {
+    tb::store_release(&slot_->enabled, 0u);
+    return 0;
+  }
+
+  int set_cluster(uint32_t id, cluster_type type, std::string &) override {
+    slot_->cluster_id = id;
+    slot_->cluster_type = static_cast<uint32_t>(type);
+    tb::store_release(&slot_->in_cluster, 1u);
+    return 0;
+  }
+  int remove_from_cluster() override {
+    tb::store_release(&slot_->in_cluster, 0u);
+    return 0;
+  }
+  int set_direction(packet_direction dir) override {
+    tb::store_release(&slot_->want_rx, dir == tx_only_direction ? 0u : 1u);
+    tb::store_release(&slot_->want_tx, dir == rx_only_direction ? 0u : 1u);
+    return 0;
+  }
+
+  int get_clock_ns(int64_t *ns) override {
+    *ns = static_cast<int64_t>(tb::load_acquire(&nicp_->virtual_ns)) + tb::load_acquire(&nicp_->clock_offset_ns);
+    return 0;
+  }
+  int set_clock_ns(int64_t ns) override {
+    tb::store_release(&nicp_->clock_offset_ns, ns - static_cast<int64_t>(tb::load_acquire(&nicp_->virtual_ns)));
+    return 0;
+  }
+  int adjust_clock_ns(int64_t delta) override {
+    __atomic_add_fetch(&nicp_->clock_offset_ns, delta, __ATOMIC_ACQ_REL);
+    return 0;
+  }
+
+ private:
+  void release_held() {
+    if (held_) pfc_ring_release(rx_, held_);
+    held_ = 0;
+  }
+
+  std::string name_;
+  tb::TbHeader *hdr_ = nullptr;
+  uint64_t map_bytes_ = 0;
+  uint32_t nic_ = 0;
+  tb::TbNic *nicp_ = nullptr;
+  tb::TbClient *slot_ = nullptr;
+  pfc_ring_hdr *rx_ = nullptr, *tx_ = nullptr;
+  uint32_t held_ = 0;
+};
+
+}  // namespace
+
+bool testbed_exists(const std::string &name) {
+  if (!tb::valid_name(name)) return false;
+  struct stat st;
+  return stat(("/dev/shm" + tb::shm_name(name)).c_str(), &st) == 0;
+}
+
+std::unique_ptr<Module> open_testbed_client(const std::string &spec, int queue, int *code, int *errnum,
+                                            std::string &err) {
+  size_t colon = spec.find(':');
+  std::string tbname = spec.substr(0, colon), nic = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  if (!tb::valid_name(tbname)) {
+    *code = PF_RING_ERROR_INVALID_ARGUMENT;
+    *errnum = EINVAL;
+    err = "testbed name '" + tbname + "': want 1..31 of A-Z a-z 0-9 _ -";
+    return nullptr;
+  }
+  auto m = std::make_unique<TestbedClient>();
+  if (!m->open(tbname, nic, queue, code, errnum, err)) return nullptr;
+  return m;
+}
+
+}  // namespace pfr

@@ -1,0 +1,490 @@
+// testbed.cpp - see testbed.h.
+#include "testbed.h"
+
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "clock.h"
+#include "link.h"
+#include "rss_steer.h"
+
+extern "C" {
+#include "cluster.h"
+#include "parse.h"
+}
+
+namespace pfsim {
+
+namespace {
+
+uint64_t wall_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+bool pid_alive(uint32_t pid) { return pid != 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+// A packet goes to at most one ring per client.
+struct Dest {
+  uint32_t slot;
+};
+
+}  // namespace
+
+struct Testbed::Nic {
+  tb::TbNic *s = nullptr;
+  sim::TbNicConfig cfg;
+  std::unique_ptr<sim::RssSteering> rss;
+  uint64_t rx_wire_free_ps = 0;  // the RX side of the link is busy until then
+  uint64_t tx_wire_free_ps = 0;
+  bool stalled = false;  // a PAUSE is in effect (counted once per episode)
+  pcap_t *dead = nullptr;
+  pcap_dumper_t *sink = nullptr;
+  // Round-robin counters per cluster id.
+  struct Rr {
+    uint32_t id;
+    uint64_t n;
+  };
+  std::vector<Rr> rr;
+  uint64_t &rr_counter(uint32_t id) {
+    for (Rr &r : rr)
+      if (r.id == id) return r.n;
+    rr.push_back({id, 0});
+    return rr.back().n;
+  }
+};
+
+struct Testbed::SourceRt {
+  sim::TbSourceConfig cfg;
+  std::unique_ptr<Source> src;
+  bool started = false, done = false;
+  uint64_t wall_start = 0;
+  // The frame being offered (it waits here while the NIC pauses).
+  bool pending = false;
+  SourcePacket pkt{};
+  uint64_t arrival_ps = 0;
+  uint64_t prev_rec_ns = 0, prev_ready_ps = 0;
+  bool have_prev = false;
+};
+
+std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::TestbedConfig &cfg,
+                                         std::string &err) {
+  if (!tb::valid_name(name)) {
+    err = "testbed name '" + name + "': want 1..31 of A-Z a-z 0-9 _ -";
+    return nullptr;
+  }
+  std::string shm = tb::shm_name(name);
+  // A testbed of this name: refuse it when its pfsim lives, replace it otherwise.
+  int old = shm_open(shm.c_str(), O_RDONLY, 0);
+  if (old >= 0) {
+    struct stat st;
+    uint32_t pid = 0, state = tb::kTbStopped;
+    if (fstat(old, &st) == 0 && size_t(st.st_size) >= sizeof(tb::TbHeader)) {
+      void *m = mmap(nullptr, sizeof(tb::TbHeader), PROT_READ, MAP_SHARED, old, 0);
+      if (m != MAP_FAILED) {
+        auto *h = static_cast<const tb::TbHeader *>(m);
+        if (h->magic == tb::kTbMagic) {
+          pid = h->daemon_pid;
+          state = h->state;
+        }
+        munmap(m, sizeof(tb::TbHeader));
+      }
+    }
+    close(old);
+    if (state != tb::kTbStopped && pid_alive(pid)) {
+      err = "testbed '" + name + "' is already run by pfsim (pid " + std::to_string(pid) + ")";
+      return nullptr;
+    }
+    shm_unlink(shm.c_str());
+  }
+
+  std::unique_ptr<Testbed> t(new Testbed());
+  t->name_ = name;
+  t->cfg_ = cfg;
+  uint64_t ring_bytes = 0, rings_off = 0;
+  t->map_bytes_ = tb::testbed_bytes(cfg.ring_slots, cfg.slot_size, &ring_bytes, &rings_off);
+  int fd = shm_open(shm.c_str(), O_RDWR | O_CREAT | O_EXCL, 0660);
+  if (fd < 0) {
+    err = "cannot create shared memory " + shm + ": " + strerror(errno);
+    return nullptr;
+  }
+  if (ftruncate(fd, static_cast<off_t>(t->map_bytes_)) != 0) {
+    err = "cannot size shared memory " + shm + ": " + strerror(errno);
+    close(fd);
+    shm_unlink(shm.c_str());
+    return nullptr;
+  }
+  void *m = mmap(nullptr, t->map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (m == MAP_FAILED) {
+    err = "cannot map shared memory " + shm + ": " + strerror(errno);
+    shm_unlink(shm.c_str());
+    return nullptr;
+  }
+  t->hdr_ = static_cast<tb::TbHeader *>(m);
+  tb::TbHeader *h = t->hdr_;
+  h->version = tb::kTbVersion;
+  h->state = tb::kTbStarting;
+  h->daemon_pid = static_cast<uint32_t>(getpid());
+  h->num_nics = static_cast<uint32_t>(cfg.nics.size());
+  h->ring_slots = cfg.ring_slots;
+  h->slot_size = cfg.slot_size;
+  h->ring_bytes = ring_bytes;
+  h->rings_off = rings_off;
+  h->total_bytes = t->map_bytes_;
+  std::strncpy(h->name, name.c_str(), tb::kNameLen - 1);
+
+  for (size_t i = 0; i < cfg.nics.size(); i++) {
+    const sim::TbNicConfig &nc = cfg.nics[i];
+    auto n = std::make_unique<Nic>();
+    n->s = &h->nics[i];
+    n->cfg = nc;
+    n->rss = std::make_unique<sim::RssSteering>(nc.rss_key.data(), PFC_RSS_ALL_TYPES, nc.queues);
+    std::strncpy(n->s->name, nc.name.c_str(), tb::kNameLen - 1);
+    n->s->queues = nc.queues;
+    n->s->speed_gbps = static_cast<uint32_t>(nc.speed);
+    std::memcpy(n->s->mac, nc.mac, 6);
+    n->s->flow_control = nc.flow_control ? 1 : 0;
+    n->s->if_index = static_cast<int32_t>(i);
+    if (!cfg.sink[i].empty()) {
+      n->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+      n->sink = n->dead ? pcap_dump_open(n->dead, cfg.sink[i].c_str()) : nullptr;
+      if (!n->sink) {
+        err = "sink of nic " + nc.name + ": cannot write " + cfg.sink[i] + ": " +
+              (n->dead ? pcap_geterr(n->dead) : "out of memory");
+        t->nics_.push_back(std::move(n));
+        t->stop();
+        return nullptr;
+      }
+    }
+    t->nics_.push_back(std::move(n));
+  }
+  uint32_t max_caplen = cfg.slot_size - PFC_SLOT_HDR_LEN;
+  for (const sim::TbSourceConfig &sc : cfg.sources) {
+    auto s = std::make_unique<SourceRt>();
+    s->cfg = sc;
+    s->src = Source::open(sc, max_caplen, err);
+    if (!s->src) {
+      t->stop();
+      return nullptr;
+    }
+    t->sources_.push_back(std::move(s));
+  }
+  tb::store_release(&h->state, static_cast<uint32_t>(tb::kTbRunning));
+  // the magic last: a client that sees it sees a complete testbed
+  tb::store_release(&h->magic, tb::kTbMagic);
+  return t;
+}
+
+Testbed::~Testbed() { stop(); }
+
+pfc_ring_hdr *Testbed::rx_ring(uint32_t slot) const {
+  return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + hdr_->clients[slot].rx_ring_off);
+}
+
+pfc_ring_hdr *Testbed::tx_ring(uint32_t slot) const {
+  return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + hdr_->clients[slot].tx_ring_off);
+}
+
+uint32_t Testbed::enabled_clients(uint32_t nic) const {
+  uint32_t n = 0;
+  for (const tb::TbClient &c : hdr_->clients)
+    if (tb::load_acquire(&c.state) == tb::kAttached && c.nic == nic && tb::load_acquire(&c.enabled)) n++;
+  return n;
+}
+
+void Testbed::serve_slots() {
+  bool check_pids = passes_ % 1024 == 0;
+  for (uint32_t i = 0; i < tb::kMaxClients; i++) {
+    tb::TbClient &c = hdr_->clients[i];
+    uint32_t st = tb::load_acquire(&c.state);
+    if (st == tb::kRequest) {
+      uint8_t *base = reinterpret_cast<uint8_t *>(hdr_);
+      c.rx_ring_off = hdr_->rings_off + uint64_t(i) * 2 * hdr_->ring_bytes;
+      c.tx_ring_off = c.rx_ring_off + hdr_->ring_bytes;
+      c.rx_full_drops = c.tx_sent = 0;
+      if (c.nic >= hdr_->num_nics ||
+          pfc_ring_init(reinterpret_cast<pfc_ring_hdr *>(base + c.rx_ring_off), hdr_->ring_bytes, hdr_->ring_slots,
+                        hdr_->slot_size) != 0 ||
+          pfc_ring_init(reinterpret_cast<pfc_ring_hdr *>(base + c.tx_ring_off), hdr_->ring_bytes, hdr_->ring_slots,
+                        hdr_->slot_size) != 0) {
+        tb::store_release(&c.state, static_cast<uint32_t>(tb::kFree));  // the client reports the refusal
+        continue;
+      }
+      tb::store_release(&c.state, static_cast<uint32_t>(tb::kAttached));
+    } else if (st == tb::kClosing || (st == tb::kAttached && check_pids && !pid_alive(c.pid))) {
+      // what the client sent before it closed still goes out (bounded)
+      for (int k = 0; k < 64 && move_tx(i, 1u << 16); k++) {
+      }
+      std::memset(reinterpret_cast<uint8_t *>(&c) + sizeof(c.state), 0, sizeof(c) - sizeof(c.state));
+      tb::store_release(&c.state, static_cast<uint32_t>(tb::kFree));
+    }
+  }
+}
+
+Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len,
+                                 uint64_t ts_ns, Kind kind, int exclude_slot) {
+  Nic &n = *nics_[nic];
+  pkt_parsing_info p;
+  std::memset(&p, 0, sizeof(p));
+  uint32_t flags = 0;
+  (void)pfc_parse_pkt(data, caplen, PFC_LEVEL_TUNNEL, &p, &flags);
+  uint32_t hash = 0, queue = 0;
+  if (kind == Kind::kRx) queue = n.rss->steer(p, flags, &hash);
+
+  // Who gets it: every enabled client of this NIC that takes this queue and
+  // direction; a cluster's members share, one member per packet.
+  Dest dest[tb::kMaxClients];
+  uint32_t nd = 0;
+  uint32_t members[tb::kMaxClients];
+  bool cluster_done[tb::kMaxClients] = {};
+  for (uint32_t i = 0; i < tb::kMaxClients; i++) {
+    const tb::TbClient &c = hdr_->clients[i];
+    if (tb::load_acquire(&c.state) != tb::kAttached || c.nic != nic || !tb::load_acquire(&c.enabled) ||
+        static_cast<int>(i) == exclude_slot)
+      continue;
+    if (kind == Kind::kRx ? !c.want_rx : !c.want_tx) continue;
+    if (kind == Kind::kRx && c.queue >= 0 && static_cast<uint32_t>(c.queue) != queue) continue;
+    if (!c.in_cluster) {
+      dest[nd++] = {i};
+      continue;
+    }
+    if (cluster_done[i]) continue;
+    // the members of c's cluster that would take this packet, in slot order
+    uint32_t nm = 0;
+    for (uint32_t j = i; j < tb::kMaxClients; j++) {
+      const tb::TbClient &o = hdr_->clients[j];
+      if (tb::load_acquire(&o.state) != tb::kAttached || o.nic != nic || !tb::load_acquire(&o.enabled) ||
+          !o.in_cluster || o.cluster_id != c.cluster_id || static_cast<int>(j) == exclude_slot)
+        continue;
+      if (kind == Kind::kRx ? !o.want_rx : !o.want_tx) continue;
+      if (kind == Kind::kRx && o.queue >= 0 && static_cast<uint32_t>(o.queue) != queue) continue;
+      members[nm++] = j;
+      cluster_done[j] = true;
+    }
+    cluster_type type = static_cast<cluster_type>(c.cluster_type);
+    uint32_t pick = pfc_cluster_is_per_flow(type)
+                        ? pfc_cluster_member(pfc_cluster_hash(&p, type), nm)
+                        : static_cast<uint32_t>(n.rr_counter(c.cluster_id)++ % nm);
+    dest[nd++] = {members[pick]};
+  }
+
+  if (kind == Kind::kRx && nd == 0) {  // no driver reads this NIC: the frame is lost
+    n.s->offered++;
+    n.s->missed++;
+    return Result::kDone;
+  }
+  if (kind == Kind::kRx && n.cfg.flow_control) {
+    for (uint32_t k = 0; k < nd; k++)
+      if (pfc_ring_reserve(rx_ring(dest[k].slot), 1) == 0) {
+        if (!n.stalled) n.s->pause_frames++;
+        n.stalled = true;
+        return Result::kStall;
+      }
+    n.stalled = false;
+  }
+  bool any = false;
+  for (uint32_t k = 0; k < nd; k++) {
+    pfc_ring_hdr *r = rx_ring(dest[k].slot);
+    if (pfc_ring_reserve(r, 1) == 0) {
+      hdr_->clients[dest[k].slot].rx_full_drops++;
+      r->full_drops++;
+      continue;
+    }
+    pfc_slot_hdr *s = pfc_ring_slot(r, r->insert_idx);
+    uint32_t cap = caplen < pfc_ring_max_caplen(r) ? caplen : pfc_ring_max_caplen(r);
+    s->timestamp_ns = ts_ns;
+    s->caplen = cap;
+    s->len = len;
+    s->pkt_hash = hash;
+    s->if_index = n.s->if_index;
+    s->queue = static_cast<uint16_t>(queue);
+    s->rx_direction = kind == Kind::kRx ? 1 : 0;
+    s->flags = 0;
+    s->reserved = 0;
+    std::memcpy(s + 1, data, cap);
+    pfc_ring_commit(r, 1);
+    any = true;
+  }
+  if (kind == Kind::kRx) {
+    n.s->offered++;
+    if (any) {
+      n.s->delivered++;
+      if (queue < 64) n.s->queue_delivered[queue]++;
+    } else {
+      n.s->missed++;
+    }
+  }
+  return Result::kDone;
+}
+
+bool Testbed::run_source(SourceRt &s) {
+  if (s.done) return false;
+  Nic &n = *nics_[s.cfg.nic];
+  if (!s.started) {
+    if (enabled_clients(s.cfg.nic) < s.cfg.wait_for) return false;
+    s.started = true;
+    s.wall_start = wall_ns();
+  }
+  sim::LinkSpeed speed = n.cfg.speed;
+  bool moved = false;
+  for (int k = 0; k < 64; k++) {
+    if (!s.pending) {
+      std::string err;
+      int rc = s.src->next(&s.pkt, err);
+      if (rc <= 0) {
+        if (rc < 0 && error_.empty()) error_ = err;
+        s.done = true;
+        if (s.cfg.end_after) tb::store_release(&n.s->eos, static_cast<uint8_t>(1));
+        return moved;
+      }
+      // When the peer has the frame ready: recorded gaps (scaled), or at once.
+      uint64_t ready_ps = s.prev_ready_ps;
+      if (s.cfg.rate != sim::Rate::kLine && s.have_prev && s.pkt.rec_ns > s.prev_rec_ns)
+        ready_ps += sim::ns_to_ps(s.pkt.rec_ns - s.prev_rec_ns) / s.cfg.rate_factor;
+      s.prev_rec_ns = s.pkt.rec_ns;
+      s.have_prev = true;
+      s.prev_ready_ps = ready_ps;
+      uint64_t start = ready_ps > n.rx_wire_free_ps ? ready_ps : n.rx_wire_free_ps;
+      s.arrival_ps = start + sim::wire_time_ps(s.pkt.len, speed);
+      s.pending = true;
+    }
+    if (s.cfg.pace_wall && sim::ps_to_ns(s.arrival_ps) > wall_ns() - s.wall_start) return moved;
+    if (deliver(s.cfg.nic, s.pkt.data, s.pkt.caplen, s.pkt.len, sim::ps_to_ns(s.arrival_ps), Kind::kRx, -1) ==
+        Result::kStall)
+      return moved;
+    n.rx_wire_free_ps = s.arrival_ps;
+    if (sim::ps_to_ns(s.arrival_ps) > n.s->virtual_ns) n.s->virtual_ns = sim::ps_to_ns(s.arrival_ps);
+    s.pending = false;
+    moved = true;
+  }
+  return moved;
+}
+
+bool Testbed::move_tx(uint32_t slot, unsigned max) {
+  tb::TbClient &c = hdr_->clients[slot];
+  if (c.nic >= nics_.size() || c.tx_ring_off == 0) return false;
+  pfc_ring_hdr *r = tx_ring(slot);
+  uint32_t avail = pfc_ring_peek(r, max);
+  if (avail == 0) return false;
+  Nic &n = *nics_[c.nic];
+  uint32_t done = 0;
+  for (; done < avail; done++) {
+    const pfc_slot_hdr *s = pfc_ring_slot(r, r->remove_idx + done);
+    const uint8_t *data = reinterpret_cast<const uint8_t *>(s + 1);
+    uint32_t cap = s->caplen < pfc_ring_max_caplen(r) ? s->caplen : pfc_ring_max_caplen(r);
+    uint64_t now_ps = sim::ns_to_ps(n.s->virtual_ns);
+    uint64_t start = n.tx_wire_free_ps > now_ps ? n.tx_wire_free_ps : now_ps;
+    uint64_t end_ps = start + sim::wire_time_ps(s->len, n.cfg.speed);
+    int peer = cfg_.peer[c.nic];
+    if (peer >= 0) {
+      Nic &pn = *nics_[peer];
+      uint64_t arr = end_ps > pn.rx_wire_free_ps + sim::wire_time_ps(s->len, pn.cfg.speed)
+                         ? end_ps
+                         : pn.rx_wire_free_ps + sim::wire_time_ps(s->len, pn.cfg.speed);
+      if (deliver(static_cast<uint32_t>(peer), data, cap, s->len, sim::ps_to_ns(arr), Kind::kRx, -1) ==
+          Result::kStall)
+        break;  // stays in the TX ring until the peer has room
+      pn.rx_wire_free_ps = arr;
+      if (sim::ps_to_ns(arr) > pn.s->virtual_ns) pn.s->virtual_ns = sim::ps_to_ns(arr);
+    }
+    uint64_t ts = sim::ps_to_ns(end_ps);
+    if (n.sink) {
+      struct pcap_pkthdr ph;
+      ph.ts.tv_sec = static_cast<time_t>(ts / 1000000000ull);
+      ph.ts.tv_usec = static_cast<suseconds_t>(ts % 1000000000ull);  // ns: the dumper's precision
+      ph.caplen = cap;
+      ph.len = s->len;
+      pcap_dump(reinterpret_cast<u_char *>(n.sink), &ph, data);
+    }
+    (void)deliver(c.nic, data, cap, s->len, ts, Kind::kTx, static_cast<int>(slot));
+    n.tx_wire_free_ps = end_ps;
+    if (ts > n.s->virtual_ns) n.s->virtual_ns = ts;
+    n.s->tx_packets++;
+    n.s->tx_bytes += s->len;
+    c.tx_sent++;
+  }
+  if (done) pfc_ring_release(r, done);
+  return done > 0;
+}
+
+bool Testbed::step() {
+  passes_++;
+  hdr_->heartbeat = passes_;
+  serve_slots();
+  bool moved = false;
+  for (auto &s : sources_) moved |= run_source(*s);
+  for (uint32_t i = 0; i < tb::kMaxClients; i++)
+    if (tb::load_acquire(&hdr_->clients[i].state) == tb::kAttached) moved |= move_tx(i, 256);
+  return moved;
+}
+
+bool Testbed::idle() const {
+  for (const auto &s : sources_)
+    if (!s->done) return false;
+  for (uint32_t i = 0; i < tb::kMaxClients; i++) {
+    const tb::TbClient &c = hdr_->clients[i];
+    if (tb::load_acquire(&c.state) == tb::kAttached && c.tx_ring_off && pfc_ring_count(tx_ring(i))) return false;
+  }
+  return true;
+}
+
+uint32_t Testbed::attached_clients() const {
+  uint32_t n = 0;
+  for (const tb::TbClient &c : hdr_->clients)
+    if (tb::load_acquire(&c.state) != tb::kFree) n++;
+  return n;
+}
+
+void Testbed::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (hdr_) {
+    for (int pass = 0; pass < 1024; pass++) {
+      bool moved = false;
+      for (uint32_t i = 0; i < tb::kMaxClients; i++) {
+        uint32_t st = tb::load_acquire(&hdr_->clients[i].state);
+        if (st == tb::kAttached || st == tb::kClosing) moved |= move_tx(i, 1u << 16);
+      }
+      if (!moved) break;
+    }
+    final_json_ = counters_json();
+    tb::store_release(&hdr_->state, static_cast<uint32_t>(tb::kTbStopped));
+  }
+  for (auto &n : nics_) {
+    if (n->sink) pcap_dump_close(n->sink);
+    if (n->dead) pcap_close(n->dead);
+    n->sink = nullptr;
+    n->dead = nullptr;
+  }
+  if (hdr_) {
+    munmap(hdr_, map_bytes_);
+    hdr_ = nullptr;
+    shm_unlink(tb::shm_name(name_).c_str());
+  }
+}
+
+std::string Testbed::counters_json() const {
+  if (!hdr_) return final_json_;
+  std::string j = "{\"testbed\":\"" + name_ + "\",\"nics\":[";
+  for (size_t i = 0; i < nics_.size(); i++) {
+    const tb::TbNic &s = *nics_[i]->s;
+    if (i) j += ",";
+    j += "{\"name\":\"" + nics_[i]->cfg.name + "\",\"offered\":" + std::to_string(s.offered) +
+         ",\"delivered\":" + std::to_string(s.delivered) + ",\"missed\":" + std::to_string(s.missed) +
+         ",\"pause_frames\":" + std::to_string(s.pause_frames) + ",\"tx_packets\":" + std::to_string(s.tx_packets) +
+         ",\"virtual_ns\":" + std::to_string(s.virtual_ns) + "}";
+  }
+  return j + "]}";
+}
+
+}  // namespace pfsim

@@ -1,0 +1,89 @@
+// testbed.h - the pfsim daemon's engine: a named testbed of software NICs
+// in shared memory (sim/testbed_shm.h) that client processes open as
+// sim:NAME:NIC[@Q].
+//
+// Each pass of the loop (step()):
+//  1. serves client slots: makes the rings of new clients, frees closed
+//     ones (after moving what they left in their TX ring), reaps clients
+//     whose process died;
+//  2. lets each source offer frames to its NIC: timestamps from the NIC's
+//     virtual clock (recorded gaps, line rate or scaled), RSS to a queue,
+//     then to every enabled client of that queue; clients in a cluster
+//     share the packet, one member per packet (per-flow hash or round
+//     robin, src/core/cluster.h);
+//  3. moves what clients transmit: across the wire to the peer NIC (which
+//     receives it as above), or into the NIC's pcap sink; clients of the
+//     sending NIC that capture TX get a copy.
+//
+// Flow control on: a frame waits while any ring it must reach is full (the
+// NIC pauses its link peer; each wait counts one PAUSE frame); nothing is
+// lost. Off: a full ring misses the frame (counted per NIC and per client).
+// Which frames a real process misses depends on its speed; timestamps and
+// queue/cluster assignment do not.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "source.h"
+#include "testbed_config.h"
+#include "testbed_shm.h"
+
+namespace pfsim {
+
+namespace tb = sim::tb;
+
+class Testbed {
+ public:
+  // Creates the shared memory of testbed `name` and opens the sources.
+  // Refuses a name a live pfsim runs; replaces one left by a dead pfsim.
+  static std::unique_ptr<Testbed> create(const std::string &name, const sim::TestbedConfig &cfg,
+                                         std::string &err);
+  ~Testbed();  // stop() if not done
+
+  // One pass; true when it moved a packet or served a slot.
+  bool step();
+  // True when every source is done and no client ring holds TX packets.
+  bool idle() const;
+  // Clients attached now (claimed slots included).
+  uint32_t attached_clients() const;
+  // Moves what clients left in their TX rings (bounded), marks the testbed
+  // stopped so clients get an error, closes the sinks, removes the shared
+  // memory.
+  void stop();
+  // Source failures (an unreadable capture), as "" when none.
+  const std::string &error() const { return error_; }
+  // One JSON object with every NIC's counters (the last ones after stop()).
+  std::string counters_json() const;
+
+ private:
+  struct Nic;
+  struct SourceRt;
+  enum class Kind { kRx, kTx };
+  enum class Result { kDone, kStall };
+
+  Testbed() = default;
+  void serve_slots();
+  bool run_source(SourceRt &s);
+  bool move_tx(uint32_t slot, unsigned max);
+  Result deliver(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t ts_ns, Kind kind,
+                 int exclude_slot);
+  pfc_ring_hdr *rx_ring(uint32_t slot) const;
+  pfc_ring_hdr *tx_ring(uint32_t slot) const;
+  uint32_t enabled_clients(uint32_t nic) const;
+
+  std::string name_;
+  sim::TestbedConfig cfg_;
+  tb::TbHeader *hdr_ = nullptr;
+  uint64_t map_bytes_ = 0;
+  std::vector<std::unique_ptr<Nic>> nics_;
+  std::vector<std::unique_ptr<SourceRt>> sources_;
+  uint64_t passes_ = 0;
+  bool stopped_ = false;
+  std::string error_;
+  std::string final_json_;  // counters when stopped
+};
+
+}  // namespace pfsim
