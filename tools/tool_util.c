@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -429,4 +430,72 @@ void tu_print_pkt_json(FILE *f, const struct pfring_pkthdr *h, int queue)
 		fputc('}', f);
 	}
 	fputc('}', f);
+}
+
+/* ---- running a tool ------------------------------------------------------ */
+
+volatile sig_atomic_t tu_stop;
+static pfring *volatile watched[4];
+
+static void tu_on_signal(int sig)
+{
+	int i;
+
+	(void)sig;
+	tu_stop = 1;
+	for (i = 0; i < 4; i++) {
+		pfring *r = watched[i];
+
+		if (r != NULL)
+			pfring_breakloop(r);
+	}
+}
+
+void tu_install_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tu_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void tu_watch_ring(int slot, pfring *ring)
+{
+	if (slot >= 0 && slot < 4)
+		watched[slot] = ring;
+}
+
+void tu_last_error(pfring *ring, char *buf, size_t len)
+{
+	if (pfring_get_last_error(ring, buf, len) <= 0)
+		snprintf(buf, len, "%s", strerror(errno != 0 ? errno : EIO));
+}
+
+pfring *tu_open_or_exit(const char *prog, const char *device, uint32_t caplen, uint32_t flags)
+{
+	char err[PFRING_ERRBUF_SIZE];
+	pfring *ring = pfring_open(device, caplen, flags);
+
+	if (ring == NULL) {
+		tu_last_error(NULL, err, sizeof(err));
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, device, err);
+		exit(TU_EXIT_ERROR);
+	}
+	return ring;
+}
+
+int tu_send_retry(pfring *ring, const u_char *pkt, uint32_t len)
+{
+	struct timespec ts = { 0, 50000 };
+	int rc;
+
+	for (;;) {
+		rc = pfring_send(ring, pkt, len, 1);
+		if (rc != PF_RING_ERROR_NO_TX_SLOT_AVAILABLE || tu_stop)
+			return rc;
+		nanosleep(&ts, NULL);
+	}
 }

@@ -133,4 +133,35 @@ void tu_print_pkt_line(FILE *f, const struct pfring_pkthdr *h, int extended);
  */
 void tu_print_pkt_json(FILE *f, const struct pfring_pkthdr *h, int queue);
 
+/* ---- running a tool -------------------------------------------------- */
+
+#include <signal.h>
+
+/* Set by SIGINT/SIGTERM once tu_install_stop_signals() ran. */
+extern volatile sig_atomic_t tu_stop;
+
+/*
+ * Installs SIGINT/SIGTERM handlers that set tu_stop and call
+ * pfring_breakloop() on the rings given to tu_watch_ring().
+ */
+void tu_install_stop_signals(void);
+
+/* Ring slot 0..3 that a stop signal breaks out of waiting (NULL clears). */
+void tu_watch_ring(int slot, pfring *ring);
+
+/* The ring's last error message (or strerror(errno)) into buf. */
+void tu_last_error(pfring *ring, char *buf, size_t len);
+
+/*
+ * pfring_open(device, caplen, flags), or prints "PROG: cannot open DEV:
+ * why" and exits with TU_EXIT_ERROR.
+ */
+pfring *tu_open_or_exit(const char *prog, const char *device, uint32_t caplen, uint32_t flags);
+
+/*
+ * Sends len bytes, waiting (pfring_poll-free, short sleeps) while the TX
+ * ring is full, until tu_stop. Returns pfring_send's result (>= 0 sent).
+ */
+int tu_send_retry(pfring *ring, const u_char *pkt, uint32_t len);
+
 #endif /* PFRING_TOOL_UTIL_H */

@@ -52,7 +52,8 @@ typedef uint64_t u_int64_t;
 #define ETH_ALEN 6
 #endif
 
-#define REFLECTOR_NAME_LEN 8
+/* PF_RING had 8; 64 holds any interface name and module-prefixed names (sim:TB:NIC). */
+#define REFLECTOR_NAME_LEN 64
 #define FILTER_PLUGIN_DATA_LEN 256
 #define PLUGIN_ACTION_DATA_LEN 256
 #define MAX_NUM_RX_CHANNELS 256

@@ -56,12 +56,22 @@ struct __pfring {
   const uint8_t *last_pkt = nullptr;
   uint32_t last_caplen = 0;
 
+  // Reflector devices of reflect rules (opened when the rule is added,
+  // closed with the ring) and the buffer bounce builds its frame in.
+  std::vector<std::pair<std::string, struct __pfring *>> reflectors;
+  std::vector<uint8_t> bounce_buf;
+
   std::mutex api_mutex;  // held by data-path calls when PF_RING_REENTRANT
   mutable std::mutex err_mutex;
   std::string last_error;
 
   // Records an error message for pfring_get_last_error(); returns code.
   int fail(int code, const std::string &msg);
+
+  __pfring() = default;
+  __pfring(const __pfring &) = delete;
+  __pfring &operator=(const __pfring &) = delete;
+  ~__pfring();  // closes the reflector devices
 };
 
 namespace pfr {

@@ -41,6 +41,39 @@ PFR_EXPORT int pfring_set_sampling_rate(pfring *ring, u_int32_t rate) {
   });
 }
 
+namespace {
+
+// Readies the device a reflect/bounce rule sends on: the ring's own device
+// (bounce, or no/the same reflector name) must transmit; another device is
+// opened now so that a wrong name fails here, not per packet. 0 or <0.
+int attach_reflector(pfring *ring, rule_action_behaviour action, const char *name_field) {
+  if (!is_reflect_action(action)) return 0;
+  std::string name(name_field, strnlen(name_field, REFLECTOR_NAME_LEN));
+  bool bounce = action == bounce_packet_and_stop_rule_evaluation || action == bounce_packet_and_continue_rule_evaluation;
+  if (bounce || name.empty() || name == ring->device_name) {
+    if (!ring->mod->can_transmit())
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflect/bounce rules need a device that can transmit; '" +
+                                                         ring->device_name + "' cannot");
+    return 0;
+  }
+  for (const auto &r : ring->reflectors)
+    if (r.first == name) return 0;
+  pfring *out = pfring_open(name.c_str(), 9216, 0);
+  if (!out)
+    return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT,
+                      "cannot open reflector device '" + name + "': " + get_open_error());
+  if (pfring_set_socket_mode(out, send_only_mode) < 0 || pfring_enable_ring(out) < 0) {
+    char why[256] = "";
+    pfring_get_last_error(out, why, sizeof(why));
+    pfring_close(out);
+    return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflector device '" + name + "' cannot transmit: " + why);
+  }
+  ring->reflectors.emplace_back(name, out);
+  return 0;
+}
+
+}  // namespace
+
 PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_add) {
   return guarded(ring, [&] {
     if (!rule_to_add) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
@@ -52,12 +85,10 @@ PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_a
     if (r.extended_fields.filter_plugin_id || r.plugin_action.plugin_id)
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "plugins run in pf_ring.ko only; this ring's module is '" +
                                                          std::string(ring->info->name) + "'");
-    if (is_reflect_action(r.rule_action) && !ring->mod->can_transmit())
-      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflect/bounce rules need a device that can transmit; '" +
-                                                         ring->device_name + "' cannot");
     ReentrantLock lock(ring);
     if (ring->rules.find_wildcard(r.rule_id))
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule id " + std::to_string(r.rule_id) + " is already in use");
+    if (int rc = attach_reflector(ring, r.rule_action, r.reflector_device_name); rc < 0) return rc;
     return ring->rules.add_wildcard(r, now_sec());
   });
 }
@@ -102,8 +133,8 @@ PFR_EXPORT int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_ru
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "hash rule action out of range");
     if (rule_to_add->plugin_action.plugin_id)
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "plugins run in pf_ring.ko only");
-    if (is_reflect_action(rule_to_add->rule_action) && !ring->mod->can_transmit())
-      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflect/bounce rules need a device that can transmit");
+    if (int rc = attach_reflector(ring, rule_to_add->rule_action, rule_to_add->reflector_device_name); rc < 0)
+      return rc;
     if (ring->rules.add_hash(*rule_to_add, now_sec()) != 0)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "a hash rule with this 6-tuple exists already");
     return 0;

@@ -92,6 +92,10 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
 
 using namespace pfr;
 
+__pfring::~__pfring() {
+  for (auto &r : reflectors) pfring_close(r.second);
+}
+
 int __pfring::fail(int code, const std::string &msg) {
   std::lock_guard<std::mutex> lock(err_mutex);
   last_error = msg;

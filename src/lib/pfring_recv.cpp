@@ -27,12 +27,29 @@ struct EvalCtx {
 
 void on_reflect(void *ctx, const char *dev, int bounce) {
   auto *c = static_cast<EvalCtx *>(ctx);
+  pfring *ring = c->ring;
+  const uint8_t *data = c->pkt->data;
+  uint32_t len = c->pkt->hdr.caplen;
   std::string err;
-  // Userland modules send reflected packets out of their own device;
-  // pfring_add_filtering_rule refuses reflect rules where that is impossible.
-  if (c->ring->mod->can_transmit() &&
-      c->ring->mod->send(c->pkt->data, c->pkt->hdr.caplen, true, -1, err) >= 0)
-    c->ring->reflected++;
+  if (bounce) {
+    // back where it came from with the MACs swapped (a preallocated buffer)
+    if (len < 12 || !ring->mod->can_transmit()) return;
+    if (ring->bounce_buf.size() < len) ring->bounce_buf.resize(len < 65536 ? 65536 : len);
+    uint8_t *b = ring->bounce_buf.data();
+    std::memcpy(b, data + 6, 6);
+    std::memcpy(b + 6, data, 6);
+    std::memcpy(b + 12, data + 12, len - 12);
+    if (ring->mod->send(b, len, true, -1, err) >= 0) ring->reflected++;
+    return;
+  }
+  std::string name(dev, strnlen(dev, REFLECTOR_NAME_LEN));
+  for (const auto &r : ring->reflectors)
+    if (r.first == name) {
+      if (pfring_send(r.second, data, len, 1) >= 0) ring->reflected++;
+      return;
+    }
+  // no reflector of another name: the ring's own device (checked when the rule was added)
+  if (ring->mod->can_transmit() && ring->mod->send(data, len, true, -1, err) >= 0) ring->reflected++;
 }
 
 void on_hash_rule(void *ctx, int add, const pfc_hash_key *key, u_int16_t rule_id) {

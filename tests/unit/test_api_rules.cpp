@@ -178,12 +178,22 @@ TEST_F(ApiTest, WildcardInvalidRules) {
   r = wc_rule(1, execute_action_and_stop_rule_evaluation);
   r.plugin_action.plugin_id = 3;
   EXPECT_CODE(pfring_add_filtering_rule(ring_, &r), PF_RING_ERROR_NOT_SUPPORTED);
+  // A file cannot transmit: reflecting out of the ring's own device (no
+  // reflector name, or bounce whatever the name) is refused...
   for (rule_action_behaviour a : {reflect_packet_and_stop_rule_evaluation, reflect_packet_and_continue_rule_evaluation,
                                   bounce_packet_and_stop_rule_evaluation, bounce_packet_and_continue_rule_evaluation}) {
     r = wc_rule(1, a);
-    std::strcpy(r.reflector_device_name, "eth1");
+    bool bounce = a == bounce_packet_and_stop_rule_evaluation || a == bounce_packet_and_continue_rule_evaluation;
+    if (bounce) std::strcpy(r.reflector_device_name, "eth1");
     EXPECT_CODE(pfring_add_filtering_rule(ring_, &r), PF_RING_ERROR_NOT_SUPPORTED);
   }
+  // ...and a reflector device that cannot be opened is named in the error.
+  r = wc_rule(1, reflect_packet_and_stop_rule_evaluation);
+  std::strcpy(r.reflector_device_name, "pcap:/nonexistent/reflector.pcap");
+  EXPECT_CODE(pfring_add_filtering_rule(ring_, &r), PF_RING_ERROR_INVALID_ARGUMENT);
+  char msg[256];
+  pfring_get_last_error(ring_, msg, sizeof(msg));
+  EXPECT_NE(std::string(msg).find("pcap:/nonexistent/reflector.pcap"), std::string::npos) << msg;
   // Nothing was added.
   EXPECT_EQ(wc_stats(ring_, 1).rc, PF_RING_ERROR_NOT_FOUND);
   EXPECT_EQ(drain(ring_), kAll);

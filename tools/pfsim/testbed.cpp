@@ -363,6 +363,7 @@ bool Testbed::run_source(SourceRt &s) {
         Result::kStall)
       return moved;
     n.rx_wire_free_ps = s.arrival_ps;
+    if (s.arrival_ps > now_ps_) now_ps_ = s.arrival_ps;
     if (sim::ps_to_ns(s.arrival_ps) > n.s->virtual_ns) n.s->virtual_ns = sim::ps_to_ns(s.arrival_ps);
     s.pending = false;
     moved = true;
@@ -382,7 +383,9 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
     const pfc_slot_hdr *s = pfc_ring_slot(r, r->remove_idx + done);
     const uint8_t *data = reinterpret_cast<const uint8_t *>(s + 1);
     uint32_t cap = s->caplen < pfc_ring_max_caplen(r) ? s->caplen : pfc_ring_max_caplen(r);
-    uint64_t now_ps = sim::ns_to_ps(n.s->virtual_ns);
+    // a frame cannot leave before the testbed's virtual "now" (the latest
+    // arrival on any NIC): a bridged packet leaves after it arrived
+    uint64_t now_ps = now_ps_;
     uint64_t start = n.tx_wire_free_ps > now_ps ? n.tx_wire_free_ps : now_ps;
     uint64_t end_ps = start + sim::wire_time_ps(s->len, n.cfg.speed);
     int peer = cfg_.peer[c.nic];
@@ -395,6 +398,7 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
           Result::kStall)
         break;  // stays in the TX ring until the peer has room
       pn.rx_wire_free_ps = arr;
+      if (arr > now_ps_) now_ps_ = arr;
       if (sim::ps_to_ns(arr) > pn.s->virtual_ns) pn.s->virtual_ns = sim::ps_to_ns(arr);
     }
     uint64_t ts = sim::ps_to_ns(end_ps);

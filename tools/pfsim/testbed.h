@@ -81,6 +81,7 @@ class Testbed {
   std::vector<std::unique_ptr<Nic>> nics_;
   std::vector<std::unique_ptr<SourceRt>> sources_;
   uint64_t passes_ = 0;
+  uint64_t now_ps_ = 0;  // latest arrival on any NIC: TX starts no earlier
   bool stopped_ = false;
   std::string error_;
   std::string final_json_;  // counters when stopped

@@ -203,9 +203,12 @@ class TestbedClient : public Module {
     }
     // a full TX ring waits for pfsim a little (bounded), then reports it
     for (int i = 0; pfc_ring_reserve(tx_, 1) == 0; i++) {
-      if (i >= 2000 || tb::load_acquire(&hdr_->state) != tb::kTbRunning) {
-        err = tb::load_acquire(&hdr_->state) != tb::kTbRunning ? "pfsim testbed '" + name_ + "' has stopped"
-                                                                : "no TX slot available";
+      if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || (i % 1000 == 999 && !daemon_alive(hdr_))) {
+        err = "pfsim testbed '" + name_ + "' has stopped";
+        return PF_RING_ERROR_UNKNOWN_ADAPTER;
+      }
+      if (i >= 2000) {
+        err = "no TX slot available (pfsim has not taken the last " + std::to_string(tx_->num_slots) + " packets)";
         return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
       }
       sleep_us(100);
