@@ -3,7 +3,7 @@
  * the format of the guide's section 7.3, or per-packet lines, or JSON lines.
  *
  *   pfcount -i DEV [-f BPF] [-N COUNT] [-l CAPLEN] [-e 0|1|2] [-a] [-m]
- *           [-v 1|2] [-j] [--sample RATE] [-h]
+ *           [-v 1|2] [-j] [--sample RATE] [-c CLUSTER [--cluster-type T]] [-h]
  *
  * The receive loop never blocks inside the library: it asks for a packet
  * without waiting and, when none is ready, either spins (-a, active wait)
@@ -46,6 +46,21 @@ struct options {
 	int verbose; /* 0, 1, 2 */
 	int json;
 	uint32_t sample_rate; /* 0 = not set */
+	int64_t cluster_id; /* -1 = not set */
+	int cluster_type;
+};
+
+/* --cluster-type names (guide 8.7) and their cluster_type values. */
+static const struct {
+	const char *name;
+	cluster_type type;
+} cluster_types[] = {
+	{ "per_flow", cluster_per_flow },
+	{ "round_robin", cluster_round_robin },
+	{ "2_tuple", cluster_per_flow_2_tuple },
+	{ "4_tuple", cluster_per_flow_4_tuple },
+	{ "5_tuple", cluster_per_flow_5_tuple },
+	{ "tcp_5_tuple", cluster_per_flow_tcp_5_tuple },
 };
 
 struct counters {
@@ -72,6 +87,9 @@ static void usage(FILE *f)
 		"  -j              JSON lines on stdout (one object per packet with -v,\n"
 		"                  and a final {\"summary\": ...})\n"
 		"  --sample RATE   deliver 1 packet out of RATE\n"
+		"  -c CLUSTER      join cluster CLUSTER (0..65535 on AF_PACKET interfaces)\n"
+		"  --cluster-type T  per_flow (default), round_robin, 2_tuple, 4_tuple,\n"
+		"                  5_tuple or tcp_5_tuple\n"
 		"  -h, --help      this help\n",
 		TU_DEFAULT_SNAPLEN);
 }
@@ -97,7 +115,17 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-enum { OPT_SAMPLE = 256 };
+enum { OPT_SAMPLE = 256, OPT_CLUSTER_TYPE };
+
+static int parse_cluster_type(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cluster_types) / sizeof(cluster_types[0]); i++)
+		if (strcmp(s, cluster_types[i].name) == 0)
+			return (int)cluster_types[i].type;
+	return -1;
+}
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
@@ -113,6 +141,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "sample", required_argument, NULL, OPT_SAMPLE },
+		{ "cluster", required_argument, NULL, 'c' },
+		{ "cluster-type", required_argument, NULL, OPT_CLUSTER_TYPE },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -121,8 +151,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->snaplen = TU_DEFAULT_SNAPLEN;
 	o->direction = -1;
+	o->cluster_id = -1;
+	o->cluster_type = cluster_per_flow;
 	opterr = 0; /* our own messages */
-	while ((c = getopt_long(argc, argv, ":hi:f:N:l:e:amv:j", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:f:N:l:e:amv:jc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -169,6 +201,17 @@ static void parse_args(int argc, char **argv, struct options *o)
 				tu_usage_error(PROG, usage, "--sample wants a rate >= 1, got '%s'",
 				       optarg);
 			o->sample_rate = (uint32_t)v;
+			break;
+		case 'c':
+			if (tu_parse_u64(optarg, 0, UINT32_MAX, &v) != 0)
+				tu_usage_error(PROG, usage, "-c wants a cluster id, got '%s'", optarg);
+			o->cluster_id = (int64_t)v;
+			break;
+		case OPT_CLUSTER_TYPE:
+			o->cluster_type = parse_cluster_type(optarg);
+			if (o->cluster_type < 0)
+				tu_usage_error(PROG, usage, "--cluster-type wants per_flow, round_robin, "
+				       "2_tuple, 4_tuple, 5_tuple or tcp_5_tuple, got '%s'", optarg);
 			break;
 		default:
 			tu_getopt_error(PROG, usage, c, argv);
@@ -305,6 +348,15 @@ static void configure_ring(pfring *ring, const struct options *o)
 			last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": cannot set sampling rate %u: %s\n",
 				(unsigned)o->sample_rate, err);
+			goto fail;
+		}
+	}
+	if (o->cluster_id >= 0) {
+		rc = pfring_set_cluster(ring, (u_int)o->cluster_id, (cluster_type)o->cluster_type);
+		if (rc < 0) {
+			last_error(ring, err, sizeof(err));
+			fprintf(stderr, PROG ": cannot join cluster %lld: %s\n",
+				(long long)o->cluster_id, err);
 			goto fail;
 		}
 	}
