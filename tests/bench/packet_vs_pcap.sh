@@ -14,7 +14,9 @@
 # kernel, capture rate (captured / sending time), and at the end the ratio
 # of captured frames, pfcount over each tcpdump. On a veth the receive
 # work runs on the sender's CPU, so a slower reader also slows the sender:
-# the sender's own rate is printed too. Needs root. Exit 1 when a reader
+# the sender's own rate is printed too, and the CPU time the reader
+# process spent per captured frame (what differs when neither drops).
+# Needs root. Exit 1 when a reader
 # fails or captures nothing.
 set -eu
 BIN=${1:-build/bin}
@@ -54,6 +56,8 @@ run_one() {
   sleep 0.5  # tcpdump: its socket exists before the capture does
   sent=$(ip netns exec "$NS" "$BIN/veth_sender" vb "$COUNT" "$SIZE")
   sleep 1.5  # the readers drain their rings (tcpdump's block timeout is 1 s)
+  # CPU the reader used (utime + stime, clock ticks), before it stops.
+  ticks=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
   kill -INT $pid
   wait $pid || { echo "$name failed" >&2; cat "$OUT/$name.out" >&2; exit 1; }
   secs=$(echo "$sent" | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')
@@ -70,10 +74,11 @@ run_one() {
       ;;
   esac
   [ -n "$cap" ] && [ "$cap" -gt 0 ] || { echo "$name captured nothing" >&2; cat "$OUT/$name.out" >&2; exit 1; }
-  echo "$name $cap ${drop:-0} $secs $spps"
+  cpu_ns=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v c="$cap" 'BEGIN { printf "%.0f", t / hz * 1e9 / c }')
+  echo "$name $cap ${drop:-0} $secs $spps $cpu_ns"
 }
 
-printf '%-14s %10s %10s %12s %12s\n' reader captured dropped "capture pps" "sender pps"
+printf '%-14s %10s %10s %12s %12s %14s\n' reader captured dropped "capture pps" "sender pps" "reader CPU ns/pkt"
 : >"$OUT/all"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
@@ -86,16 +91,17 @@ while [ $r -lt "$ROUNDS" ]; do
     esac
     res=$(run_one "$reader" "$@")
     echo "$res" >>"$OUT/all"
-    echo "$res" | awk '{ printf "%-14s %10d %10d %12.0f %12d\n", $1, $2, $3, $2 / $4, $5 }'
+    echo "$res" | awk '{ printf "%-14s %10d %10d %12.0f %12d %14d\n", $1, $2, $3, $2 / $4, $5, $6 }'
   done
 done
 
 awk '
-  { cap[$1] += $2; drop[$1] += $3; rate[$1] += $2 / $4; n[$1]++ }
+  { cap[$1] += $2; drop[$1] += $3; rate[$1] += $2 / $4; cpu[$1] += $6; n[$1]++ }
   END {
     printf "\nmean over %d rounds of %s frames:\n", n["pfcount"], "'"$COUNT"'"
-    for (k in cap) printf "  %-14s captured %10.0f  dropped %10.0f  %10.0f pps\n", k, cap[k] / n[k], drop[k] / n[k], rate[k] / n[k]
+    for (k in cap) printf "  %-14s captured %10.0f  dropped %10.0f  %10.0f pps  reader CPU %6.0f ns/pkt\n", k, cap[k] / n[k], drop[k] / n[k], rate[k] / n[k], cpu[k] / n[k]
     printf "ratio captured pfcount / tcpdump:           %.2f\n", cap["pfcount"] / cap["tcpdump"]
     printf "ratio captured pfcount / tcpdump -B 32 MiB: %.2f\n", cap["pfcount"] / cap["tcpdump_B32M"]
     printf "ratio capture pps pfcount / tcpdump:        %.2f\n", rate["pfcount"] / rate["tcpdump"]
+    printf "ratio reader CPU per packet tcpdump / pfcount: %.2f\n", cpu["tcpdump"] / cpu["pfcount"]
   }' "$OUT/all"
