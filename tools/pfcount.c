@@ -32,8 +32,6 @@
 #define STATS_PERIOD_S 1.0
 #define PARSE_LEVEL 5 /* up to tunnel headers */
 
-static volatile sig_atomic_t stop_requested;
-static pfring *volatile the_ring;
 
 struct options {
 	const char *device;
@@ -76,33 +74,14 @@ static void usage(FILE *f)
 		"  --sample RATE   deliver 1 packet out of RATE\n"
 		"  -c ID           join cluster ID (the device shares its packets among the members)\n"
 		"  -H TYPE         cluster type: rr (round robin), flow (6-tuple, default), 2, 4, 5\n"
-		"                  (tuples), tcp5, inner, inner2, inner4, inner5, innertcp5\n"
+		"                  (tuples), tcp5, inner, inner2, inner4, inner5, innertcp5;\n"
+		"                  --cluster-type takes the same or the guide's names: per_flow,\n"
+		"                  round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple\n"
 		"  -h, --help      this help\n",
 		TU_DEFAULT_SNAPLEN);
 }
 
-static void on_signal(int sig)
-{
-	pfring *r = the_ring;
-
-	(void)sig;
-	stop_requested = 1;
-	if (r != NULL)
-		pfring_breakloop(r); /* documented as signal-safe */
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-enum { OPT_SAMPLE = 256 };
+enum { OPT_SAMPLE = 256, OPT_CLUSTER_TYPE };
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
@@ -118,6 +97,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "sample", required_argument, NULL, OPT_SAMPLE },
+		{ "cluster", required_argument, NULL, 'c' },
+		{ "cluster-type", required_argument, NULL, OPT_CLUSTER_TYPE },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -177,9 +158,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->cluster_id = (int)v;
 			break;
 		case 'H':
+		case OPT_CLUSTER_TYPE:
 			if (tu_parse_cluster_type(optarg, &o->cluster_hash) != 0)
-				tu_usage_error(PROG, usage, "-H wants a cluster type (rr, flow, 2, 4, 5, tcp5, inner...), got '%s'",
-				       optarg);
+				tu_usage_error(PROG, usage, "%s wants a cluster type (rr, flow, 2, 4, 5, tcp5, inner...; "
+				       "or per_flow, round_robin, 2_tuple...), got '%s'", c == 'H' ? "-H" : "--cluster-type", optarg);
 			break;
 		case OPT_SAMPLE:
 			if (tu_parse_u64(optarg, 1, UINT32_MAX, &v) != 0)
@@ -195,12 +177,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 		tu_usage_error(PROG, usage, "unexpected argument '%s'", argv[optind]);
 	if (o->device == NULL)
 		tu_usage_error(PROG, usage, "no device given (-i DEV)");
-}
-
-static void last_error(pfring *ring, char *buf, size_t len)
-{
-	if (pfring_get_last_error(ring, buf, len) <= 0)
-		snprintf(buf, len, "%s", strerror(errno != 0 ? errno : EIO));
 }
 
 /* The guide's section 7.3 statistics block. */
@@ -302,7 +278,7 @@ static void configure_ring(pfring *ring, const struct options *o)
 	if (o->direction >= 0) {
 		rc = pfring_set_direction(ring, (packet_direction)o->direction);
 		if (rc < 0) {
-			last_error(ring, err, sizeof(err));
+			tu_last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": cannot set direction %d on %s: %s\n",
 				o->direction, o->device, err);
 			goto fail;
@@ -311,7 +287,7 @@ static void configure_ring(pfring *ring, const struct options *o)
 	if (o->bpf != NULL && o->bpf[0] != '\0') {
 		rc = pfring_set_bpf_filter(ring, o->bpf);
 		if (rc < 0) {
-			last_error(ring, err, sizeof(err));
+			tu_last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": cannot set the BPF filter: %s\n", err);
 			goto fail;
 		}
@@ -319,7 +295,7 @@ static void configure_ring(pfring *ring, const struct options *o)
 	if (o->sample_rate != 0) {
 		rc = pfring_set_sampling_rate(ring, o->sample_rate);
 		if (rc < 0) {
-			last_error(ring, err, sizeof(err));
+			tu_last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": cannot set sampling rate %u: %s\n",
 				(unsigned)o->sample_rate, err);
 			goto fail;
@@ -328,14 +304,14 @@ static void configure_ring(pfring *ring, const struct options *o)
 	if (o->cluster_id >= 0) {
 		rc = pfring_set_cluster(ring, (u_int)o->cluster_id, o->cluster_hash);
 		if (rc < 0) {
-			last_error(ring, err, sizeof(err));
+			tu_last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": cannot join cluster %d: %s\n", o->cluster_id, err);
 			goto fail;
 		}
 	}
 	rc = pfring_enable_ring(ring);
 	if (rc < 0) {
-		last_error(ring, err, sizeof(err));
+		tu_last_error(ring, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot enable %s: %s\n", o->device, err);
 		goto fail;
 	}
@@ -366,13 +342,13 @@ int main(int argc, char **argv)
 	errno = 0;
 	ring = pfring_open(o.device, o.snaplen, flags);
 	if (ring == NULL) {
-		last_error(NULL, err, sizeof(err));
+		tu_last_error(NULL, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot open %s: %s\n", o.device, err);
 		return TU_EXIT_ERROR;
 	}
 	configure_ring(ring, &o);
-	the_ring = ring;
-	install_signals();
+	tu_watch_ring(0, ring);
+	tu_install_stop_signals();
 
 	module = pfring_get_module_name(ring);
 	queue = tu_device_queue(o.device);
@@ -391,7 +367,7 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.start = c.last_print = tu_now();
-	while (!stop_requested && (o.count == 0 || c.pkts < o.count)) {
+	while (!tu_stop && (o.count == 0 || c.pkts < o.count)) {
 		memset(&hdr, 0, sizeof(hdr));
 		pkt = NULL;
 		/* zero copy (buffer_len 0); never block inside the library */
@@ -410,18 +386,18 @@ int main(int argc, char **argv)
 					struct timespec ts = { 0, 1000000 };
 
 					nanosleep(&ts, NULL);
-				} else if (rc < 0 && !stop_requested) {
+				} else if (rc < 0 && !tu_stop) {
 					have_error = 1;
-					last_error(ring, err, sizeof(err));
+					tu_last_error(ring, err, sizeof(err));
 					snprintf(error_msg, sizeof(error_msg), "poll failed: %s", err);
 					break;
 				}
 			}
-		} else if (rc == PF_RING_ERROR_END_OF_FILE || stop_requested) {
+		} else if (rc == PF_RING_ERROR_END_OF_FILE || tu_stop) {
 			break; /* a receive the signal interrupted is not an error */
 		} else {
 			have_error = 1;
-			last_error(ring, err, sizeof(err));
+			tu_last_error(ring, err, sizeof(err));
 			snprintf(error_msg, sizeof(error_msg), "receive failed (%d): %s", rc, err);
 			break;
 		}
@@ -437,7 +413,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: %s\n", o.device, error_msg);
 		exit_code = TU_EXIT_ERROR;
 	}
-	the_ring = NULL;
+	tu_watch_ring(0, NULL);
 	pfring_close(ring);
 	return exit_code;
 }

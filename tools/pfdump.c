@@ -54,8 +54,6 @@ struct pcap_record_header_ns {
 _Static_assert(sizeof(struct pcap_file_header_ns) == 24, "pcap file header is 24 bytes");
 _Static_assert(sizeof(struct pcap_record_header_ns) == 16, "pcap record header is 16 bytes");
 
-static volatile sig_atomic_t stop_requested;
-static pfring *volatile the_ring;
 
 struct options {
 	const char *device;
@@ -89,27 +87,6 @@ static void usage(FILE *f)
 		"  -l CAPLEN       capture length (default %d)\n"
 		"  -h, --help      this help\n",
 		TU_DEFAULT_SNAPLEN);
-}
-
-static void on_signal(int sig)
-{
-	pfring *r = the_ring;
-
-	(void)sig;
-	stop_requested = 1;
-	if (r != NULL)
-		pfring_breakloop(r);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -164,12 +141,6 @@ static void parse_args(int argc, char **argv, struct options *o)
 		tu_usage_error(PROG, usage, "no device given (-i DEV)");
 	if (o->out_path == NULL || o->out_path[0] == '\0')
 		tu_usage_error(PROG, usage, "no output file given (-w OUT.pcap)");
-}
-
-static void last_error(pfring *ring, char *buf, size_t len)
-{
-	if (pfring_get_last_error(ring, buf, len) <= 0)
-		snprintf(buf, len, "%s", strerror(errno != 0 ? errno : EIO));
 }
 
 /* ---- the pcap writer ---------------------------------------------------- */
@@ -264,13 +235,13 @@ static void configure_ring(pfring *ring, const struct options *o)
 
 	pfring_set_application_name(ring, PROG);
 	if (o->bpf != NULL && o->bpf[0] != '\0' && pfring_set_bpf_filter(ring, o->bpf) < 0) {
-		last_error(ring, err, sizeof(err));
+		tu_last_error(ring, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot set the BPF filter: %s\n", err);
 		pfring_close(ring);
 		exit(TU_EXIT_ERROR);
 	}
 	if (pfring_enable_ring(ring) < 0) {
-		last_error(ring, err, sizeof(err));
+		tu_last_error(ring, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot enable %s: %s\n", o->device, err);
 		pfring_close(ring);
 		exit(TU_EXIT_ERROR);
@@ -293,7 +264,7 @@ int main(int argc, char **argv)
 	ring = pfring_open(o.device, o.snaplen,
 			   PF_RING_PROMISC | PF_RING_LONG_HEADER | PF_RING_TIMESTAMP);
 	if (ring == NULL) {
-		last_error(NULL, err, sizeof(err));
+		tu_last_error(NULL, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot open %s: %s\n", o.device, err);
 		return TU_EXIT_ERROR;
 	}
@@ -303,11 +274,11 @@ int main(int argc, char **argv)
 		pfring_close(ring);
 		return TU_EXIT_ERROR;
 	}
-	the_ring = ring;
-	install_signals();
+	tu_watch_ring(0, ring);
+	tu_install_stop_signals();
 
 	err[0] = '\0';
-	while (!stop_requested && (o.count == 0 || w.pkts < o.count) && w.failed == 0) {
+	while (!tu_stop && (o.count == 0 || w.pkts < o.count) && w.failed == 0) {
 		memset(&hdr, 0, sizeof(hdr));
 		pkt = NULL;
 		rc = pfring_recv(ring, &pkt, 0, &hdr, 0);
@@ -319,16 +290,16 @@ int main(int argc, char **argv)
 				struct timespec ts = { 0, 1000000 };
 
 				nanosleep(&ts, NULL);
-			} else if (rc < 0 && !stop_requested) {
-				last_error(ring, err, sizeof(err));
+			} else if (rc < 0 && !tu_stop) {
+				tu_last_error(ring, err, sizeof(err));
 				fprintf(stderr, PROG ": %s: poll failed: %s\n", o.device, err);
 				exit_code = TU_EXIT_ERROR;
 				break;
 			}
-		} else if (rc == PF_RING_ERROR_END_OF_FILE || stop_requested) {
+		} else if (rc == PF_RING_ERROR_END_OF_FILE || tu_stop) {
 			break; /* a receive the signal interrupted is not an error */
 		} else {
-			last_error(ring, err, sizeof(err));
+			tu_last_error(ring, err, sizeof(err));
 			fprintf(stderr, PROG ": %s: receive failed (%d): %s\n", o.device, rc, err);
 			exit_code = TU_EXIT_ERROR;
 			break;
@@ -350,7 +321,7 @@ int main(int argc, char **argv)
 			PROG ": %s packets (%s bytes) from %s written to %s, %llu dropped\n",
 			tu_fmt_u64(w.pkts, n1, sizeof(n1)), tu_fmt_u64(w.bytes, n2, sizeof(n2)),
 			o.device, w.path, (unsigned long long)st.drop);
-	the_ring = NULL;
+	tu_watch_ring(0, NULL);
 	pfring_close(ring);
 	return exit_code;
 }

@@ -32,6 +32,18 @@ int tu_parse_cluster_type(const char *s, cluster_type *out)
 		{ "inner4", cluster_per_inner_flow_4_tuple },
 		{ "inner5", cluster_per_inner_flow_5_tuple },
 		{ "innertcp5", cluster_per_inner_flow_tcp_5_tuple },
+		/* the names of guide 8.11 without the cluster_ prefix */
+		{ "per_flow", cluster_per_flow },
+		{ "round_robin", cluster_round_robin },
+		{ "2_tuple", cluster_per_flow_2_tuple },
+		{ "4_tuple", cluster_per_flow_4_tuple },
+		{ "5_tuple", cluster_per_flow_5_tuple },
+		{ "tcp_5_tuple", cluster_per_flow_tcp_5_tuple },
+		{ "inner_flow", cluster_per_inner_flow },
+		{ "inner_2_tuple", cluster_per_inner_flow_2_tuple },
+		{ "inner_4_tuple", cluster_per_inner_flow_4_tuple },
+		{ "inner_5_tuple", cluster_per_inner_flow_5_tuple },
+		{ "inner_tcp_5_tuple", cluster_per_inner_flow_tcp_5_tuple },
 	};
 	size_t i;
 

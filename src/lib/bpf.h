@@ -22,6 +22,8 @@ class BpfFilter {
   void clear();
   bool active() const { return prog_ != nullptr; }
   const std::string &expression() const { return expr_; }
+  // The compiled program (nullptr when none), for a device filter.
+  const bpf_program *program() const { return prog_; }
 
   // true when the packet passes (or no filter is set).
   bool match(const uint8_t *pkt, uint32_t caplen, uint32_t len) const;

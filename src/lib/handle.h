@@ -41,6 +41,7 @@ struct __pfring {
 
   pfr::RuleSet rules;
   pfr::BpfFilter bpf;
+  bool bpf_in_device = false;  // the module runs bpf's program too (set_device_bpf)
 
   uint64_t delivered = 0;        // packets handed to the application
   uint64_t delivered_bytes = 0;  // their wire length

@@ -26,6 +26,10 @@ struct RawPacket {
   const uint8_t *data;
   struct pfring_pkthdr hdr;  // ts, caplen, len, extended_hdr.{timestamp_ns, if_index, ...}
   uint8_t parsed_level;      // set by the handle: level parsed_pkt holds (0: none)
+  // Set by a module whose device already ran the ring's BPF program (the
+  // one given to set_device_bpf) on exactly these bytes: the handle then
+  // does not run it again in software.
+  uint8_t bpf_done;
 };
 
 // Fills p for a received frame: data, caplen and wire len, the ns
@@ -34,6 +38,7 @@ inline void fill_rx_packet(RawPacket &p, const uint8_t *data, uint32_t caplen, u
   std::memset(&p.hdr, 0, sizeof(p.hdr));
   p.data = data;
   p.parsed_level = 0;
+  p.bpf_done = 0;
   p.hdr.caplen = caplen;
   p.hdr.len = len;
   p.hdr.ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);

@@ -168,6 +168,9 @@ PFR_EXPORT int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer) {
     std::string err;
     if (!ring->bpf.set(filter_buffer, static_cast<int>(ring->caplen), err))
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, err);
+    // The device filters first where it can (kernel socket filter); the
+    // handle keeps the program for what the device did not filter.
+    ring->bpf_in_device = ring->mod->set_device_bpf(ring->bpf.program()) == 0;
     return 0;
   });
 }
@@ -177,6 +180,8 @@ PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
     ReentrantLock lock(ring);
     if (!ring->bpf.active()) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no BPF filter is set");
     ring->bpf.clear();
+    ring->bpf_in_device = false;
+    ring->mod->set_device_bpf(nullptr);
     return 0;
   });
 }
@@ -244,6 +249,9 @@ PFR_EXPORT int pfring_remove_from_cluster(pfring *ring) {
     ReentrantLock lock(ring);
     if (ring->cluster_id < 0) return ring->fail(PF_RING_ERROR_NOT_FOUND, "ring is not in a cluster");
     int rc = ring->mod->remove_from_cluster();
+    if (rc == PF_RING_ERROR_NOT_SUPPORTED)
+      return ring->fail(rc, "module '" + std::string(ring->info->name) + "' cannot leave cluster " +
+                                std::to_string(ring->cluster_id) + " (membership ends with pfring_close)");
     if (rc < 0) return ring->fail(rc, "cannot leave cluster " + std::to_string(ring->cluster_id));
     ring->cluster_id = -1;
     return 0;

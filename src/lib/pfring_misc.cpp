@@ -94,6 +94,11 @@ PFR_EXPORT int pfring_set_direction(pfring *ring, packet_direction direction) {
   return guarded(ring, [&] {
     if (direction != rx_and_tx_direction && direction != rx_only_direction && direction != tx_only_direction)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown direction");
+    // The device drops what it can (PACKET_IGNORE_OUTGOING); the handle
+    // checks rx_direction in software either way.
+    int rc = ring->mod->set_direction(direction);
+    if (rc < 0 && rc != PF_RING_ERROR_NOT_SUPPORTED)
+      return ring->fail(rc, "device '" + ring->device_name + "' refused the direction");
     ring->direction = direction;
     return 0;
   });

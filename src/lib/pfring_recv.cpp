@@ -89,7 +89,10 @@ bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
   auto &ext = p->hdr.extended_hdr;
   if (r->direction == rx_only_direction && !ext.rx_direction) return false;
   if (r->direction == tx_only_direction && ext.rx_direction) return false;
-  if (r->bpf.active() && !r->bpf.match(p->data, p->hdr.caplen, p->hdr.len)) return false;
+  // Packets the device filtered with the same program (bpf_done) are not
+  // filtered twice.
+  if (r->bpf.active() && !(r->bpf_in_device && p->bpf_done) && !r->bpf.match(p->data, p->hdr.caplen, p->hdr.len))
+    return false;
   uint8_t level = parse_level;
   if ((!r->rules.empty() || r->rss_rehash) && level < PFC_LEVEL_L4) level = PFC_LEVEL_L4;
   if (r->flags & PF_RING_LONG_HEADER) level = PFC_LEVEL_TUNNEL;

@@ -1,5 +1,7 @@
 // registry.cpp - the module table: adding a module is one line here plus
 // its descriptor in modules/registry_entries.h (DESIGN.md decision 3).
+#include <unistd.h>
+
 #include "module.h"
 #include "modules/registry_entries.h"
 
@@ -9,6 +11,7 @@ const std::vector<const ModuleInfo *> &all_modules() {
   static const std::vector<const ModuleInfo *> modules = {
       &kPcapModule,
       &kSimModule,
+      &kPacketModule,
   };
   return modules;
 }
@@ -19,8 +22,13 @@ const ModuleInfo *find_module(const std::string &name) {
   return nullptr;
 }
 
-// Plain names go to "kernel" when /proc/net/pf_ring exists and to "packet"
-// otherwise (DESIGN.md decision 3); neither module exists yet.
-const ModuleInfo *default_module() { return nullptr; }
+// Plain names go to "kernel" when /proc/net/pf_ring exists (pf_ring.ko is
+// loaded) and to "packet" otherwise (DESIGN.md decision 3). The kernel
+// module is picked up here as soon as it is registered as "kernel".
+const ModuleInfo *default_module() {
+  if (access("/proc/net/pf_ring", F_OK) == 0)
+    if (const ModuleInfo *kernel = find_module("kernel")) return kernel;
+  return &kPacketModule;
+}
 
 }  // namespace pfr

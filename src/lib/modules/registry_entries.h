@@ -6,4 +6,5 @@
 namespace pfr {
 extern const ModuleInfo kPcapModule;
 extern const ModuleInfo kSimModule;
+extern const ModuleInfo kPacketModule;
 }  // namespace pfr
