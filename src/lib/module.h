@@ -104,6 +104,8 @@ class Module {
   // Direction selected by the device (e.g. PACKET_IGNORE_OUTGOING); the
   // handle also checks extended_hdr.rx_direction in software.
   virtual int set_direction(packet_direction dir) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // send_only: the device need not queue received packets for this handle.
+  virtual int set_socket_mode(socket_mode mode) { return 0; }
   virtual int add_hw_rule(const hw_filtering_rule *r) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual int remove_hw_rule(uint16_t id) { return PF_RING_ERROR_NOT_SUPPORTED; }
 };

@@ -110,6 +110,8 @@ PFR_EXPORT int pfring_set_socket_mode(pfring *ring, socket_mode mode) {
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown socket mode");
     if (mode == send_only_mode && !ring->mod->can_transmit())
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->device_name + "' cannot transmit");
+    if (int rc = ring->mod->set_socket_mode(mode); rc < 0)
+      return ring->fail(rc, "device '" + ring->device_name + "' cannot change its socket mode");
     ring->mode = mode;
     return 0;
   });

@@ -251,8 +251,13 @@ class TestbedClient : public Module {
     return 0;
   }
   int set_direction(packet_direction dir) override {
-    tb::store_release(&slot_->want_rx, dir == tx_only_direction ? 0u : 1u);
-    tb::store_release(&slot_->want_tx, dir == rx_only_direction ? 0u : 1u);
+    direction_ = dir;
+    apply_wants();
+    return 0;
+  }
+  int set_socket_mode(socket_mode mode) override {
+    send_only_ = mode == send_only_mode;
+    apply_wants();
     return 0;
   }
 
@@ -270,6 +275,12 @@ class TestbedClient : public Module {
   }
 
  private:
+  // What pfsim queues for this handle: nothing when it only sends.
+  void apply_wants() {
+    tb::store_release(&slot_->want_rx, !send_only_ && direction_ != tx_only_direction ? 1u : 0u);
+    tb::store_release(&slot_->want_tx, !send_only_ && direction_ != rx_only_direction ? 1u : 0u);
+  }
+
   void release_held() {
     if (held_) pfc_ring_release(rx_, held_);
     held_ = 0;
@@ -283,6 +294,8 @@ class TestbedClient : public Module {
   tb::TbClient *slot_ = nullptr;
   pfc_ring_hdr *rx_ = nullptr, *tx_ = nullptr;
   uint32_t held_ = 0;
+  packet_direction direction_ = rx_and_tx_direction;
+  bool send_only_ = false;
 };
 
 }  // namespace
