@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 . ci/deps.sh
 pfring_install_deps
 cmake --preset release >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)"
+# only what the demo runs (the tests are ci/test.sh's job)
+cmake --build build -j"$(nproc 2>/dev/null || echo 2)" --target pfcount alldevs pfsim
 echo "== alldevs"
 ./build/bin/alldevs
 echo "== pfcount -i pcap:tests/data/demo.pcap"
@@ -27,7 +28,7 @@ source nic0 pcap=$PWD/tests/data/demo.pcap rate=line wait_for=2 then=end
 TB
 ./build/bin/pfsim -n "$tb" "$tbfile" >"$tbfile.out" &
 pfsim_pid=$!
-trap 'kill -INT $pfsim_pid 2>/dev/null; rm -f "$tbfile" "$tbfile".*' EXIT
+trap 'kill -INT $pfsim_pid 2>/dev/null || true; rm -f "$tbfile" "$tbfile".*' EXIT
 i=0
 while [ $i -lt 100 ] && ! grep -q ready "$tbfile.out" 2>/dev/null; do i=$((i + 1)); sleep 0.1; done
 ./build/bin/pfcount -i "sim:$tb:nic0" -c 1 -H flow -j >"$tbfile.a" &
@@ -38,3 +39,5 @@ wait $a_pid
 kill -INT $pfsim_pid
 wait $pfsim_pid
 echo "pfsim counters: $(tail -1 "$tbfile.out")"
+trap - EXIT
+rm -f "$tbfile" "$tbfile".*

@@ -52,16 +52,18 @@ struct alignas(64) TbNic {
   uint8_t flow_control;  // 1: a full client ring stalls the source (PAUSE)
   uint8_t eos;           // 1: the NIC's source ended and will send no more
   int32_t if_index;      // index of the NIC in the testbed (0-based)
-  // Counters (daemon): offered = delivered + missed.
-  uint64_t offered, delivered, missed, pause_frames;
+  // Counters (daemon): offered = delivered + missed + hw_dropped.
+  uint64_t offered, delivered, missed, pause_frames, hw_dropped;
   uint64_t tx_packets, tx_bytes;
   uint64_t virtual_ns;    // the NIC's clock without clock_offset_ns
   int64_t clock_offset_ns;  // pfring_set/adjust_device_clock (clients, atomic)
   uint64_t queue_delivered[64];
-  // Hardware filters (pfring_add_hw_rule): clients write a rule and bump
-  // hw_rules_gen; the daemon applies them to the packets it steers.
+  // Hardware filters (pfring_add_hw_rule): a client claims a slot
+  // (hw_rule_used 0 -> 1), writes the rule, publishes it (-> 2) and bumps
+  // hw_rules_gen; the daemon reloads the valid rules when the generation
+  // changes and applies the lowest matching rule_id.
   uint32_t hw_rules_gen;
-  uint32_t hw_rule_used[kMaxHwRules];
+  uint32_t hw_rule_used[kMaxHwRules];  // 0 free, 1 being written, 2 valid
   hw_filtering_rule hw_rules[kMaxHwRules];
 };
 
@@ -80,7 +82,8 @@ struct alignas(64) TbClient {
   uint32_t config_gen;     // bumped by the client after changing the fields above
   uint64_t rx_ring_off, tx_ring_off;  // from the start of the mapping
   uint64_t rx_full_drops;  // packets the daemon could not queue (flow control off)
-  uint64_t tx_sent;        // packets the daemon took from the TX ring
+  uint64_t tx_sent;        // packets the daemon sent from the TX ring (release after last_tx_ns)
+  uint64_t last_tx_ns;     // TX timestamp of the last of them (NIC clock, no offset)
 };
 
 struct TbHeader {

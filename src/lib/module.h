@@ -88,6 +88,10 @@ class Module {
   virtual int set_clock_ns(int64_t ns) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual int adjust_clock_ns(int64_t delta) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual int enable_hw_timestamp(bool rx, bool tx) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // The device's TX timestamp of the last packet this handle sent (waits,
+  // bounded, until the device has sent it). NOT_SUPPORTED: the handle
+  // reads the device clock instead.
+  virtual int last_tx_timestamp_ns(int64_t *ns) { return PF_RING_ERROR_NOT_SUPPORTED; }
   virtual bool has_hw_filters() const { return false; }
   // Cluster membership done by the device (kernel, PACKET_FANOUT, pfsim):
   // packets of the device are split among the members, this handle

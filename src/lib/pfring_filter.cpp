@@ -194,13 +194,29 @@ PFR_EXPORT int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_defau
   });
 }
 
+namespace {
+
+// The message of a failed in-NIC rule call.
+int hw_rule_failure(pfring *ring, int rc, const hw_filtering_rule *rule) {
+  if (rc == PF_RING_ERROR_NOT_SUPPORTED)
+    return ring->fail(rc, ring->mod->has_hw_filters()
+                              ? "device '" + ring->device_name + "' takes Intel 82599 five-tuple and perfect-filter "
+                                "rules only, not rule family " + std::to_string(rule->rule_family_type)
+                              : "device '" + ring->device_name + "' has no hardware filters");
+  if (rc == PF_RING_ERROR_NOT_FOUND)
+    return ring->fail(rc, "no hardware rule with id " + std::to_string(rule->rule_id));
+  if (rc == PF_RING_ERROR_NOT_ENOUGH_MEMORY)
+    return ring->fail(rc, "the NIC's hardware rule table is full");
+  return ring->fail(rc, "hardware rule " + std::to_string(rule->rule_id) + " failed");
+}
+
+}  // namespace
+
 PFR_EXPORT int pfring_add_hw_rule(pfring *ring, hw_filtering_rule *rule) {
   return guarded(ring, [&] {
     if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     int rc = ring->mod->add_hw_rule(rule);
-    if (rc == PF_RING_ERROR_NOT_SUPPORTED)
-      return ring->fail(rc, "device '" + ring->device_name + "' has no hardware filters");
-    return rc;
+    return rc < 0 ? hw_rule_failure(ring, rc, rule) : rc;
   });
 }
 
@@ -208,9 +224,7 @@ PFR_EXPORT int pfring_remove_hw_rule(pfring *ring, hw_filtering_rule *rule) {
   return guarded(ring, [&] {
     if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     int rc = ring->mod->remove_hw_rule(rule->rule_id);
-    if (rc == PF_RING_ERROR_NOT_SUPPORTED)
-      return ring->fail(rc, "device '" + ring->device_name + "' has no hardware filters");
-    return rc;
+    return rc < 0 ? hw_rule_failure(ring, rc, rule) : rc;
   });
 }
 

@@ -46,7 +46,8 @@ PFR_EXPORT int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len
     int rc = do_send(ring, pkt, pkt_len, true, -1);
     if (rc < 0) return rc;
     int64_t ns = 0;
-    int crc = ring->mod->get_clock_ns(&ns);
+    int crc = ring->mod->last_tx_timestamp_ns(&ns);
+    if (crc == PF_RING_ERROR_NOT_SUPPORTED) crc = ring->mod->get_clock_ns(&ns);
     if (crc < 0) return ring->fail(crc, "device has no TX timestamp clock");
     ts->tv_sec = static_cast<time_t>(ns / 1000000000ll);
     ts->tv_nsec = static_cast<long>(ns % 1000000000ll);

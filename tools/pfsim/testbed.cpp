@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -18,6 +19,7 @@
 
 extern "C" {
 #include "cluster.h"
+#include "hwrule.h"
 #include "parse.h"
 }
 
@@ -55,6 +57,19 @@ struct Testbed::Nic {
     uint64_t n;
   };
   std::vector<Rr> rr;
+  // The NIC's hardware filters by rule_id, reloaded when hw_rules_gen moves.
+  std::vector<hw_filtering_rule> hw;
+  uint32_t hw_gen = 0;
+  void reload_hw_rules() {
+    uint32_t gen = tb::load_acquire(&s->hw_rules_gen);
+    if (gen == hw_gen) return;
+    hw_gen = gen;
+    hw.clear();
+    for (uint32_t i = 0; i < tb::kMaxHwRules; i++)
+      if (tb::load_acquire(&s->hw_rule_used[i]) == 2) hw.push_back(s->hw_rules[i]);
+    std::sort(hw.begin(), hw.end(),
+              [](const hw_filtering_rule &a, const hw_filtering_rule &b) { return a.rule_id < b.rule_id; });
+  }
   uint64_t &rr_counter(uint32_t id) {
     for (Rr &r : rr)
       if (r.id == id) return r.n;
@@ -239,7 +254,16 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   uint32_t flags = 0;
   (void)pfc_parse_pkt(data, caplen, PFC_LEVEL_TUNNEL, &p, &flags);
   uint32_t hash = 0, queue = 0;
-  if (kind == Kind::kRx) queue = n.rss->steer(p, flags, &hash);
+  if (kind == Kind::kRx) {
+    queue = n.rss->steer(p, flags, &hash);
+    // in-NIC filters decide before RSS; a queue the NIC lacks drops
+    n.reload_hw_rules();
+    if (!pfc_hw_steer(n.hw.data(), static_cast<uint32_t>(n.hw.size()), &p, queue, n.cfg.queues, &queue)) {
+      n.s->offered++;
+      n.s->hw_dropped++;
+      return Result::kDone;
+    }
+  }
 
   // Who gets it: every enabled client of this NIC that takes this queue and
   // direction; a cluster's members share, one member per packet.
@@ -415,7 +439,8 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
     if (ts > n.s->virtual_ns) n.s->virtual_ns = ts;
     n.s->tx_packets++;
     n.s->tx_bytes += s->len;
-    c.tx_sent++;
+    c.last_tx_ns = ts;
+    tb::store_release(&c.tx_sent, c.tx_sent + 1);
   }
   if (done) pfc_ring_release(r, done);
   return done > 0;
@@ -485,7 +510,8 @@ std::string Testbed::counters_json() const {
     if (i) j += ",";
     j += "{\"name\":\"" + nics_[i]->cfg.name + "\",\"offered\":" + std::to_string(s.offered) +
          ",\"delivered\":" + std::to_string(s.delivered) + ",\"missed\":" + std::to_string(s.missed) +
-         ",\"pause_frames\":" + std::to_string(s.pause_frames) + ",\"tx_packets\":" + std::to_string(s.tx_packets) +
+         ",\"pause_frames\":" + std::to_string(s.pause_frames) + ",\"hw_dropped\":" + std::to_string(s.hw_dropped) +
+         ",\"tx_packets\":" + std::to_string(s.tx_packets) +
          ",\"virtual_ns\":" + std::to_string(s.virtual_ns) + "}";
   }
   return j + "]}";

@@ -22,6 +22,10 @@
 
 #include "testbed_shm.h"
 
+extern "C" {
+#include "hwrule.h"
+}
+
 namespace pfr {
 
 namespace tb = sim::tb;
@@ -189,6 +193,7 @@ class TestbedClient : public Module {
     return "{\"testbed\":\"" + name_ + "\",\"nic\":\"" + std::string(n.name) + "\",\"offered\":" +
            std::to_string(n.offered) + ",\"delivered\":" + std::to_string(n.delivered) +
            ",\"missed\":" + std::to_string(n.missed) + ",\"pause_frames\":" + std::to_string(n.pause_frames) +
+           ",\"hw_dropped\":" + std::to_string(n.hw_dropped) +
            ",\"tx_packets\":" + std::to_string(n.tx_packets) + ",\"virtual_ns\":" + std::to_string(n.virtual_ns) +
            ",\"ring_drops\":" + std::to_string(slot_->rx_full_drops) + ",\"queues\":[" + q + "]}";
   }
@@ -200,6 +205,10 @@ class TestbedClient : public Module {
       err = "packet of " + std::to_string(len) + " bytes: this testbed sends 1.." +
             std::to_string(pfc_ring_max_caplen(tx_)) + " bytes";
       return PF_RING_ERROR_INVALID_ARGUMENT;
+    }
+    if (tb::load_acquire(&hdr_->state) != tb::kTbRunning) {
+      err = "pfsim testbed '" + name_ + "' has stopped";
+      return PF_RING_ERROR_UNKNOWN_ADAPTER;
     }
     // a full TX ring waits for pfsim a little (bounded), then reports it
     for (int i = 0; pfc_ring_reserve(tx_, 1) == 0; i++) {
@@ -219,6 +228,7 @@ class TestbedClient : public Module {
     s->if_index = nicp_->if_index;
     std::memcpy(s + 1, pkt, len);
     pfc_ring_commit(tx_, 1);
+    sent_++;
     return static_cast<int>(len);
   }
 
@@ -261,6 +271,53 @@ class TestbedClient : public Module {
     return 0;
   }
 
+  int last_tx_timestamp_ns(int64_t *ns) override {
+    // pfsim sends in order: wait until it has sent our last packet
+    for (int i = 0; tb::load_acquire(&slot_->tx_sent) < sent_; i++) {
+      if (i >= 20000 || tb::load_acquire(&hdr_->state) != tb::kTbRunning) return PF_RING_ERROR_UNKNOWN_ADAPTER;
+      sleep_us(100);
+    }
+    *ns = static_cast<int64_t>(slot_->last_tx_ns) + tb::load_acquire(&nicp_->clock_offset_ns);
+    return 0;
+  }
+
+  bool has_hw_filters() const override { return true; }
+
+  int add_hw_rule(const hw_filtering_rule *r) override {
+    if (!pfc_hw_rule_supported(r)) return PF_RING_ERROR_NOT_SUPPORTED;
+    tb::TbNic &n = *nicp_;
+    int slot = -1;
+    for (uint32_t i = 0; i < tb::kMaxHwRules && slot < 0; i++)  // the same rule_id is replaced
+      if (tb::load_acquire(&n.hw_rule_used[i]) == 2 && n.hw_rules[i].rule_id == r->rule_id) {
+        uint32_t expect = 2;
+        if (__atomic_compare_exchange_n(&n.hw_rule_used[i], &expect, 1u, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+          slot = static_cast<int>(i);
+      }
+    for (uint32_t i = 0; i < tb::kMaxHwRules && slot < 0; i++) {
+      uint32_t expect = 0;
+      if (__atomic_compare_exchange_n(&n.hw_rule_used[i], &expect, 1u, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        slot = static_cast<int>(i);
+    }
+    if (slot < 0) return PF_RING_ERROR_NOT_ENOUGH_MEMORY;
+    n.hw_rules[slot] = *r;
+    tb::store_release(&n.hw_rule_used[slot], 2u);
+    __atomic_add_fetch(&n.hw_rules_gen, 1u, __ATOMIC_ACQ_REL);
+    return 0;
+  }
+
+  int remove_hw_rule(uint16_t id) override {
+    tb::TbNic &n = *nicp_;
+    for (uint32_t i = 0; i < tb::kMaxHwRules; i++)
+      if (tb::load_acquire(&n.hw_rule_used[i]) == 2 && n.hw_rules[i].rule_id == id) {
+        uint32_t expect = 2;
+        if (__atomic_compare_exchange_n(&n.hw_rule_used[i], &expect, 0u, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+          __atomic_add_fetch(&n.hw_rules_gen, 1u, __ATOMIC_ACQ_REL);
+          return 0;
+        }
+      }
+    return PF_RING_ERROR_NOT_FOUND;
+  }
+
   int get_clock_ns(int64_t *ns) override {
     *ns = static_cast<int64_t>(tb::load_acquire(&nicp_->virtual_ns)) + tb::load_acquire(&nicp_->clock_offset_ns);
     return 0;
@@ -295,6 +352,7 @@ class TestbedClient : public Module {
   pfc_ring_hdr *rx_ = nullptr, *tx_ = nullptr;
   uint32_t held_ = 0;
   packet_direction direction_ = rx_and_tx_direction;
+  uint64_t sent_ = 0;  // packets put in the TX ring
   bool send_only_ = false;
 };
 

@@ -1,0 +1,220 @@
+// test_sim_testbed.cpp - the pfsim engine (tools/pfsim/testbed.h) run in
+// this process on a thread, with clients opened through the public API
+// (sim:NAME:NIC@Q): hardware filters steer and drop, the device clock is
+// shared and adjustable, a send-only handle takes no packets, and a
+// stopped testbed is an error, not a hang. (Multi-process behaviour is in
+// tests/integration/test_pfsim.py.)
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "pfring.h"
+#include "testbed.h"
+
+namespace {
+
+class TestbedTest : public ::testing::Test {
+ protected:
+  // Starts testbed `text` under a unique name, its loop on a thread.
+  void start(const std::string &text) {
+    name_ = "ut" + std::to_string(getpid()) + "x" + std::to_string(counter_++);
+    sim::TestbedConfig cfg;
+    std::string err;
+    ASSERT_TRUE(sim::parse_testbed(text, cfg, err)) << err;
+    tb_ = pfsim::Testbed::create(name_, cfg, err);
+    ASSERT_TRUE(tb_) << err;
+    loop_ = std::thread([this] {
+      while (!stop_.load()) {
+        if (!tb_->step()) std::this_thread::sleep_for(std::chrono::microseconds(20));
+      }
+    });
+  }
+
+  void stop() {
+    if (!tb_) return;
+    stop_ = true;
+    if (loop_.joinable()) loop_.join();
+    tb_->stop();
+  }
+
+  void TearDown() override { stop(); }
+
+  pfring *open(const std::string &nic_q) {
+    pfring *r = pfring_open(("sim:" + name_ + ":" + nic_q).c_str(), 2048, 0);
+    char err[256] = "";
+    if (!r) pfring_get_last_error(nullptr, err, sizeof(err));
+    EXPECT_NE(r, nullptr) << err;
+    return r;
+  }
+
+  // Receives until end of file (bounded); returns the count.
+  static int drain(pfring *r) {
+    int n = 0;
+    for (int i = 0; i < 100000; i++) {
+      u_char *p = nullptr;
+      pfring_pkthdr h;
+      int rc = pfring_recv(r, &p, 0, &h, 1);
+      if (rc == PF_RING_ERROR_END_OF_FILE) return n;
+      if (rc < 0) return -1000 + rc;
+      n += rc;
+    }
+    return -1;
+  }
+
+  std::string name_;
+  std::unique_ptr<pfsim::Testbed> tb_;
+  std::thread loop_;
+  std::atomic<bool> stop_{false};
+  static int counter_;
+};
+
+int TestbedTest::counter_ = 0;
+
+hw_filtering_rule five_tuple(uint16_t id, uint8_t proto, uint16_t dport, uint16_t queue) {
+  hw_filtering_rule r;
+  std::memset(&r, 0, sizeof(r));
+  r.rule_family_type = intel_82599_five_tuple_rule;
+  r.rule_id = id;
+  r.rule_family.five_tuple_rule.proto = proto;
+  r.rule_family.five_tuple_rule.d_port = dport;
+  r.rule_family.five_tuple_rule.queue_id = queue;
+  return r;
+}
+
+// 400 synthetic UDP packets to port 5001 over 16 flows: RSS spreads them;
+// a rule for UDP port 5001 puts them all on queue 2.
+TEST_F(TestbedTest, HardwareRuleSteersToItsQueue) {
+  start("nic n queues=4\nsource n synthetic count=400 flows=16 wait_for=4 then=end\n");
+  pfring *q[4];
+  for (int i = 0; i < 4; i++) q[i] = open("n@" + std::to_string(i));
+  ASSERT_EQ(pfring_set_filtering_mode(q[0], hardware_and_software), 0);
+  hw_filtering_rule r = five_tuple(1, 17, 5001, 2);
+  ASSERT_EQ(pfring_add_hw_rule(q[0], &r), 0);
+  for (int i = 0; i < 4; i++) pfring_enable_ring(q[i]);
+  int got[4];
+  for (int i = 0; i < 4; i++) got[i] = drain(q[i]);
+  EXPECT_EQ(got[0], 0);
+  EXPECT_EQ(got[1], 0);
+  EXPECT_EQ(got[2], 400);
+  EXPECT_EQ(got[3], 0);
+  for (pfring *x : q) pfring_close(x);
+}
+
+TEST_F(TestbedTest, WithoutRulesRssSpreadsTheFlows) {
+  start("nic n queues=4\nsource n synthetic count=400 flows=16 wait_for=4 then=end\n");
+  pfring *q[4];
+  for (int i = 0; i < 4; i++) q[i] = open("n@" + std::to_string(i));
+  for (int i = 0; i < 4; i++) pfring_enable_ring(q[i]);
+  int total = 0, used = 0;
+  for (int i = 0; i < 4; i++) {
+    int n = drain(q[i]);
+    total += n;
+    used += n > 0;
+  }
+  EXPECT_EQ(total, 400);
+  EXPECT_GE(used, 2);
+  for (pfring *x : q) pfring_close(x);
+}
+
+// A rule to a queue the NIC does not have drops; removing it restores RSS;
+// the lowest rule_id decides; an unknown rule family is refused.
+TEST_F(TestbedTest, HardwareRuleToAMissingQueueDrops) {
+  start("nic n queues=2\nsource n synthetic count=300 wait_for=1 then=end\n");
+  pfring *all = open("n");
+  hw_filtering_rule drop = five_tuple(5, 17, 0, 7);
+  hw_filtering_rule keep = five_tuple(9, 17, 5001, 1);
+  ASSERT_EQ(pfring_add_hw_rule(all, &keep), 0);
+  ASSERT_EQ(pfring_add_hw_rule(all, &drop), 0);
+  hw_filtering_rule silicom;
+  std::memset(&silicom, 0, sizeof(silicom));
+  silicom.rule_family_type = silicom_redirector_rule;
+  EXPECT_EQ(pfring_add_hw_rule(all, &silicom), PF_RING_ERROR_NOT_SUPPORTED);
+  hw_filtering_rule missing = five_tuple(77, 6, 0, 0);
+  EXPECT_EQ(pfring_remove_hw_rule(all, &missing), PF_RING_ERROR_NOT_FOUND);
+  pfring_enable_ring(all);
+  EXPECT_EQ(drain(all), 0);  // rule 5 (lower id) drops everything before rule 9
+  char json[2048];
+  ASSERT_GE(pfring_get_device_stats_json(all, json, sizeof(json)), 0);
+  EXPECT_NE(std::string(json).find("\"hw_dropped\":300"), std::string::npos) << json;
+  EXPECT_NE(std::string(json).find("\"offered\":300"), std::string::npos) << json;
+  pfring_close(all);
+}
+
+TEST_F(TestbedTest, DeviceClockIsSharedAndAdjustable) {
+  start("nic n\nsource n synthetic count=100 wait_for=1 then=end\n");
+  pfring *a = open("n"), *b = open("n");
+  pfring_enable_ring(a);
+  ASSERT_EQ(drain(a), 100);
+  timespec t1, t2;
+  ASSERT_EQ(pfring_get_device_clock(a, &t1), 0);
+  EXPECT_GT(t1.tv_nsec + t1.tv_sec, 0);  // 100 frames took virtual time
+  timespec set = {1000, 500};
+  ASSERT_EQ(pfring_set_device_clock(a, &set), 0);
+  ASSERT_EQ(pfring_get_device_clock(b, &t2), 0);  // the other handle sees the NIC's clock
+  EXPECT_EQ(t2.tv_sec, 1000);
+  EXPECT_EQ(t2.tv_nsec, 500);
+  timespec adj = {2, 0};
+  ASSERT_EQ(pfring_adjust_device_clock(b, &adj, 1), 0);
+  ASSERT_EQ(pfring_get_device_clock(a, &t1), 0);
+  EXPECT_EQ(t1.tv_sec, 1002);
+  pfring_close(a);
+  pfring_close(b);
+}
+
+// TX timestamps: back-to-back 60-byte frames at 10G leave 67.2 ns apart
+// (84 bytes on the wire), the first one ending at 67 ns.
+TEST_F(TestbedTest, SendGetTimeReturnsWireTimes) {
+  start("nic a\nnic b\nwire a b\n");
+  pfring *tx = open("a");
+  u_char frame[60] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5};
+  int64_t prev = -1;
+  for (int i = 0; i < 5; i++) {
+    timespec ts;
+    ASSERT_EQ(pfring_send_get_time(tx, frame, sizeof(frame), &ts), 60);
+    int64_t ns = int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+    if (prev < 0)
+      EXPECT_EQ(ns, 67);
+    else
+      EXPECT_GE(ns - prev, 67);  // no two frames overlap on the wire
+    prev = ns;
+  }
+  pfring_close(tx);
+}
+
+TEST_F(TestbedTest, SendOnlyHandleTakesNoPacketsAndStoppedTestbedIsAnError) {
+  start("nic a\nnic b\nwire a b\n");
+  pfring *rx = open("b"), *tx = open("a"), *idle = open("b");
+  ASSERT_EQ(pfring_set_socket_mode(idle, send_only_mode), 0);
+  pfring_enable_ring(rx);
+  pfring_enable_ring(idle);
+  u_char frame[60] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5};
+  for (int i = 0; i < 10; i++) ASSERT_EQ(pfring_send(tx, frame, sizeof(frame), 1), 60);
+  int n = 0;
+  for (int i = 0; i < 10; i++) {
+    u_char *p;
+    pfring_pkthdr h;
+    ASSERT_EQ(pfring_recv(rx, &p, 0, &h, 1), 1);
+    EXPECT_EQ(h.len, 60u);
+    n++;
+  }
+  EXPECT_EQ(n, 10);
+  u_char *p;
+  pfring_pkthdr h;
+  EXPECT_EQ(pfring_recv(idle, &p, 0, &h, 0), 0);
+  stop();
+  int rc = pfring_recv(rx, &p, 0, &h, 1);
+  EXPECT_EQ(rc, PF_RING_ERROR_UNKNOWN_ADAPTER);
+  char err[256];
+  pfring_get_last_error(rx, err, sizeof(err));
+  EXPECT_NE(std::string(err).find("has stopped"), std::string::npos) << err;
+  EXPECT_EQ(pfring_send(tx, frame, sizeof(frame), 1), PF_RING_ERROR_UNKNOWN_ADAPTER);
+  for (pfring *x : {rx, tx, idle}) pfring_close(x);
+}
+
+}  // namespace
