@@ -12,6 +12,7 @@ const std::vector<const ModuleInfo *> &all_modules() {
       &kPcapModule,
       &kSimModule,
       &kPacketModule,
+      &kUserspaceModule,
   };
   return modules;
 }

@@ -7,4 +7,5 @@ namespace pfr {
 extern const ModuleInfo kPcapModule;
 extern const ModuleInfo kSimModule;
 extern const ModuleInfo kPacketModule;
+extern const ModuleInfo kUserspaceModule;
 }  // namespace pfr
