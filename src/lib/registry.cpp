@@ -13,6 +13,7 @@ const std::vector<const ModuleInfo *> &all_modules() {
       &kSimModule,
       &kPacketModule,
       &kUserspaceModule,
+      &kMultiModule,
   };
   return modules;
 }

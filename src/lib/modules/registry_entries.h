@@ -8,4 +8,5 @@ extern const ModuleInfo kPcapModule;
 extern const ModuleInfo kSimModule;
 extern const ModuleInfo kPacketModule;
 extern const ModuleInfo kUserspaceModule;
+extern const ModuleInfo kMultiModule;
 }  // namespace pfr
