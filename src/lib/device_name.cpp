@@ -40,6 +40,16 @@ bool parse_device_name(const std::string &name, DeviceName &out, std::string &er
     out.module = mod;
     rest = name.substr(colon + 1);
   }
+  // "multi:DEV1;DEV2..." lists whole device names, each with its own
+  // "@queue": the multi module parses them one by one.
+  if (out.module == "multi") {
+    if (rest.empty()) {
+      err = "device part of '" + name + "' is empty";
+      return false;
+    }
+    out.device = rest;
+    return true;
+  }
   // "@queue" suffix: after the last '@'. A '@' followed by something that is
   // not a plain number is a syntax error, except inside file paths
   // (a '/' after the '@').

@@ -15,6 +15,8 @@ struct DeviceName {
 // that is wrong (empty name, empty module, empty device, bad queue).
 // The queue suffix is the last '@' followed only by digits; modules whose
 // device may contain '@' or ':' (file paths) get the text as is.
+// "multi:" names keep the whole list, each member with its own '@queue',
+// as the device (queue -1): the multi module parses the members.
 bool parse_device_name(const std::string &name, DeviceName &out, std::string &err);
 
 }  // namespace pfr

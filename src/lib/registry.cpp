@@ -12,6 +12,8 @@ const std::vector<const ModuleInfo *> &all_modules() {
       &kPcapModule,
       &kSimModule,
       &kPacketModule,
+      &kUserspaceModule,
+      &kMultiModule,
   };
   return modules;
 }

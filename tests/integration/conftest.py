@@ -67,6 +67,26 @@ def run(args, timeout=TIMEOUT, stdin=None):
     return res
 
 
+def finish(proc, timeout=TIMEOUT):
+    """Waits for a Popen started with stdout/stderr pipes; returns (rc, out, err).
+    Fails on a hang (the process is killed) or a sanitizer report."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"{proc.args} did not finish:\n{err.decode()}")
+    assert "Sanitizer" not in err.decode() and "runtime error" not in err.decode(), err.decode()
+    return proc.returncode, out.decode(), err.decode()
+
+
+def packets_and_summary(out):
+    """pfcount -j output: (packet objects, the summary object)."""
+    objs = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
+    assert objs and "summary" in objs[-1], f"no summary line:\n{out[-2000:]}"
+    return [o for o in objs if "summary" not in o], objs[-1]["summary"]
+
+
 def run_tool(name, *args, timeout=TIMEOUT):
     return run([tool(name), *args], timeout=timeout)
 

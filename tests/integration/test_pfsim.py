@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, TIMEOUT, run, tool
+from conftest import DATA, finish, packets_and_summary, run, tool
 
 DEMO = DATA / "demo.pcap"
 
@@ -73,22 +73,6 @@ def pfsim(tmp_path, request):
 
 def spawn(args):
     return subprocess.Popen([str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def finish(proc, timeout=TIMEOUT):
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        pytest.fail(f"{proc.args} did not finish:\n{err.decode()}")
-    assert "Sanitizer" not in err.decode() and "runtime error" not in err.decode(), err.decode()
-    return proc.returncode, out.decode(), err.decode()
-
-
-def packets_and_summary(out):
-    objs = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
-    return [o for o in objs if "summary" not in o], objs[-1]["summary"]
 
 
 def flow_key(p):

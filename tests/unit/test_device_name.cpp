@@ -51,6 +51,9 @@ const GoodCase kGood[] = {
     // Module names: letters, digits, '_' and '-'.
     {"my_mod-2:dev", "my_mod-2", "dev", -1},
     {"M0d:dev@9", "M0d", "dev", 9},
+    // multi: the members keep their own prefixes and queues.
+    {"multi:eth0@1;eth1@2", "multi", "eth0@1;eth1@2", -1},
+    {"multi:pcap:a.pcap;sim:tb:nic0@3", "multi", "pcap:a.pcap;sim:tb:nic0@3", -1},
 };
 
 TEST(DeviceName, AcceptedForms) {

@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "module.h"
+#include "modules/module_util.h"
 #include "modules/pcap_file.h"
 #include "modules/registry_entries.h"
 
@@ -29,23 +30,6 @@ namespace {
 
 constexpr size_t kArenaSize = 4u << 20;  // libpcap path: bytes per burst
 constexpr size_t kStreamChunk = 1u << 20;
-
-std::string json_escape(const std::string &s) {
-  std::string o;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char b[8];
-      snprintf(b, sizeof(b), "\\u%04x", c);
-      o += b;
-    } else {
-      o += static_cast<char>(c);
-    }
-  }
-  return o;
-}
 
 class PcapModule : public Module {
  public:

@@ -7,4 +7,6 @@ namespace pfr {
 extern const ModuleInfo kPcapModule;
 extern const ModuleInfo kSimModule;
 extern const ModuleInfo kPacketModule;
+extern const ModuleInfo kUserspaceModule;
+extern const ModuleInfo kMultiModule;
 }  // namespace pfr

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "modules/module_util.h"
 #include "value_parse.h"
 
 namespace pfr {
@@ -11,22 +12,15 @@ using sim::parse_uint;
 
 bool parse_sim_options(const std::string &device, SimOptions &out, std::string &err) {
   out = SimOptions{};
-  size_t comma = device.find(',');
-  out.path = device.substr(0, comma);
+  KeyValues kvs;
+  bool split = split_options(device, "sim", out.path, kvs, err);  // fills the path either way
   if (out.path.empty()) {
     err = "sim: device needs a capture file before the options ('sim:FILE,key=value')";
     return false;
   }
-  while (comma != std::string::npos) {
-    size_t next = device.find(',', comma + 1);
-    std::string kv = device.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
-    comma = next;
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      err = "sim option '" + kv + "' is not key=value";
-      return false;
-    }
-    std::string key = kv.substr(0, eq), val = kv.substr(eq + 1);
+  if (!split) return false;
+  for (const auto &kv : kvs) {
+    const std::string &key = kv.first, &val = kv.second;
     uint64_t v = 0;
     auto bad = [&](const std::string &why) {
       err = "sim option " + key + "='" + val + "': " + why;

@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "modules/module_util.h"
 #include "testbed_shm.h"
 
 extern "C" {
@@ -32,15 +33,7 @@ namespace tb = sim::tb;
 
 namespace {
 
-void sleep_us(long us) {
-  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-  nanosleep(&ts, nullptr);
-}
-
-bool daemon_alive(const tb::TbHeader *h) {
-  pid_t pid = static_cast<pid_t>(h->daemon_pid);
-  return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}
+bool daemon_alive(const tb::TbHeader *h) { return pid_alive(h->daemon_pid); }
 
 class TestbedClient : public Module {
  public:

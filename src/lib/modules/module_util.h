@@ -1,0 +1,96 @@
+// module_util.h - small helpers several modules share: bounded waits,
+// process liveness for shared-memory peers, "NAME,key=value" options,
+// JSON string escaping.
+#pragma once
+
+#include <signal.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pfr {
+
+// Sleeps us microseconds (a signal may cut it short; callers loop anyway).
+inline void sleep_us(long us) {
+  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+  nanosleep(&ts, nullptr);
+}
+
+// True when process pid exists (EPERM: it exists but belongs to another
+// user). pid 0 is "not known": false.
+inline bool pid_alive(uint32_t pid) {
+  return pid != 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+// Nanoseconds on CLOCK_MONOTONIC (for bounded waits).
+inline uint64_t monotonic_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Polls ready() with sleeps growing from 10 us to 1 ms until it returns
+// true or timeout_ms has passed (0: look once, < 0: no limit). Returns
+// the last ready() result.
+template <class Ready>
+bool wait_until(int timeout_ms, Ready &&ready) {
+  uint64_t deadline = timeout_ms > 0 ? monotonic_ns() + static_cast<uint64_t>(timeout_ms) * 1000000ull : 0;
+  long step = 10;
+  for (;;) {
+    if (ready()) return true;
+    if (timeout_ms == 0 || (timeout_ms > 0 && monotonic_ns() >= deadline)) return false;
+    sleep_us(step);
+    if (step < 1000) step *= 2;
+  }
+}
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+// Splits "HEAD,key=value,key=value" into head and the pairs, in order.
+// Returns true, or false with err naming the item that is not key=value
+// (what names the device kind in the message, e.g. "sim"); head is set
+// in both cases.
+inline bool split_options(const std::string &text, const char *what, std::string &head, KeyValues &kv,
+                          std::string &err) {
+  kv.clear();
+  size_t comma = text.find(',');
+  head = text.substr(0, comma);
+  while (comma != std::string::npos) {
+    size_t next = text.find(',', comma + 1);
+    std::string item = text.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
+    comma = next;
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err = std::string(what) + " option '" + item + "' is not key=value";
+      return false;
+    }
+    kv.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return true;
+}
+
+// s as the inside of a JSON string (quotes, backslashes and control
+// characters escaped; other bytes as they are).
+inline std::string json_escape(const std::string &s) {
+  std::string o;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char b[8];
+      snprintf(b, sizeof(b), "\\u%04x", c);
+      o += b;
+    } else {
+      o += static_cast<char>(c);
+    }
+  }
+  return o;
+}
+
+}  // namespace pfr

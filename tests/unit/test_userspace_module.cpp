@@ -1,0 +1,431 @@
+// test_userspace_module.cpp - "userspace:NAME" through the public API: two
+// handles in one process (and a forked child for a peer that dies), both
+// directions, end of file after the peer leaves, removal of the shared
+// memory, the third opener, full rings, options, version checks, and a
+// producer and a consumer thread (run under ThreadSanitizer by CI).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "modules/userspace_module.h"
+#include "api_fixture.h"
+#include "pfring.h"
+
+extern "C" {
+#include "ring.h"
+}
+
+namespace {
+
+using apitest::last_error;
+
+bool shm_exists(const std::string &name) {
+  struct stat st;
+  return stat(("/dev/shm/pfring-usr." + name).c_str(), &st) == 0;
+}
+
+uint64_t now_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+// A packet of len bytes whose first 4 bytes are seq (little endian) and
+// whose other bytes derive from seq, so the receiver can check all of it.
+std::vector<uint8_t> make_pkt(uint32_t seq, size_t len) {
+  std::vector<uint8_t> p(len);
+  for (size_t i = 0; i < len; i++) p[i] = uint8_t(seq * 31 + i);
+  if (len >= 4) std::memcpy(p.data(), &seq, 4);
+  return p;
+}
+
+bool pkt_ok(const u_char *data, uint32_t caplen, uint32_t seq, size_t len) {
+  std::vector<uint8_t> want = make_pkt(seq, len);
+  return caplen == len && std::memcmp(data, want.data(), len) == 0;
+}
+
+// Receives packets 0..n-1 of len bytes on r (waiting), then end of file.
+void expect_packets_then_eof(pfring *r, uint32_t n, size_t len) {
+  u_char *buf;
+  struct pfring_pkthdr h;
+  for (uint32_t i = 0; i < n; i++) {
+    ASSERT_EQ(pfring_recv(r, &buf, 0, &h, 1), 1) << "packet " << i << ": " << last_error(r);
+    EXPECT_TRUE(pkt_ok(buf, h.caplen, i, len)) << "packet " << i;
+  }
+  EXPECT_EQ(pfring_recv(r, &buf, 0, &h, 1), PF_RING_ERROR_END_OF_FILE);
+}
+
+// Each test gets its own ring name; the shared memory is removed whatever happens.
+class Userspace : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int counter = 0;
+    name_ = "ut" + std::to_string(getpid()) + "x" + std::to_string(counter++);
+  }
+  void TearDown() override {
+    for (pfring *r : open_) pfring_close(r);
+    shm_unlink(pfr::usr::shm_name(name_).c_str());
+  }
+  std::string dev(const std::string &opts = "") const { return "userspace:" + name_ + opts; }
+  // Opens an end; fails the test when it cannot.
+  pfring *end(const std::string &opts = "") {
+    pfring *r = pfring_open(dev(opts).c_str(), 9000, 0);
+    EXPECT_NE(r, nullptr) << last_error(nullptr);
+    if (r) open_.push_back(r);
+    return r;
+  }
+  void close_end(pfring *r) {
+    for (auto it = open_.begin(); it != open_.end(); ++it)
+      if (*it == r) {
+        open_.erase(it);
+        break;
+      }
+    pfring_close(r);
+  }
+
+  std::string name_;
+  std::vector<pfring *> open_;
+};
+
+TEST_F(Userspace, BothEndsSendAndReceive) {
+  pfring *a = end(), *b = end();
+  ASSERT_TRUE(a && b);
+  EXPECT_STREQ(pfring_get_module_name(a), "userspace");
+  uint64_t before = now_ns();
+  for (uint32_t i = 0; i < 3; i++) {
+    auto p = make_pkt(i, 60 + i);
+    ASSERT_EQ(pfring_send(a, p.data(), p.size(), 1), int(p.size())) << last_error(a);
+  }
+  for (uint32_t i = 100; i < 102; i++) {
+    auto p = make_pkt(i, 1500);
+    ASSERT_EQ(pfring_send(b, p.data(), p.size(), 1), 1500) << last_error(b);
+  }
+  u_char *buf;
+  struct pfring_pkthdr h;
+  for (uint32_t i = 0; i < 3; i++) {
+    ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 0), 1) << last_error(b);
+    EXPECT_TRUE(pkt_ok(buf, h.caplen, i, 60 + i)) << "packet " << i;
+    EXPECT_EQ(h.len, 60 + i);
+    EXPECT_GE(h.extended_hdr.timestamp_ns, before);
+    EXPECT_LE(h.extended_hdr.timestamp_ns, now_ns());
+    EXPECT_EQ(uint64_t(h.ts.tv_sec), h.extended_hdr.timestamp_ns / 1000000000ull);
+    EXPECT_EQ(h.extended_hdr.rx_direction, 1);
+  }
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);  // nothing more, the peer is still there
+  for (uint32_t i = 100; i < 102; i++) {
+    ASSERT_EQ(pfring_recv(a, &buf, 0, &h, 0), 1) << last_error(a);
+    EXPECT_TRUE(pkt_ok(buf, h.caplen, i, 1500));
+  }
+  pfring_stat st;
+  ASSERT_EQ(pfring_stats(b, &st), 0);
+  EXPECT_EQ(st.recv, 3u);
+  EXPECT_EQ(st.drop, 0u);
+  char json[1024];
+  ASSERT_GT(pfring_get_device_stats_json(a, json, sizeof(json)), 0);
+  EXPECT_NE(std::string(json).find("\"end\":\"A\""), std::string::npos) << json;
+  EXPECT_NE(std::string(json).find("\"peer\":\"attached\""), std::string::npos) << json;
+  EXPECT_NE(std::string(json).find("\"sent\":3,"), std::string::npos) << json;
+  ASSERT_GT(pfring_get_device_stats_json(b, json, sizeof(json)), 0);
+  EXPECT_NE(std::string(json).find("\"end\":\"B\""), std::string::npos) << json;
+}
+
+TEST_F(Userspace, ZeroCopyPointersStayValidUntilTheNextBurst) {
+  pfring *a = end(), *b = end();
+  ASSERT_TRUE(a && b);
+  for (uint32_t i = 0; i < 10; i++) {
+    auto p = make_pkt(i, 64);
+    ASSERT_EQ(pfring_send(a, p.data(), p.size(), 1), 64);
+  }
+  u_char *bufs[10];
+  struct pfring_pkthdr hdrs[10];
+  ASSERT_EQ(pfring_recv_burst(b, bufs, hdrs, 10, 0), 10);
+  // the sender cannot overwrite these slots while they are held
+  for (uint32_t i = 0; i < 10; i++) EXPECT_TRUE(pkt_ok(bufs[i], hdrs[i].caplen, i, 64)) << i;
+}
+
+TEST_F(Userspace, PeerCloseGivesEndOfFileAfterTheLastPacketAndTheLastCloserRemovesTheMemory) {
+  pfring *a = end(), *b = end();
+  ASSERT_TRUE(a && b);
+  EXPECT_TRUE(shm_exists(name_));
+  for (uint32_t i = 0; i < 5; i++) {
+    auto p = make_pkt(i, 100);
+    ASSERT_EQ(pfring_send(b, p.data(), p.size(), 1), 100);
+  }
+  close_end(b);
+  EXPECT_TRUE(shm_exists(name_)) << "end A still has it open";
+  EXPECT_EQ(pfring_poll(a, 0), 1);
+  expect_packets_then_eof(a, 5, 100);
+  auto p = make_pkt(9, 60);
+  EXPECT_EQ(pfring_send(a, p.data(), p.size(), 1), PF_RING_ERROR_INVALID_STATUS);
+  EXPECT_NE(last_error(a).find("has closed"), std::string::npos) << last_error(a);
+  // a pipe that is ending takes no new end
+  EXPECT_EQ(pfring_open(dev().c_str(), 1500, 0), nullptr);
+  EXPECT_NE(last_error(nullptr).find("is ending"), std::string::npos) << last_error(nullptr);
+  close_end(a);
+  EXPECT_FALSE(shm_exists(name_));
+  // and the name can be used again from scratch
+  pfring *a2 = end();
+  ASSERT_NE(a2, nullptr);
+  char json[1024];
+  ASSERT_GT(pfring_get_device_stats_json(a2, json, sizeof(json)), 0);
+  EXPECT_NE(std::string(json).find("\"peer\":\"waiting\""), std::string::npos) << json;
+}
+
+TEST_F(Userspace, ASenderAloneWaitsForItsPeerWithoutEndOfFile) {
+  pfring *a = end();
+  ASSERT_TRUE(a);
+  auto p = make_pkt(1, 60);
+  EXPECT_EQ(pfring_send(a, p.data(), p.size(), 1), 60);  // queued for the peer to come
+  u_char *buf;
+  struct pfring_pkthdr h;
+  EXPECT_EQ(pfring_recv(a, &buf, 0, &h, 0), 0);
+  EXPECT_EQ(pfring_poll(a, 20), 0);
+  pfring *b = end();
+  ASSERT_TRUE(b);
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 0), 1);
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 1, 60));
+}
+
+TEST_F(Userspace, AThirdOpenerIsRefused) {
+  pfring *a = end(), *b = end();
+  ASSERT_TRUE(a && b);
+  errno = 0;
+  EXPECT_EQ(pfring_open(dev().c_str(), 1500, 0), nullptr);
+  EXPECT_EQ(errno, EBUSY);
+  std::string msg = last_error(nullptr);
+  EXPECT_NE(msg.find("userspace: userspace ring '" + name_ + "' already has both ends (pids "), std::string::npos)
+      << msg;
+}
+
+TEST_F(Userspace, AFullRingSaysNoTxSlotUntilThePeerReads) {
+  pfring *a = end(",slots=4"), *b = end();
+  ASSERT_TRUE(a && b);
+  auto p = make_pkt(0, 60);
+  for (int i = 0; i < 4; i++) ASSERT_EQ(pfring_send(a, p.data(), p.size(), 1), 60) << i;
+  EXPECT_EQ(pfring_send(a, p.data(), p.size(), 1), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  EXPECT_NE(last_error(a).find("is full"), std::string::npos) << last_error(a);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 0), 1);
+  // the four are staged in b; they are released at b's next burst
+  EXPECT_EQ(pfring_send(a, p.data(), p.size(), 1), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  for (int i = 0; i < 3; i++) ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 0), 1);
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);
+  EXPECT_EQ(pfring_send(a, p.data(), p.size(), 1), 60);
+}
+
+TEST_F(Userspace, PacketSizeFollowsTheSlotOption) {
+  pfring *a = end(), *b = end();
+  ASSERT_TRUE(a && b);
+  auto big = make_pkt(7, 3000);
+  EXPECT_EQ(pfring_send(a, big.data(), big.size(), 1), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(last_error(a).find("carries 1..2016 bytes"), std::string::npos) << last_error(a);
+  close_end(b);
+  close_end(a);
+  a = end(",slot=4000");  // rounded up to 4032: packets up to 4000 bytes
+  b = end();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(pfring_send(a, big.data(), big.size(), 1), 3000);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 0), 1);
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 7, 3000));
+}
+
+TEST_F(Userspace, OptionsAndNamesAreChecked) {
+  struct Case {
+    std::string dev, want;
+  } cases[] = {
+      {"userspace:a/b", "userspace ring name 'a/b': want 1..31 of A-Z a-z 0-9 _ -"},
+      {"userspace:" + std::string(32, 'x'), "want 1..31"},
+      {"userspace:" + name_ + ",slots=3", "userspace option slots='3': want a power of two in 2..1048576"},
+      {"userspace:" + name_ + ",slots=1", "slots='1'"},
+      {"userspace:" + name_ + ",slot=32", "userspace option slot='32': want bytes per slot in 64..1048576"},
+      {"userspace:" + name_ + ",slot=big", "slot='big'"},
+      {"userspace:" + name_ + ",size=3", "unknown userspace option 'size' (slots, slot)"},
+      {"userspace:" + name_ + ",slots", "userspace option 'slots' is not key=value"},
+      {"userspace:" + name_ + ",slots=1048576,slot=4096", "larger than 1 GiB"},
+      {"userspace:" + name_ + "@2", "has no queues"},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.dev);
+    errno = 0;
+    EXPECT_EQ(pfring_open(c.dev.c_str(), 1500, 0), nullptr);
+    EXPECT_EQ(errno, EINVAL);
+    EXPECT_NE(last_error(nullptr).find(c.want), std::string::npos) << last_error(nullptr);
+  }
+  EXPECT_FALSE(shm_exists(name_));
+}
+
+TEST_F(Userspace, AnExistingRingKeepsItsGeometry) {
+  pfring *a = end(",slots=8,slot=256");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(pfring_open(dev(",slots=16").c_str(), 1500, 0), nullptr);
+  EXPECT_NE(last_error(nullptr).find("exists with slots=8,slot=256, not slots=16,slot=2048"), std::string::npos)
+      << last_error(nullptr);
+  pfring *b = end();  // no options: takes the ring as it is
+  ASSERT_TRUE(b);
+  char json[1024];
+  ASSERT_GT(pfring_get_device_stats_json(b, json, sizeof(json)), 0);
+  EXPECT_NE(std::string(json).find("\"slots\":8,\"slot_size\":256"), std::string::npos) << json;
+}
+
+// Maps the segment of ring name (as a foreign tool would) to damage it.
+struct RawSegment {
+  explicit RawSegment(const std::string &name, size_t bytes = 0) {
+    int fd = shm_open(pfr::usr::shm_name(name).c_str(), O_RDWR | O_CREAT, 0600);
+    if (fd < 0) return;
+    struct stat st;
+    if (bytes) {
+      EXPECT_EQ(ftruncate(fd, off_t(bytes)), 0);
+    }
+    fstat(fd, &st);
+    len = size_t(st.st_size);
+    void *m = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m != MAP_FAILED) hdr = static_cast<pfr::usr::UsrHeader *>(m);
+  }
+  ~RawSegment() {
+    if (hdr) munmap(hdr, len);
+  }
+  pfc_ring_hdr *ring(int i) const {
+    return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr) + hdr->ring_off[i]);
+  }
+  pfr::usr::UsrHeader *hdr = nullptr;
+  size_t len = 0;
+};
+
+TEST_F(Userspace, WrongMagicOrVersionIsRefusedNamingBoth) {
+  pfring *a = end();
+  ASSERT_TRUE(a);
+  RawSegment seg(name_);
+  ASSERT_NE(seg.hdr, nullptr);
+  seg.hdr->version = 7;
+  EXPECT_EQ(pfring_open(dev().c_str(), 1500, 0), nullptr);
+  EXPECT_NE(last_error(nullptr).find("has layout version 7, this libpfring speaks version 1"), std::string::npos)
+      << last_error(nullptr);
+  seg.hdr->version = pfr::usr::kVersion;
+  seg.ring(0)->version = 9;
+  EXPECT_EQ(pfring_open(dev().c_str(), 1500, 0), nullptr);
+  EXPECT_NE(last_error(nullptr).find("has packet rings of version 9, this libpfring speaks version 1"),
+            std::string::npos)
+      << last_error(nullptr);
+  seg.ring(0)->version = PFC_RING_VERSION;
+  seg.hdr->magic = 0x12345678;
+  EXPECT_EQ(pfring_open(dev().c_str(), 1500, 0), nullptr);
+  EXPECT_NE(last_error(nullptr).find("has magic 0x12345678, not 0x53555046"), std::string::npos) << last_error(nullptr);
+  seg.hdr->magic = pfr::usr::kMagic;
+  EXPECT_NE(end(), nullptr);  // repaired: end B joins
+}
+
+TEST_F(Userspace, ASegmentOfSomethingElseIsRefused) {
+  RawSegment seg(name_, 64);  // too small to be a ring, and never becomes one
+  ASSERT_NE(seg.hdr, nullptr);
+  errno = 0;
+  EXPECT_EQ(pfring_open(dev().c_str(), 1500, 0), nullptr);
+  EXPECT_EQ(errno, EPROTO);
+  EXPECT_NE(last_error(nullptr).find("is too small to be a userspace ring"), std::string::npos) << last_error(nullptr);
+}
+
+// The peer's process dies without closing: the survivor drains what it
+// sent, then gets end of file; closing then removes the memory.
+TEST_F(Userspace, APeerThatDiedCountsAsClosed) {
+  pfring *a = end();
+  ASSERT_TRUE(a);
+  std::string d = dev();
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pfring *b = pfring_open(d.c_str(), 1500, 0);
+    if (!b) _exit(2);
+    for (uint32_t i = 0; i < 10; i++) {
+      auto p = make_pkt(i, 80);
+      if (pfring_send(b, p.data(), p.size(), 1) != 80) _exit(3);
+    }
+    _exit(0);  // no pfring_close
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  expect_packets_then_eof(a, 10, 80);
+  close_end(a);
+  EXPECT_FALSE(shm_exists(name_));
+}
+
+// A ring whose only end died is stale: the next opener starts afresh.
+TEST_F(Userspace, AStaleRingIsReplaced) {
+  std::string d = dev();
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pfring *a = pfring_open(d.c_str(), 1500, 0);
+    _exit(a ? 0 : 2);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_TRUE(shm_exists(name_));
+  pfring *a = end();
+  ASSERT_TRUE(a);
+  char json[1024];
+  ASSERT_GT(pfring_get_device_stats_json(a, json, sizeof(json)), 0);
+  EXPECT_NE(std::string(json).find("\"end\":\"A\""), std::string::npos) << json;
+  EXPECT_NE(std::string(json).find("\"peer\":\"waiting\""), std::string::npos) << json;
+}
+
+// A producer and a consumer thread, one handle each (ThreadSanitizer: CI).
+TEST_F(Userspace, ProducerAndConsumerThreads) {
+  constexpr uint32_t kPackets = 50000;
+  pfring *rx = end(",slots=256"), *tx = end();
+  ASSERT_TRUE(rx && tx);
+  std::atomic<bool> producer_ok{false};
+  std::thread producer([&] {
+    uint32_t sent = 0;
+    time_t deadline = time(nullptr) + 60;
+    while (sent < kPackets && time(nullptr) < deadline) {
+      auto p = make_pkt(sent, 60 + sent % 1400);
+      int rc = pfring_send(tx, p.data(), p.size(), 1);
+      if (rc == PF_RING_ERROR_NO_TX_SLOT_AVAILABLE) {
+        std::this_thread::yield();
+        continue;
+      }
+      if (rc != int(p.size())) break;
+      sent++;
+    }
+    producer_ok = sent == kPackets;
+    close_end(tx);  // the consumer sees end of file after the last packet
+  });
+  uint32_t got = 0, bad = 0;
+  int rc = 0;
+  time_t deadline = time(nullptr) + 60;
+  while (time(nullptr) < deadline) {
+    u_char *buf;
+    struct pfring_pkthdr h;
+    rc = pfring_recv(rx, &buf, 0, &h, 0);
+    if (rc == 1) {
+      if (!pkt_ok(buf, h.caplen, got, 60 + got % 1400)) bad++;
+      got++;
+    } else if (rc == 0) {
+      pfring_poll(rx, 10);
+    } else {
+      break;
+    }
+  }
+  producer.join();
+  EXPECT_TRUE(producer_ok);
+  EXPECT_EQ(rc, PF_RING_ERROR_END_OF_FILE);
+  EXPECT_EQ(got, kPackets);
+  EXPECT_EQ(bad, 0u);
+}
+
+}  // namespace
