@@ -49,23 +49,20 @@ RC_GTEST_PROP(CoreHwRule, SteeringEqualsTheModel, ()) {
     r.rule_id = *rc::gen::inRange<uint16_t>(0, 20);
     bool perfect = *rc::gen::arbitrary<bool>();
     r.rule_family_type = perfect ? intel_82599_perfect_filter_hash_rule : intel_82599_five_tuple_rule;
+    // both families share the tuple fields; only the perfect filter has a VLAN
+    auto fill = [&](auto &f) {
+      f.proto = *proto;
+      f.s_addr = *small_addr;
+      f.d_addr = *small_addr;
+      f.s_port = *small_port;
+      f.d_port = *small_port;
+      f.queue_id = *rc::gen::inRange<uint16_t>(0, 10);
+    };
     if (perfect) {
-      auto &f = r.rule_family.perfect_rule;
-      f.proto = *proto;
-      f.s_addr = *small_addr;
-      f.d_addr = *small_addr;
-      f.s_port = *small_port;
-      f.d_port = *small_port;
-      f.vlan_id = *rc::gen::element<uint16_t>(0, 0, 10);
-      f.queue_id = *rc::gen::inRange<uint16_t>(0, 10);
+      fill(r.rule_family.perfect_rule);
+      r.rule_family.perfect_rule.vlan_id = *rc::gen::element<uint16_t>(0, 0, 10);
     } else {
-      auto &f = r.rule_family.five_tuple_rule;
-      f.proto = *proto;
-      f.s_addr = *small_addr;
-      f.d_addr = *small_addr;
-      f.s_port = *small_port;
-      f.d_port = *small_port;
-      f.queue_id = *rc::gen::inRange<uint16_t>(0, 10);
+      fill(r.rule_family.five_tuple_rule);
     }
     // ids are unique in a NIC's table (a new rule with an old id replaces it)
     if (std::none_of(rules.begin(), rules.end(), [&](const hw_filtering_rule &o) { return o.rule_id == r.rule_id; }))
