@@ -236,7 +236,9 @@ void Testbed::serve_slots() {
         continue;
       }
       tb::store_release(&c.state, static_cast<uint32_t>(tb::kAttached));
-    } else if (st == tb::kClosing || (st == tb::kAttached && check_pids && !pid_alive(c.pid))) {
+    } else if (st == tb::kClosing || ((st == tb::kAttached || st == tb::kClaimed) && check_pids && c.pid &&
+                                      !pid_alive(c.pid))) {
+      // (a client that died between claiming and requesting leaves kClaimed)
       // what the client sent before it closed still goes out (bounded)
       for (int k = 0; k < 64 && move_tx(i, 1u << 16); k++) {
       }
