@@ -180,3 +180,33 @@ TEST(SimModule, QueuePastTheLastCapturesNothing) {
   SimRun r = run("sim:" + demo() + ",queues=2@5");
   EXPECT_EQ(r.received, 0u);
 }
+
+// pfring_set/adjust_device_clock move the device clock and with it the RX
+// timestamps that follow; hardware timestamps are always on.
+TEST(SimModule, DeviceClockSetAndAdjustMoveTimestamps) {
+  std::string dev = "sim:" + demo() + ",rate=line";
+  pfring *ring = pfring_open(dev.c_str(), 1536, 0);
+  ASSERT_NE(ring, nullptr);
+  EXPECT_EQ(pfring_enable_hw_timestamp(ring, "x", 1, 1), 0);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(ring, &buf, 0, &h, 1), 1);
+  uint64_t first = h.extended_hdr.timestamp_ns;
+  EXPECT_LT(first, 1000000000ull);  // a line-rate replay starts at virtual 0
+  timespec now;
+  ASSERT_EQ(pfring_get_device_clock(ring, &now), 0);
+  timespec set = {1000, 0};
+  ASSERT_EQ(pfring_set_device_clock(ring, &set), 0);
+  ASSERT_EQ(pfring_recv(ring, &buf, 0, &h, 1), 1);
+  EXPECT_GE(h.extended_hdr.timestamp_ns, 1000ull * 1000000000ull);
+  EXPECT_LT(h.extended_hdr.timestamp_ns, 1001ull * 1000000000ull);
+  uint64_t before = h.extended_hdr.timestamp_ns;
+  timespec back = {5, 0};
+  ASSERT_EQ(pfring_adjust_device_clock(ring, &back, -1), 0);
+  ASSERT_EQ(pfring_recv(ring, &buf, 0, &h, 1), 1);
+  EXPECT_LT(h.extended_hdr.timestamp_ns, before - 4ull * 1000000000ull);
+  timespec c;
+  ASSERT_EQ(pfring_get_device_clock(ring, &c), 0);
+  EXPECT_EQ(c.tv_sec, 995);
+  pfring_close(ring);
+}

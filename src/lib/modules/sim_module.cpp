@@ -122,10 +122,21 @@ class SimModule : public Module {
 
   int num_rx_channels() const override { return static_cast<int>(opt_.nic.num_queues); }
 
+  // The device clock is the NIC's virtual clock plus what set/adjust moved
+  // it by; RX timestamps read the same clock.
   int get_clock_ns(int64_t *ns) override {
-    *ns = static_cast<int64_t>(nic_->clock().now_ns());
+    *ns = static_cast<int64_t>(nic_->clock().now_ns()) + clock_offset_;
     return 0;
   }
+  int set_clock_ns(int64_t ns) override {
+    clock_offset_ = ns - static_cast<int64_t>(nic_->clock().now_ns());
+    return 0;
+  }
+  int adjust_clock_ns(int64_t delta) override {
+    clock_offset_ += delta;
+    return 0;
+  }
+  int enable_hw_timestamp(bool, bool) override { return 0; }  // every frame is stamped at arrival
 
   std::string stats_json() const override {
     sim::SimNicStats s = nic_->stats();
@@ -200,7 +211,7 @@ class SimModule : public Module {
     for (unsigned i = 0; i < n; i++) {
       const sim::SimRxDesc &d = rx_[i];
       RawPacket &p = out[i];
-      fill_rx_packet(p, d.data, d.caplen, d.len, d.timestamp_ns);
+      fill_rx_packet(p, d.data, d.caplen, d.len, static_cast<uint64_t>(static_cast<int64_t>(d.timestamp_ns) + clock_offset_));
       p.hdr.extended_hdr.if_index = static_cast<int32_t>(d.queue);  // the RX queue
       p.hdr.extended_hdr.pkt_hash = d.pkt_hash;                     // as the NIC wrote it
     }
@@ -217,6 +228,7 @@ class SimModule : public Module {
   std::vector<sim::SimRxDesc> rx_;
   std::vector<uint8_t> pad_;
   uint64_t first_ts_ = UINT64_MAX;
+  int64_t clock_offset_ = 0;  // pfring_set/adjust_device_clock
   bool file_done_ = false, drained_ = false;
   bool pending_ = false, consumed_to_arrival_ = false;  // the next frame, not yet offered
   const uint8_t *pending_data_ = nullptr;

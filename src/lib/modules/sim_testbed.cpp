@@ -143,10 +143,12 @@ class TestbedClient : public Module {
     for (;;) {
       uint32_t n = pfc_ring_peek(rx_, max);
       if (n) {
+        int64_t offset = tb::load_acquire(&nicp_->clock_offset_ns);  // pfring_set/adjust_device_clock
         for (uint32_t k = 0; k < n; k++) {
           const pfc_slot_hdr *s = pfc_ring_slot(rx_, rx_->remove_idx + k);
           uint32_t cap = s->caplen < pfc_ring_max_caplen(rx_) ? s->caplen : pfc_ring_max_caplen(rx_);
-          fill_rx_packet(out[k], reinterpret_cast<const uint8_t *>(s + 1), cap, s->len, s->timestamp_ns);
+          fill_rx_packet(out[k], reinterpret_cast<const uint8_t *>(s + 1), cap, s->len,
+                         static_cast<uint64_t>(static_cast<int64_t>(s->timestamp_ns) + offset));
           out[k].hdr.extended_hdr.pkt_hash = s->pkt_hash;
           out[k].hdr.extended_hdr.rx_direction = s->rx_direction;
           out[k].hdr.extended_hdr.if_index = s->if_index;
@@ -319,6 +321,7 @@ class TestbedClient : public Module {
     tb::store_release(&nicp_->clock_offset_ns, ns - static_cast<int64_t>(tb::load_acquire(&nicp_->virtual_ns)));
     return 0;
   }
+  int enable_hw_timestamp(bool, bool) override { return 0; }  // pfsim stamps every frame
   int adjust_clock_ns(int64_t delta) override {
     __atomic_add_fetch(&nicp_->clock_offset_ns, delta, __ATOMIC_ACQ_REL);
     return 0;
