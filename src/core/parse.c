@@ -86,8 +86,8 @@ static uint8_t rd8(const struct pfc_buf *b, uint32_t off)
 /*
  * Multi-byte reads check the bounds once for the whole field when it is
  * captured (nearly always) and fall back to byte reads, which give 0 past
- * the end, only at the edge: the same values, a third of the work per
- * packet (a parse runs per packet in the software NIC's RSS and the ring).
+ * the end, only at the edge: the same values with fewer branches (a
+ * parse runs per packet in the software NIC's RSS and in the ring).
  */
 static uint16_t rd16(const struct pfc_buf *b, uint32_t off)
 {
