@@ -70,6 +70,7 @@ struct SimNic::Queue {
     uint64_t arrival_ps = 0;
     uint64_t departure_ps = 0;
     uint32_t len = 0, caplen = 0, hash = 0;
+    const uint8_t *data = nullptr;  // its buffer in pool, or the caller's frame (FrameMemory)
   };
   std::vector<Slot> slots;      // D
   LazyBytes pool;               // D x slot_bytes frame bytes
@@ -81,9 +82,11 @@ struct SimNic::Queue {
   uint64_t occupancy() const { return inserted - consumed; }
   const Slot &at(uint64_t i) const { return slots[i & (slots.size() - 1)]; }
   Slot &at(uint64_t i) { return slots[i & (slots.size() - 1)]; }
-  // Departures at or before t leave their descriptors.
-  void advance(uint64_t t_ps) {
+  // Departures at or before t leave their descriptors; returns how many left.
+  uint64_t advance(uint64_t t_ps) {
+    uint64_t from = consumed;
     while (consumed < inserted && at(consumed).departure_ps <= t_ps) consumed++;
+    return consumed - from;
   }
   // The first time at which this queue has at most `target` busy
   // descriptors, given that nothing more arrives; now_ps if it already has.
@@ -153,8 +156,10 @@ SimNic::SimNic(const SimNicConfig &cfg)
 
 SimNic::~SimNic() = default;
 
+void SimNic::advance_queue(Queue &q, uint64_t t_ps) { unread_ += q.advance(t_ps); }
+
 void SimNic::advance_consumers(uint64_t t_ps) {
-  for (Queue &q : queues_) q.advance(t_ps);
+  for (Queue &q : queues_) advance_queue(q, t_ps);
 }
 
 uint32_t SimNic::steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const {
@@ -180,7 +185,7 @@ void SimNic::send_pause(uint64_t at_ps) {
   resume_ps_ = xon_ps;
 }
 
-SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns) {
+SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns, FrameMemory memory) {
   SimOfferResult r;
   if (frame == nullptr || len == 0 || ready_ns > kMaxReadyNs) return r;
   uint64_t start = std::max({ns_to_ps(ready_ns), clock_.now_ps(), resume_ps_});
@@ -202,6 +207,7 @@ SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_
   if (q.inserted >= cfg_.descriptors && q.returned <= q.inserted - cfg_.descriptors) {
     uint64_t oldest_kept = q.inserted - cfg_.descriptors + 1;
     q.overwritten_unread += oldest_kept - q.returned;
+    unread_ -= oldest_kept - q.returned;
     q.returned = oldest_kept;
   }
   Queue::Slot &s = q.at(q.inserted);
@@ -210,10 +216,16 @@ SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_
   s.len = len;
   s.caplen = std::min(len, cfg_.slot_bytes);
   s.hash = r.pkt_hash;
-  std::memcpy(&q.pool[size_t(q.inserted & (cfg_.descriptors - 1)) * cfg_.slot_bytes], frame, s.caplen);
+  if (memory == FrameMemory::kBorrowed) {
+    s.data = frame;
+  } else {
+    uint8_t *buf = &q.pool[size_t(q.inserted & (cfg_.descriptors - 1)) * cfg_.slot_bytes];
+    std::memcpy(buf, frame, s.caplen);
+    s.data = buf;
+  }
   q.last_departure_ps = s.departure_ps;
   q.inserted++;
-  q.advance(arrival);  // service 0: taken at once
+  advance_queue(q, arrival);  // service 0: taken at once
   r.status = OfferStatus::kEnqueued;
 
   if (cfg_.flow_control && cfg_.descriptors - q.occupancy() < xoff_) {
@@ -241,9 +253,7 @@ void SimNic::consume_until_ps(uint64_t t_ps) { advance_consumers(t_ps); }
 
 uint64_t SimNic::unread(uint32_t queue) const {
   if (queue != kAllQueues) return queue < queues_.size() ? queues_[queue].consumed - queues_[queue].returned : 0;
-  uint64_t n = 0;
-  for (const Queue &q : queues_) n += q.consumed - q.returned;
-  return n;
+  return unread_;
 }
 
 uint32_t SimNic::take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ps) {
@@ -253,7 +263,7 @@ uint32_t SimNic::take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now
   while (n < max && q.returned < q.consumed && q.at(q.returned).departure_ps <= now_ps) {
     const Queue::Slot &s = q.at(q.returned);
     SimRxDesc &d = out[n++];
-    d.data = &q.pool[size_t(q.returned & (cfg_.descriptors - 1)) * cfg_.slot_bytes];
+    d.data = s.data;
     d.len = s.len;
     d.caplen = s.caplen;
     d.pkt_hash = s.hash;
@@ -263,6 +273,7 @@ uint32_t SimNic::take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now
     d.departure_ps = s.departure_ps;
     q.returned++;
   }
+  unread_ -= n;
   return n;
 }
 

@@ -98,7 +98,7 @@ struct SimNicConfig {
 
 // One received packet as the consumer sees it.
 struct SimRxDesc {
-  const uint8_t *data = nullptr;  // caplen bytes, valid until the next offer()
+  const uint8_t *data = nullptr;  // caplen bytes, valid until the next offer() (kCopy)
   uint32_t len = 0;               // frame length (no FCS)
   uint32_t caplen = 0;            // bytes at data
   uint32_t pkt_hash = 0;          // RSS hash, as the NIC writes it back
@@ -107,6 +107,15 @@ struct SimRxDesc {
   uint64_t arrival_ps = 0;        // arrival, exact
   uint64_t departure_ps = 0;      // when the modelled consumer took it
 };
+
+// Where a descriptor's bytes live. kCopy: copied into the queue's buffer
+// (the caller's frame may change right after offer()). kBorrowed: the
+// caller promises the frame stays valid and unchanged as long as the NIC
+// lives (a capture file mapped for the whole replay), so the descriptor
+// points at it instead - as a NIC that DMAs into buffers the reader owns.
+// The same caplen and bytes either way; a borrowed frame just never gets
+// overwritten, and the NIC touches no buffer memory for it.
+enum class FrameMemory { kCopy, kBorrowed };
 
 enum class OfferStatus {
   kEnqueued,  // holds a descriptor
@@ -157,7 +166,8 @@ class SimNic {
   // A frame of len bytes (no FCS) the peer sends no earlier than ready_ns.
   // Frames are offered in the order the peer sends them. See the top of
   // this file for what happens; the result says where it went and when.
-  SimOfferResult offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns);
+  SimOfferResult offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns,
+                       FrameMemory memory = FrameMemory::kCopy);
 
   // Moves the clock to now_ns (never backwards) and returns up to max of
   // the packets queue's consumer took by now_ns that no earlier call
@@ -210,6 +220,9 @@ class SimNic {
   uint32_t take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ps);
   uint32_t steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const;
   void send_pause(uint64_t at_ps);
+  // Queue::advance on q, keeping unread_ (the sum over queues of
+  // consumed - returned) up to date.
+  void advance_queue(Queue &q, uint64_t t_ps);
 
   SimNicConfig cfg_;
   SimClock clock_;
@@ -218,6 +231,7 @@ class SimNic {
   std::vector<Queue> queues_;
   uint64_t resume_ps_ = 0;  // the peer may start no earlier (end of the last PAUSE)
   uint64_t pause_frames_ = 0, xon_frames_ = 0;
+  uint64_t unread_ = 0;  // unread(kAllQueues), kept so that readers can ask per packet
 };
 
 }  // namespace sim

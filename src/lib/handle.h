@@ -49,6 +49,9 @@ struct __pfring {
 
   // Burst staging: packets received from the module, not yet examined.
   std::vector<pfr::RawPacket> burst;
+  // burst[i]'s hash-rule lookup, worked out when the burst was staged;
+  // dropped (valid = false) when the packet is parsed again.
+  std::vector<pfr::HashLookup> burst_hash;
   unsigned burst_pos = 0, burst_n = 0;
   int pending_status = 0;  // EOF/error to report once the staged packets are gone
   pfr::RawPacket *peeked = nullptr;  // accepted by pfring_next_pkt_time, not yet delivered

@@ -76,6 +76,7 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
   r->caplen = caplen ? caplen : 65535;
   r->flags = flags;
   r->burst.resize(kBurst);
+  r->burst_hash.resize(kBurst);
   OpenArgs args{dn, r->caplen, flags};
   int code = PF_RING_ERROR_GENERIC, errnum = EIO;
   r->mod = info->open(args, &code, &errnum, err);

@@ -96,15 +96,17 @@ bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
   uint8_t level = parse_level;
   if ((!r->rules.empty() || r->rss_rehash) && level < PFC_LEVEL_L4) level = PFC_LEVEL_L4;
   if (r->flags & PF_RING_LONG_HEADER) level = PFC_LEVEL_TUNNEL;
+  HashLookup &staged = r->burst_hash[static_cast<size_t>(p - r->burst.data())];
   if (level > p->parsed_level) {
     parse_into(p, level);
     p->parsed_level = level;
+    staged.valid = false;  // the key of the earlier parse is not reused
   }
   if (!r->rules.empty()) {
     EvalCtx ctx{r, p};
     pfc_verdict v;
     if (!r->rules.evaluate(&ext.parsed_pkt, p->data, p->hdr.caplen, r->default_accept, now_sec(), &kEvalOps,
-                           &ctx, &v))
+                           &ctx, &v, &staged))
       return false;
   } else if (!r->default_accept) {
     return false;  // no rule matches anything: the default policy decides
@@ -131,16 +133,18 @@ void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
 
 // A new burst arrived: nothing is parsed yet. With hash rules, parse the
 // whole burst first and prefetch each packet's table slot, so the cache
-// misses of a large table overlap instead of coming one after the other.
+// misses of a large table overlap instead of coming one after the other;
+// the key and hash are kept for the rule evaluation (burst_hash).
 void stage_burst(pfring *r) {
   bool prefetch = r->rules.hash_count() > 0;
   for (unsigned i = 0; i < r->burst_n; i++) {
     RawPacket *p = &r->burst[i];
     p->parsed_level = 0;
+    r->burst_hash[i].valid = false;
     if (prefetch) {
       parse_into(p, PFC_LEVEL_L4);
       p->parsed_level = PFC_LEVEL_L4;
-      r->rules.prefetch(p->hdr.extended_hdr.parsed_pkt);
+      r->rules.prefetch(p->hdr.extended_hdr.parsed_pkt, &r->burst_hash[i]);
     }
   }
 }

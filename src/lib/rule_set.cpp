@@ -236,12 +236,19 @@ const std::vector<pfc_wc_rule *> &RuleSet::candidates(const pkt_parsing_info &p)
 }
 
 int RuleSet::evaluate(pkt_parsing_info *p, const uint8_t *pkt, uint32_t caplen, uint8_t default_accept,
-                      uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v) {
+                      uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v,
+                      const HashLookup *staged) {
   pfc_filter_input in;
   std::memset(&in, 0, sizeof(in));
   if (!hash_rules_.empty()) {
-    pfc_hash_key key;
-    if (pfc_hash_key_from_pkt(p, &key) == 0) in.hash_match = find_hash(key);
+    // The hash depends on the key alone, not on the table, so a lookup
+    // staged before rules were added or removed still holds.
+    if (staged && staged->valid) {
+      in.hash_match = find_hash(staged->key, staged->hash);
+    } else {
+      pfc_hash_key key;
+      if (pfc_hash_key_from_pkt(p, &key) == 0) in.hash_match = find_hash(key);
+    }
   }
   if (!wc_by_id_.empty()) {
     const auto &c = candidates(*p);
@@ -362,10 +369,11 @@ uint32_t RuleSet::prefetch_hash(const pfc_hash_key &key) const {
   return h;
 }
 
-void RuleSet::prefetch(const pkt_parsing_info &p) const {
-  if (hash_rules_.empty()) return;
-  pfc_hash_key key;
-  if (pfc_hash_key_from_pkt(&p, &key) == 0) prefetch_hash(key);
+void RuleSet::prefetch(const pkt_parsing_info &p, HashLookup *out) const {
+  out->valid = false;
+  if (hash_rules_.empty() || pfc_hash_key_from_pkt(&p, &out->key) != 0) return;
+  out->hash = prefetch_hash(out->key);
+  out->valid = true;
 }
 
 // Backward-shift deletion keeps probe chains intact without tombstones;

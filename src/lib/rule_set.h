@@ -18,6 +18,14 @@ extern "C" {
 
 namespace pfr {
 
+// A packet's hash-rule key and its hash, worked out once per packet: when
+// a burst is staged (to prefetch the slot) and used again by evaluate().
+struct HashLookup {
+  pfc_hash_key key;
+  uint32_t hash;
+  bool valid;  // false: not worked out (no hash rules then, or not IPv4/IPv6)
+};
+
 class RuleSet {
  public:
   RuleSet();
@@ -53,10 +61,15 @@ class RuleSet {
   bool empty() const { return wc_by_id_.empty() && hash_rules_.empty(); }
 
   // Evaluates the rules on a parsed packet (core semantics). ops may be null.
+  // staged, if given and valid, is prefetch()'s lookup of this very parse
+  // of p: the key and hash are not worked out again.
   int evaluate(pkt_parsing_info *p, const uint8_t *pkt, uint32_t caplen, uint8_t default_accept,
-               uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v);
-  // Prefetches the hash-rule slot of a parsed packet (no-op without hash rules).
-  void prefetch(const pkt_parsing_info &p) const;
+               uint64_t now_sec, const pfc_eval_ops *ops, void *ops_ctx, pfc_verdict *v,
+               const HashLookup *staged = nullptr);
+  // Prefetches the hash-rule slot of a parsed packet and keeps the key and
+  // hash in *out for evaluate() (out->valid false without hash rules or
+  // without a key).
+  void prefetch(const pkt_parsing_info &p, HashLookup *out) const;
 
   // The wildcard rules that may match p, sorted by rule_id, into scratch.
   // Exposed for tests and benchmarks.

@@ -87,15 +87,30 @@ class SimModule : public Module {
   // Reads every packet the consumers take: before a frame is offered, the
   // consumers run up to its arrival and what they took is handed out
   // first, so no descriptor is reused before the ring has read it.
+  //
+  // One call goes on replaying until the burst is full, rather than
+  // returning after each hand-out (with consumers that keep up, that is one
+  // packet per call, and the per-call costs here and in the ring then
+  // dominate). The packets and their order are the same as with one
+  // hand-out per call: a hand-out that would not fit whole in what is left
+  // of out[] waits for the next call, where it gets the whole of out[]; and
+  // a frame that must be copied into a descriptor's buffer (pad_ frames;
+  // the others are borrowed from the mapped file) waits too, since the
+  // buffer may hold a packet already in out[].
   int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
     if (max > rx_.size()) max = static_cast<unsigned>(rx_.size());
+    unsigned n = 0;
     for (;;) {
-      unsigned n = collect(out, max);
-      if (n > 0) return static_cast<int>(n);
+      if (uint64_t ready = unread()) {
+        if (n > 0 && ready > max - n) return static_cast<int>(n);
+        n += collect(out + n, max - n);
+        if (n == max) return static_cast<int>(n);
+      }
       if (!pending_ && !file_done_) load_next();
       if (pending_) {
         if (consumed_to_arrival_) {
-          nic_->offer(pending_data_, pending_len_, pending_ready_);
+          if (n > 0 && pending_memory_ == sim::FrameMemory::kCopy) return static_cast<int>(n);
+          nic_->offer(pending_data_, pending_len_, pending_ready_, pending_memory_);
           pending_ = consumed_to_arrival_ = false;
           load_next();
         }
@@ -110,6 +125,7 @@ class SimModule : public Module {
         drained_ = true;
         continue;
       }
+      if (n > 0) return static_cast<int>(n);
       if (status_ == PF_RING_ERROR_CORRUPT_INPUT) err = status_msg_;
       return status_ ? status_ : PF_RING_ERROR_END_OF_FILE;
     }
@@ -183,22 +199,30 @@ class SimModule : public Module {
       std::memset(pad_.data() + caplen, 0, len - caplen);
       data = pad_.data();
     }
+    // The file stays mapped as long as the NIC lives; pad_ is reused.
+    pending_memory_ = data == pad_.data() ? sim::FrameMemory::kCopy : sim::FrameMemory::kBorrowed;
     pending_data_ = data;
     pending_len_ = len;
     pending_ = true;
   }
 
+  // Packets the consumers took that the ring has not read (of the queue
+  // read, or of all).
+  uint64_t unread() const {
+    if (empty_) return 0;
+    return nic_->unread(queue_ >= 0 ? static_cast<uint32_t>(queue_) : sim::SimNic::kAllQueues);
+  }
+
   // What the consumers took and the ring has not read: one queue, or all
   // of them merged by arrival.
   unsigned collect(RawPacket *out, unsigned max) {
-    if (empty_) return 0;
-    if (nic_->unread(queue_ >= 0 ? static_cast<uint32_t>(queue_) : sim::SimNic::kAllQueues) == 0) return 0;
+    if (unread() == 0) return 0;
     unsigned n = 0;
     if (queue_ >= 0) {
       n = nic_->dequeue_taken(static_cast<uint32_t>(queue_), rx_.data(), max);
     } else {
       for (uint32_t q = 0; q < opt_.nic.num_queues && n < max; q++)
-        n += nic_->dequeue_taken(q, rx_.data() + n, max - n);
+        if (nic_->unread(q)) n += nic_->dequeue_taken(q, rx_.data() + n, max - n);
       // Merge by arrival: an insertion sort, stable and allocation-free
       // (bursts are small and each queue's part is already in order).
       for (unsigned i = 1; i < n; i++) {
@@ -234,6 +258,7 @@ class SimModule : public Module {
   const uint8_t *pending_data_ = nullptr;
   uint32_t pending_len_ = 0;
   uint64_t pending_ready_ = 0;
+  sim::FrameMemory pending_memory_ = sim::FrameMemory::kCopy;
   int status_ = 0;
   std::string status_msg_;
 };
