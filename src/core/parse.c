@@ -649,7 +649,7 @@ int pfc_parse_pkt(const uint8_t *pkt, uint32_t caplen, uint8_t level,
 }
 
 /* Sum of the address as 32-bit words, so swapping src/dst keeps it. */
-static uint32_t addr_sum(const ip_addr *a, uint8_t version)
+uint32_t pfc_addr_sum(const ip_addr *a, uint8_t version)
 {
 	uint32_t sum = 0;
 	unsigned int i;
@@ -674,7 +674,7 @@ uint32_t pfc_bidir_hash(const struct pkt_parsing_info *p)
 	h = p->vlan_id == NO_VLAN ? 0 : p->vlan_id;
 	if (p->ip_version != 4 && p->ip_version != 6)
 		return h;
-	return h + p->l3_proto + addr_sum(&p->ip_src, p->ip_version) +
-	       addr_sum(&p->ip_dst, p->ip_version) + p->l4_src_port +
+	return h + p->l3_proto + pfc_addr_sum(&p->ip_src, p->ip_version) +
+	       pfc_addr_sum(&p->ip_dst, p->ip_version) + p->l4_src_port +
 	       p->l4_dst_port;
 }

@@ -48,6 +48,12 @@ int pfc_parse_pkt(const uint8_t *pkt, uint32_t caplen, uint8_t level,
  */
 uint32_t pfc_bidir_hash(const struct pkt_parsing_info *p);
 
+/*
+ * Sum of an address as 32-bit words (an IPv4 address is its one word), so
+ * adding it for source and destination is symmetric.
+ */
+uint32_t pfc_addr_sum(const ip_addr *a, uint8_t version);
+
 #ifdef __cplusplus
 }
 #endif

@@ -54,6 +54,8 @@ extern "C" {
 #define PFC_RING_EGEOMETRY 3 /* slot count/size invalid or larger than the mapping */
 
 #ifdef __KERNEL__
+#include <linux/compiler.h>
+#include <asm/barrier.h>
 #define PFC_LOAD_ACQUIRE(p) smp_load_acquire(p)
 #define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)
 #define PFC_LOAD_RELAXED(p) READ_ONCE(*(p))
