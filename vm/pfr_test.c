@@ -10,7 +10,7 @@
  *
  *   pfr_test TEST [RXDEV TXDEV]     prints "ok: ..." or "FAIL: ..."; exit 0/1
  *
- * Tests: open, eperm, capture, watermark, bpf, sampling, rules, hashrule,
+ * Tests: open, eperm, capture, overflow, watermark, bpf, sampling, rules, hashrule,
  * cluster-rr, cluster-flow, tx, no-tx, netns, quick; "hold SECS" keeps a
  * ring open. PFR_FAMILY in the environment
  * overrides the protocol family (pf_ring_family= of the module).
@@ -336,6 +336,52 @@ static int test_capture(void)
 			    (unsigned long long)r.hdr->produced, (unsigned long long)st.recv);
 	printf("ok: capture %u/%u frames on %s, %u other packets, stats recv=%llu drop=0\n",
 	       t.frames, n, rxdev, t.others, (unsigned long long)st.recv);
+	ring_close(&r);
+	return 0;
+}
+
+/*
+ * A ring nobody reads holds num_slots packets; the rest are counted as
+ * drops, in the socket's counters and in the ring header. Reading frees
+ * the slots again.
+ */
+static int test_overflow(void)
+{
+	static struct tally t;
+	struct pfr_stats st;
+	struct ring r;
+	uint32_t slots, n;
+	int err;
+
+	err = ring_start(&r, rxdev);
+	if (err)
+		return fail("ring: %s", strerror(-err));
+	if (attach_udp_port_filter(&r, TEST_DPORT))
+		return fail("bpf: %s", strerror(errno));
+	slots = r.hdr->num_slots;
+	n = slots + slots / 2;
+	if (n > MAX_SEQ)
+		return fail("ring of %u slots too large for this test", slots);
+	if (send_frames(txdev, 0, n, 1, TEST_DPORT))
+		return fail("send");
+	usleep(500000);
+	if (get_stats(&r, &st))
+		return fail("stats: %s", strerror(errno));
+	if (st.recv != slots || st.drop != n - slots || r.hdr->full_drops != n - slots)
+		return fail("overflow: recv %llu drop %llu header drops %llu (%u and %u expected)",
+			    (unsigned long long)st.recv, (unsigned long long)st.drop,
+			    (unsigned long long)r.hdr->full_drops, slots, n - slots);
+	ring_drain(&r, &t);
+	if (t.frames != slots || !t.seen[0] || !t.seen[slots - 1] || t.seen[slots])
+		return fail("overflow: read %u frames, not the first %u", t.frames, slots);
+	if (send_frames(txdev, n, 10, 1, TEST_DPORT))
+		return fail("send");
+	memset(&t, 0, sizeof(t));
+	drain_all(&r, &t, 1, 10, 5000);
+	if (t.frames != 10)
+		return fail("after draining, %u/10 new frames", t.frames);
+	printf("ok: overflow: %u-slot ring kept frames 0..%u, dropped %u, accepts again after reading\n",
+	       slots, slots - 1, n - slots);
 	ring_close(&r);
 	return 0;
 }
@@ -770,6 +816,8 @@ int main(int argc, char **argv)
 		return test_eperm();
 	if (!strcmp(t, "capture"))
 		return test_capture();
+	if (!strcmp(t, "overflow"))
+		return test_overflow();
 	if (!strcmp(t, "watermark"))
 		return test_watermark();
 	if (!strcmp(t, "bpf"))
