@@ -60,6 +60,20 @@ pfring_add_backports() {
   apt-get update
 }
 
+# Debian's newest backports kernel headers (6.12 today), for a second build
+# and guest kernel: ci/vm-test.sh with PFRING_VM_BACKPORTS=1. Pulls the
+# matching linux-image package too (the headers depend on it).
+pfring_install_vm_backports_headers() {
+  export DEBIAN_FRONTEND=noninteractive
+  pfring_add_backports >&2 || return 1
+  pkg=$(apt-cache depends -t bookworm-backports linux-headers-amd64 2>/dev/null |
+    awk '/Depends: linux-headers-/ {print $2; exit}')
+  [ -n "$pkg" ] || { echo "ci: no backports linux-headers-amd64" >&2; return 1; }
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+    apt-get install -y --no-install-recommends "$pkg" >&2
+  echo "/usr/src/$pkg"
+}
+
 pfring_install_vm_deps() {
   export DEBIAN_FRONTEND=noninteractive
   if [ "$(id -u)" != 0 ]; then

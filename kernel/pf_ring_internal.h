@@ -82,6 +82,7 @@ struct pfr_sock {
 	u8 direction; /* packet_direction */
 	u32 watermark;
 	struct pfr_cluster *cluster;
+	struct pfr_hook *hook; /* transparent_mode 1/2: the bound device's rx_handler */
 
 	/* below: under ps->lock */
 	spinlock_t lock;
@@ -124,6 +125,20 @@ static inline struct pfr_net *pfr_net(const struct net *net)
 	return net_generic(net, pfr_net_id);
 }
 
+/* A reflect/bounce action the rules asked for, run after ps->lock is dropped. */
+#define PFR_MAX_REFLECT 4
+struct pfr_reflect_req {
+	char dev[REFLECTOR_NAME_LEN + 1]; /* "" for the receiving device */
+	bool bounce; /* swap the MAC addresses */
+};
+
+/* One socket's evaluation of one packet. */
+struct pfr_eval {
+	struct pfr_sock *ps;
+	u8 n_reflect;
+	struct pfr_reflect_req reflect[PFR_MAX_REFLECT];
+};
+
 struct pfr_pkt {
 	struct net_device *dev;
 	bool outgoing;
@@ -147,8 +162,25 @@ int pfr_rule_remove(struct pfr_sock *ps, u16 rule_id);
 int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, hash_filtering_rule_stats *st);
-bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt);
+bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt,
+			struct pfr_eval *ev);
 void pfr_rules_free(struct pfr_sock *ps);
+
+/* pf_ring_hook.c: rx_handlers of transparent_mode 1 and 2 */
+struct pfr_hook;
+rx_handler_result_t pfr_rx_handler(struct sk_buff **pskb);
+int pfr_hook_init(void);
+void pfr_hook_exit(void);
+struct pfr_hook *pfr_hook_get(struct net *net, int ifindex);
+void pfr_hook_put(struct pfr_hook *h);
+static inline bool pfr_dev_hooked(const struct net_device *dev)
+{
+	return rcu_access_pointer(dev->rx_handler) == pfr_rx_handler;
+}
+
+/* pf_ring_tx.c */
+u32 pfr_reflect(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt,
+		const struct pfr_eval *ev);
 
 /* pf_ring_cluster.c */
 int __pfr_cluster_join(struct pfr_sock *ps, u32 id, u32 type);

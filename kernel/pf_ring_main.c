@@ -37,7 +37,8 @@ MODULE_PARM_DESC(quick_mode, "1: at most one socket per interface");
 
 unsigned int pfr_transparent_mode;
 module_param_named(transparent_mode, pfr_transparent_mode, uint, 0444);
-MODULE_PARM_DESC(transparent_mode, "0: standard Linux path (1 and 2 accepted, behave as 0)");
+MODULE_PARM_DESC(transparent_mode,
+		 "0: packet hook; 1: rx_handler, packets also go to the stack; 2: rx_handler, packets do not reach the stack");
 
 static int pfr_family = PFR_FAMILY_DEFAULT;
 module_param_named(pf_ring_family, pfr_family, int, 0444);
@@ -163,6 +164,7 @@ static int pfr_release(struct socket *sock)
 	/* no receive hook sees ps after this */
 	synchronize_net();
 
+	pfr_hook_put(ps->hook);
 	pfr_rules_free(ps);
 	/* mmaps hold the file, so none is left when release runs */
 	vfree(ps->ring);
@@ -227,6 +229,9 @@ static int pfr_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	__pfr_proc_sock_add(ps);
 out:
 	mutex_unlock(&pfr_cfg_mutex);
+	/* transparent_mode 1/2: the device's rx_handler captures (pf_ring_hook.c) */
+	if (!err && pfr_transparent_mode && ps->ifindex)
+		WRITE_ONCE(ps->hook, pfr_hook_get(net, ps->ifindex));
 	return err;
 }
 
@@ -554,14 +559,19 @@ static int __init pf_ring_init(void)
 	err = sock_register(&pfr_family_ops);
 	if (err)
 		goto err_pernet;
-	err = pfr_rx_init();
+	err = pfr_hook_init();
 	if (err)
 		goto err_sock;
+	err = pfr_rx_init();
+	if (err)
+		goto err_hook;
 	pr_info("PF_RING %s: family %d, %u slots, tx capture %u, transparent mode %u\n",
 		RING_VERSION, pfr_family, pfr_min_num_slots, pfr_enable_tx_capture,
 		pfr_transparent_mode);
 	return 0;
 
+err_hook:
+	pfr_hook_exit();
 err_sock:
 	sock_unregister(pfr_family);
 err_pernet:
@@ -574,6 +584,7 @@ err_proto:
 static void __exit pf_ring_exit(void)
 {
 	pfr_rx_exit();
+	pfr_hook_exit();
 	sock_unregister(pfr_family);
 	unregister_pernet_subsys(&pfr_net_ops);
 	proto_unregister(&pfr_proto);

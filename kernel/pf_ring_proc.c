@@ -68,6 +68,7 @@ static int pfr_sock_show(struct seq_file *m, void *v)
 	seq_printf(m, "Appl. Name          : %s\n", appl);
 	seq_printf(m, "PID                 : %d\n", ps->pid);
 	seq_printf(m, "IP Defragment       : %s\n", pfr_enable_ip_defrag ? "Yes" : "No");
+	seq_printf(m, "Transparent Hook    : %s\n", READ_ONCE(ps->hook) ? "rx_handler" : "packet hook");
 	seq_printf(m, "Capture Direction   : %s\n",
 		   dir < ARRAY_SIZE(pfr_direction_names) ? pfr_direction_names[dir] : "?");
 	if (cl)
@@ -90,6 +91,7 @@ static int pfr_sock_show(struct seq_file *m, void *v)
 	seq_printf(m, "Tot Pkt Lost        : %llu\n", (unsigned long long)st.drop);
 	seq_printf(m, "Tot Filtered        : %llu\n", (unsigned long long)st.filtered);
 	seq_printf(m, "Tot Sampled Out     : %llu\n", (unsigned long long)st.sampled_out);
+	seq_printf(m, "Tot Reflected       : %llu\n", (unsigned long long)st.reflected);
 	return 0;
 }
 

@@ -192,7 +192,7 @@ int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, hash_filtering_rule_stats *
 /* forward_packet_{add,del}_rule_and_stop: called by pfc_filter_eval under ps->lock. */
 static void pfr_eval_hash_rule(void *ctx, int add, const struct pfc_hash_key *key, u16 rule_id)
 {
-	struct pfr_sock *ps = ctx;
+	struct pfr_sock *ps = ((struct pfr_eval *)ctx)->ps;
 	struct pfr_hash_entry *e;
 
 	lockdep_assert_held(&ps->lock);
@@ -222,13 +222,29 @@ static void pfr_eval_hash_rule(void *ctx, int add, const struct pfc_hash_key *ke
 		kfree(e);
 }
 
+/* reflect_packet_* / bounce_packet_*: queued, sent by pfr_reflect() after unlocking. */
+static void pfr_eval_reflect(void *ctx, const char *dev, int bounce)
+{
+	struct pfr_eval *ev = ctx;
+	struct pfr_reflect_req *rq;
+
+	if (ev->n_reflect >= PFR_MAX_REFLECT)
+		return;
+	rq = &ev->reflect[ev->n_reflect++];
+	memcpy(rq->dev, dev, REFLECTOR_NAME_LEN);
+	rq->dev[REFLECTOR_NAME_LEN] = '\0';
+	rq->bounce = bounce;
+}
+
 static const struct pfc_eval_ops pfr_eval_ops = {
 	.hash_rule = pfr_eval_hash_rule,
-	/* reflect/bounce and plugin actions: not implemented yet (docs/kernel.md) */
+	.reflect = pfr_eval_reflect,
+	/* plugin actions: no plugin API yet (docs/kernel.md) */
 };
 
 /* Rules and default policy; ps->lock held. True to deliver. */
-bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
+bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt,
+			struct pfr_eval *ev)
 {
 	struct pfc_filter_input in;
 	struct pfr_hash_entry *e;
@@ -250,7 +266,7 @@ bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt
 	in.default_accept = ps->default_accept;
 	in.now_sec = pfr_now_sec();
 	in.ops = &pfr_eval_ops;
-	in.ops_ctx = ps;
+	in.ops_ctx = ev;
 	return pfc_filter_eval(&in, &pkt->info, pkt->hdr, pkt->hdr_len, &v) != 0;
 }
 

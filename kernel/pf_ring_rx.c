@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pf_ring_rx.c - the capture path (transparent_mode 0, guide chapter 7):
- * one ETH_P_ALL packet hook sees every packet of every namespace, received
- * and (enable_tx_capture) sent; each socket of the packet's namespace
+ * pf_ring_rx.c - the capture path (guide chapter 7): one ETH_P_ALL packet
+ * hook sees every packet of every namespace, received and
+ * (enable_tx_capture) sent; with transparent_mode 1 or 2 an rx_handler on
+ * each bound device takes the received ones instead. Each socket of the packet's namespace
  * filters it (device, direction, BPF, rules, sampling) and copies it into
  * its ring; a cluster hands each packet to one member.
  */
@@ -92,7 +93,9 @@ static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struc
 /* Runs one socket's filters and stores the packet (pfr_sock_wants() passed). */
 void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
 {
+	struct pfr_eval ev;
 	bool wake = false;
+	u32 sent;
 
 	if (!pfr_bpf_accept(ps, skb)) {
 		spin_lock(&ps->lock);
@@ -100,8 +103,10 @@ void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
 		spin_unlock(&ps->lock);
 		return;
 	}
+	ev.ps = ps;
+	ev.n_reflect = 0;
 	spin_lock(&ps->lock);
-	if (!__pfr_rules_accept(ps, skb, pkt)) {
+	if (!__pfr_rules_accept(ps, skb, pkt, &ev)) {
 		ps->stats.filtered++;
 	} else if (!pfc_sample(&ps->sample_counter, ps->sampling_rate)) {
 		ps->stats.sampled_out++;
@@ -112,24 +117,33 @@ void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
 	spin_unlock(&ps->lock);
 	if (wake && wq_has_sleeper(&ps->wq))
 		wake_up_interruptible(&ps->wq);
+	/*
+	 * Sending re-enters this hook for the copy (as TX), so it happens
+	 * without ps->lock; received packets only, so a copy is never
+	 * reflected again.
+	 */
+	if (ev.n_reflect && !pkt->outgoing) {
+		sent = pfr_reflect(ps, skb, pkt, &ev);
+		spin_lock(&ps->lock);
+		ps->stats.reflected += sent;
+		spin_unlock(&ps->lock);
+	}
 }
 
-static int pfr_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
-		   struct net_device *orig_dev)
+/* Hands one packet to every socket and cluster of its namespace. */
+static void pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoing)
 {
 	struct pfr_net *pn = pfr_net(dev_net(dev));
 	u8 *skb_head = skb->data;
 	unsigned int skb_len = skb->len;
+	struct pfr_pkt *pkt, pkt_store;
 	struct pfr_cluster *cl;
 	struct pfr_sock *ps;
-	struct pfr_pkt *pkt, pkt_store;
 
 	pkt = &pkt_store;
 	pkt->dev = dev;
-	pkt->outgoing = skb->pkt_type == PACKET_OUTGOING;
+	pkt->outgoing = outgoing;
 	pkt->parsed = false;
-	if (pkt->outgoing && !READ_ONCE(pfr_enable_tx_capture))
-		goto out;
 	/*
 	 * Received packets start at the network header; BPF and the ring
 	 * want the MAC header, as af_packet does. Sent ones are there already.
@@ -147,13 +161,40 @@ static int pfr_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_ty
 		pfr_cluster_deliver(cl, skb, pkt);
 	rcu_read_unlock();
 
-	if (skb_head != skb->data && skb_shared(skb)) {
-		skb->data = skb_head;
-		skb->len = skb_len;
-	}
-out:
+	/* the rx_handler passes skb on to the stack: always as it came */
+	skb->data = skb_head;
+	skb->len = skb_len;
+}
+
+/*
+ * The ETH_P_ALL hook: every packet sent, and every packet received on a
+ * device that has no pf_ring rx_handler (transparent_mode 0, or "any").
+ */
+static int pfr_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
+		   struct net_device *orig_dev)
+{
+	bool outgoing = skb->pkt_type == PACKET_OUTGOING;
+
+	if (outgoing ? READ_ONCE(pfr_enable_tx_capture) : !pfr_dev_hooked(dev))
+		pfr_capture(skb, dev, outgoing);
 	consume_skb(skb);
 	return 0;
+}
+
+/*
+ * transparent_mode 1 and 2 on a bound device (guide chapter 7): the
+ * device's rx_handler captures; mode 1 then passes the packet on to the
+ * stack, mode 2 keeps it from the stack.
+ */
+rx_handler_result_t pfr_rx_handler(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+
+	pfr_capture(skb, skb->dev, false);
+	if (pfr_transparent_mode != 2)
+		return RX_HANDLER_PASS;
+	consume_skb(skb);
+	return RX_HANDLER_CONSUMED;
 }
 
 static struct packet_type pfr_packet_type = {

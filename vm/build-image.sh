@@ -1,8 +1,8 @@
 #!/bin/sh
 # Builds the QEMU test image of pf_ring.ko:
 #   vm/build-image.sh [KERNEL_DIR]
-# KERNEL_DIR: a Debian linux-headers-<release> tree (default: the newest
-# /usr/src/linux-headers-*-amd64, i.e. what linux-headers-amd64 installed).
+# KERNEL_DIR: a Debian linux-headers-<release> tree (default: the one the
+# installed linux-headers-amd64 package depends on, Debian 12's 6.1).
 # Downloads (apt-get download, cached in build-vm/debs) the matching
 # linux-image-<release> package, builds pf_ring.ko against KERNEL_DIR and the
 # static test client vm/pfr_test.c, and packs an initramfs with busybox,
@@ -14,7 +14,8 @@ out_base=${PFRING_VM_DIR:-$root/build-vm}
 
 kdir=${1:-${KERNEL_DIR:-}}
 if [ -z "$kdir" ]; then
-  kdir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)
+  dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | sed 's/ .*//')
+  [ -n "$dep" ] && kdir=/usr/src/$dep
 fi
 if [ -z "$kdir" ] || [ ! -f "$kdir/Makefile" ]; then
   echo "vm/build-image.sh: no kernel headers (install linux-headers-amd64: ci/deps.sh pfring_install_vm_deps)" >&2
@@ -76,17 +77,24 @@ chmod +x "$ird/init" "$ird"/scenarios/*
 
 # NIC drivers and what they depend on, in load order (dependencies first).
 resolve() {
-  local name f d
+  local name f d base
   name=$1
   case " $loaded " in *" $name "*) return 0 ;; esac
-  f=$(find "$moddir/kernel" -name "$name.ko" -o -name "$(echo "$name" | tr _ -).ko" | head -1)
+  f=$(find "$moddir/kernel" \( -name "$name.ko*" -o -name "$(echo "$name" | tr _ -).ko*" \) | head -1)
   [ -n "$f" ] || { log "module $name not found"; exit 1; }
   for d in $(modinfo -F depends "$f" | tr , ' '); do
     resolve "$d"
   done
   loaded="$loaded $name"
-  cp "$f" "$ird/modules/"
-  echo "$(basename "$f")" >> "$ird/modules/order"
+  # busybox insmod wants plain .ko files (newer Debian kernels compress them)
+  base=$(basename "$f")
+  case $f in
+    *.ko.xz) xz -dc "$f" > "$ird/modules/${base%.xz}" ;;
+    *.ko.zst) zstd -qdc "$f" > "$ird/modules/${base%.zst}" ;;
+    *.ko.gz) gzip -dc "$f" > "$ird/modules/${base%.gz}" ;;
+    *) cp "$f" "$ird/modules/" ;;
+  esac
+  echo "${base%.ko*}.ko" >> "$ird/modules/order"
 }
 loaded=""
 : > "$ird/modules/order"

@@ -10,10 +10,11 @@
  *
  *   pfr_test TEST [RXDEV TXDEV]     prints "ok: ..." or "FAIL: ..."; exit 0/1
  *
- * Tests: open, eperm, capture, overflow, watermark, bpf, sampling, rules, hashrule,
- * cluster-rr, cluster-flow, tx, no-tx, netns, quick; "hold SECS" keeps a
- * ring open. PFR_FAMILY in the environment
- * overrides the protocol family (pf_ring_family= of the module).
+ * Tests: open, eperm, capture, overflow, watermark, bpf, sampling, rules,
+ * hashrule, cluster-rr, cluster-flow, reflect, transparent (PFR_MODE=0|1|2),
+ * tx, no-tx, netns, quick; "hold SECS" keeps a ring open on lo, "hold-dev
+ * DEV SECS" on DEV. PFR_FAMILY in the environment overrides the protocol
+ * family (pf_ring_family= of the module).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -140,6 +142,8 @@ static int ring_start(struct ring *r, const char *dev)
 struct tally {
 	uint32_t frames, others, dups, rx, tx;
 	uint32_t per_flow[64];
+	uint32_t per_dport[4]; /* frames to 9000..9003 */
+	uint8_t last_dst[4][6]; /* destination MAC of the last frame per dport */
 	uint8_t seen[MAX_SEQ];
 };
 
@@ -162,6 +166,10 @@ static uint32_t ring_drain(struct ring *r, struct tally *t)
 			if (seq < MAX_SEQ && t->seen[seq]++)
 				t->dups++;
 			t->per_flow[flow % 64]++;
+			if (p[36] == (TEST_DPORT >> 8) && (uint8_t)(p[37] - (TEST_DPORT & 0xff)) < 4) {
+				t->per_dport[(uint8_t)(p[37] - (TEST_DPORT & 0xff))]++;
+				memcpy(t->last_dst[(uint8_t)(p[37] - (TEST_DPORT & 0xff))], p, 6);
+			}
 			if (s->rx_direction)
 				t->rx++;
 			else
@@ -212,14 +220,31 @@ static uint16_t ip_csum(const uint8_t *h, int len)
 	return (uint16_t)~sum;
 }
 
+/* The MAC address of dev (zeros when unknown). */
+static void dev_mac(const char *dev, uint8_t mac[6])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(mac, 0, 6);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr))
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Sends count frames: seq first_seq.., flow = seq % flows, dport given. */
 static int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows,
 		       uint16_t dport)
 {
 	struct sockaddr_ll sll;
-	uint8_t f[FRAME_LEN];
+	uint8_t f[FRAME_LEN], mac[6];
 	uint32_t i, seq, flow;
 	int fd, err = 0;
+
+	dev_mac(dev, mac);
 
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (fd < 0)
@@ -237,7 +262,7 @@ static int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint
 		flow = flows ? seq % flows : 0;
 		memset(f, 0, sizeof(f));
 		memset(f, 0xff, 6); /* broadcast: the peer NIC accepts it */
-		memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+		memcpy(f + 6, mac, 6);
 		f[12] = 0x08;
 		f[14] = 0x45; /* IPv4, 20-byte header */
 		f[16] = 0;
@@ -299,6 +324,16 @@ static int attach_udp_port_filter(const struct ring *r, uint16_t dport)
 	return setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
+/* A started ring on dev that keeps the test frames to TEST_DPORT only; 0 or -errno. */
+static int ring_start_test_frames(struct ring *r, const char *dev)
+{
+	int err = ring_start(r, dev);
+
+	if (err)
+		return err;
+	return attach_udp_port_filter(r, TEST_DPORT) ? -errno : 0;
+}
+
 static int get_stats(const struct ring *r, struct pfr_stats *st)
 {
 	socklen_t len = sizeof(*st);
@@ -353,11 +388,9 @@ static int test_overflow(void)
 	uint32_t slots, n;
 	int err;
 
-	err = ring_start(&r, rxdev);
+	err = ring_start_test_frames(&r, rxdev);
 	if (err)
 		return fail("ring: %s", strerror(-err));
-	if (attach_udp_port_filter(&r, TEST_DPORT))
-		return fail("bpf: %s", strerror(errno));
 	slots = r.hdr->num_slots;
 	n = slots + slots / 2;
 	if (n > MAX_SEQ)
@@ -634,6 +667,150 @@ static int test_cluster(uint32_t type)
 	return 0;
 }
 
+/*
+ * Rule actions that send: frames to 9001 bounce back to the sender (MACs
+ * swapped), frames to 9002 are reflected unchanged on the capture device;
+ * neither is delivered. The sender's ring sees both come back.
+ */
+static int test_reflect(void)
+{
+	static struct tally at_rx, at_tx;
+	struct ring rings[2];
+	filtering_rule rule;
+	struct pfr_stats st;
+	uint8_t txmac[6];
+	int err;
+
+	dev_mac(txdev, txmac);
+	err = ring_start(&rings[0], rxdev);
+	if (!err)
+		err = ring_start(&rings[1], txdev);
+	if (err)
+		return fail("rings: %s", strerror(-err));
+	if (sopt_u32(&rings[1], PFR_SO_SET_PACKET_DIRECTION, rx_only_direction))
+		return fail("direction: %s", strerror(errno));
+	memset(&rule, 0, sizeof(rule));
+	rule.rule_id = 1;
+	rule.rule_action = bounce_packet_and_stop_rule_evaluation;
+	rule.core_fields.proto = 17;
+	rule.core_fields.dport_low = rule.core_fields.dport_high = TEST_DPORT + 1;
+	if (sopt(&rings[0], PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
+		return fail("bounce rule: %s", strerror(errno));
+	rule.rule_id = 2;
+	rule.rule_action = reflect_packet_and_stop_rule_evaluation;
+	rule.core_fields.dport_low = rule.core_fields.dport_high = TEST_DPORT + 2;
+	snprintf(rule.reflector_device_name, sizeof(rule.reflector_device_name), "%s", rxdev);
+	if (sopt(&rings[0], PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
+		return fail("reflect rule: %s", strerror(errno));
+	if (send_frames(txdev, 0, 50, 1, TEST_DPORT) || send_frames(txdev, 50, 50, 1, TEST_DPORT + 1) ||
+	    send_frames(txdev, 100, 50, 1, TEST_DPORT + 2))
+		return fail("send");
+	drain_all(&rings[0], &at_rx, 1, 50, 5000);
+	drain_all(&rings[1], &at_tx, 1, 100, 5000);
+	get_stats(&rings[0], &st);
+	if (at_rx.frames != 50 || at_rx.per_dport[0] != 50)
+		return fail("capture ring got %u frames (%u to 9000); 50 to 9000 only expected",
+			    at_rx.frames, at_rx.per_dport[0]);
+	if (at_tx.per_dport[1] != 50 || at_tx.per_dport[2] != 50 || at_tx.per_dport[0])
+		return fail("sender saw %u bounced, %u reflected, %u others (50, 50, 0 expected)",
+			    at_tx.per_dport[1], at_tx.per_dport[2], at_tx.per_dport[0]);
+	if (memcmp(at_tx.last_dst[1], txmac, 6))
+		return fail("bounced frame not addressed to the sender's MAC");
+	if (memcmp(at_tx.last_dst[2], "\xff\xff\xff\xff\xff\xff", 6))
+		return fail("reflected frame changed its destination MAC");
+	if (st.reflected != 100)
+		return fail("reflected counter %llu, 100 expected", (unsigned long long)st.reflected);
+	printf("ok: reflect: 50 bounced to the sender (MACs swapped), 50 reflected unchanged, 50 delivered\n");
+	ring_close(&rings[0]);
+	ring_close(&rings[1]);
+	return 0;
+}
+
+/* IPv4 packets the stack of this namespace received (/proc/net/snmp InReceives). */
+static long long ip_in_receives(void)
+{
+	char line[1024];
+	long long v = -1;
+	int ip_lines = 0;
+	FILE *f = fopen("/proc/net/snmp", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Ip:", 3) || ++ip_lines != 2)
+			continue;
+		/* Ip: Forwarding DefaultTTL InReceives ... */
+		if (sscanf(line, "Ip: %*d %*d %lld", &v) != 1)
+			v = -1;
+	}
+	fclose(f);
+	return v;
+}
+
+/* Does this process's /proc file of the ring say which capture hook it has? */
+static int proc_says(const char *key, const char *value)
+{
+	char pat[96], line[128];
+	int found = 0;
+	glob_t g;
+	FILE *f;
+	size_t i;
+
+	snprintf(pat, sizeof(pat), "/proc/net/pf_ring/%d-*", (int)getpid());
+	if (glob(pat, 0, NULL, &g))
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		f = fopen(g.gl_pathv[i], "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, key) && strstr(line, value))
+				found = 1;
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+	return found;
+}
+
+/*
+ * transparent_mode (the module's, given as argument): every mode captures
+ * all frames; modes 0 and 1 let the IP stack see them too, mode 2 keeps
+ * them from it while the ring is bound, and not after it is closed.
+ * Only TX and RX may be up: any other NIC on the hub would count too.
+ */
+static int test_transparent(int mode)
+{
+	static struct tally t;
+	long long before, during, after;
+	struct ring r;
+	int err;
+
+	err = ring_start_test_frames(&r, rxdev);
+	if (err)
+		return fail("ring: %s", strerror(-err));
+	if (!proc_says("Transparent Hook", mode ? "rx_handler" : "packet hook"))
+		return fail("/proc does not show the %s", mode ? "rx_handler" : "packet hook");
+	before = ip_in_receives();
+	if (send_frames(txdev, 0, 100, 1, TEST_DPORT))
+		return fail("send");
+	drain_all(&r, &t, 1, 100, 5000);
+	during = ip_in_receives() - before;
+	if (before < 0 || t.frames != 100)
+		return fail("mode %d: ring got %u/100 (InReceives %lld)", mode, t.frames, before);
+	if (mode == 2 ? during != 0 : during < 100)
+		return fail("mode %d: the IP stack received %lld of 100 frames", mode, during);
+	ring_close(&r);
+	before = ip_in_receives();
+	if (send_frames(txdev, 100, 100, 1, TEST_DPORT))
+		return fail("send");
+	usleep(300000);
+	after = ip_in_receives() - before;
+	if (after < 100)
+		return fail("mode %d: after close the stack received %lld of 100", mode, after);
+	printf("ok: transparent_mode %d: ring 100/100, stack %lld/100 while bound, %lld/100 after close\n",
+	       mode, during, after);
+	return 0;
+}
+
 /* Sent frames are captured on the sending device with rx_direction 0. */
 static int test_tx(int expect)
 {
@@ -770,11 +947,11 @@ static int test_quick(void)
 	return 0;
 }
 
-/* Keeps a ring open for `secs` seconds (rmmod must fail meanwhile). */
-static int hold(int secs)
+/* Keeps a ring on dev open for `secs` seconds (rmmod must fail meanwhile). */
+static int hold(const char *dev, int secs)
 {
 	struct ring r;
-	int err = ring_start(&r, "lo");
+	int err = ring_start(&r, dev);
 
 	if (err)
 		return fail("ring: %s", strerror(-err));
@@ -806,6 +983,10 @@ int main(int argc, char **argv)
 	const char *t = argc > 1 ? argv[1] : "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(t, "hold"))
+		return hold("lo", argc > 2 ? atoi(argv[2]) : 5);
+	if (!strcmp(t, "hold-dev") && argc > 3)
+		return hold(argv[2], atoi(argv[3]));
 	if (argc > 3) {
 		rxdev = argv[2];
 		txdev = argv[3];
@@ -832,14 +1013,16 @@ int main(int argc, char **argv)
 		return test_cluster(cluster_round_robin);
 	if (!strcmp(t, "cluster-flow"))
 		return test_cluster(cluster_per_flow);
+	if (!strcmp(t, "transparent"))
+		return test_transparent(atoi(getenv("PFR_MODE") ? getenv("PFR_MODE") : "0"));
+	if (!strcmp(t, "reflect"))
+		return test_reflect();
 	if (!strcmp(t, "tx"))
 		return test_tx(1);
 	if (!strcmp(t, "no-tx"))
 		return test_tx(0);
 	if (!strcmp(t, "quick"))
 		return test_quick();
-	if (!strcmp(t, "hold"))
-		return hold(argc > 2 ? atoi(argv[2]) : 5);
 	if (!strcmp(t, "netns"))
 		return test_netns();
 	fprintf(stderr, "usage: pfr_test TEST [RXDEV TXDEV]\n");

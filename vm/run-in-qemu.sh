@@ -1,8 +1,8 @@
 #!/bin/sh
 # Boots the test image and runs one scenario in it:
 #   vm/run-in-qemu.sh SCENARIO [IMAGE_DIR]
-# IMAGE_DIR: what vm/build-image.sh printed (default: the newest under
-# build-vm/). q35 under TCG, serial console, two igb NICs and one e1000e on
+# IMAGE_DIR: what vm/build-image.sh printed (default: the image of the
+# kernel linux-headers-amd64 stands for, else the newest under build-vm/). q35 under TCG, serial console, two igb NICs and one e1000e on
 # one QEMU hub (two e1000e instead when this QEMU has no igb model, QEMU < 8),
 # an emulated Intel IOMMU unless PFRING_VM_IOMMU=0. Exits 0 only when the
 # guest printed "VM-RESULT: PASS"; a guest still running after
@@ -11,6 +11,11 @@ set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 scenario=${1:?usage: vm/run-in-qemu.sh SCENARIO [IMAGE_DIR]}
 img=${2:-}
+vmdir=${PFRING_VM_DIR:-$root/build-vm}
+dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | sed 's/ .*//; s/^linux-headers-//')
+if [ -z "$img" ] && [ -n "$dep" ] && [ -f "$vmdir/$dep/initrd.gz" ]; then
+  img=$vmdir/$dep
+fi
 if [ -z "$img" ]; then
   img=$(ls -d "${PFRING_VM_DIR:-$root/build-vm}"/*/ 2>/dev/null | while read -r d; do
     [ -f "$d/initrd.gz" ] && echo "${d%/}"; done | sort -V | tail -1)

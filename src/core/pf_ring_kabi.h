@@ -94,6 +94,7 @@ struct pfr_stats {
 	u_int64_t drop; /* packets lost because the ring was full */
 	u_int64_t filtered; /* packets BPF or the rules kept out */
 	u_int64_t sampled_out; /* packets the sampling rate skipped */
+	u_int64_t reflected; /* copies sent by reflect/bounce rule actions */
 };
 
 #endif /* PF_RING_KABI_H */
