@@ -91,7 +91,9 @@ pfring_install_vm_deps() {
       apt-get install -y --no-install-recommends $missing
     }
   fi
-  if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+  # QEMU >= 8 for the igb model: backports' qemu-system-x86, else Debian 12's 7.2
+  qv=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+  if [ -z "$qv" ] || [ "$qv" -lt 8 ]; then
     apt-get install -y --no-install-recommends -t bookworm-backports qemu-system-x86 ||
       apt-get install -y --no-install-recommends qemu-system-x86
   fi

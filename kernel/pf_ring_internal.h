@@ -29,6 +29,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
+#include <linux/seq_file.h>
 
 #include "ring.h"
 #include "rules.h"
@@ -57,6 +58,13 @@ struct pfr_hash_entry {
 	struct hlist_node node;
 	struct pfc_hash_key key;
 	struct pfc_hash_rule r;
+	void *plugin_mem; /* owned by the plugin of r.rule.plugin_action */
+};
+
+/* A wildcard rule as pf_ring stores it; ps->wc points at the r members. */
+struct pfr_wc_rule {
+	struct pfc_wc_rule r;
+	void *plugin_mem; /* owned by the plugin of r.rule.plugin_action */
 };
 
 struct pfr_sock {
@@ -135,6 +143,9 @@ struct pfr_reflect_req {
 /* One socket's evaluation of one packet. */
 struct pfr_eval {
 	struct pfr_sock *ps;
+	struct sk_buff *skb;
+	struct pfr_pkt *pkt;
+	struct pfr_hash_entry *hash_match;
 	u8 n_reflect;
 	struct pfr_reflect_req reflect[PFR_MAX_REFLECT];
 };
@@ -161,7 +172,7 @@ int pfr_rule_add(struct pfr_sock *ps, const filtering_rule *r);
 int pfr_rule_remove(struct pfr_sock *ps, u16 rule_id);
 int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *r);
-int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, hash_filtering_rule_stats *st);
+int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len);
 bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt,
 			struct pfr_eval *ev);
 void pfr_rules_free(struct pfr_sock *ps);
@@ -177,6 +188,16 @@ static inline bool pfr_dev_hooked(const struct net_device *dev)
 {
 	return rcu_access_pointer(dev->rx_handler) == pfr_rx_handler;
 }
+
+/* pf_ring_plugin.c */
+struct pfr_plugin_rule;
+int pfr_plugin_hold(u16 id);
+void pfr_plugin_release(u16 id, struct pfr_plugin_rule *pr);
+int pfr_plugin_filter(const struct pfr_eval *ev, const filtering_rule *rule);
+void pfr_plugin_action(const struct pfr_eval *ev, u16 id, struct pfr_plugin_rule *pr);
+int pfr_plugin_stats(u16 id, struct pfr_plugin_rule *pr, u8 *buf, u32 len);
+unsigned int pfr_plugin_count(void);
+int pfr_plugins_show(struct seq_file *m, void *v);
 
 /* pf_ring_tx.c */
 u32 pfr_reflect(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt,

@@ -421,7 +421,7 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 			  int __user *optlen)
 {
 	struct pfr_sock *ps = pfr_sk(sock->sk);
-	hash_filtering_rule_stats rst;
+	u8 rst[PFR_RULE_STATS_MAX] __aligned(8);
 	struct pfr_ring_info info;
 	struct pfr_stats st;
 	const void *out;
@@ -472,15 +472,16 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 		len = min_t(int, len, ETH_ALEN);
 		break;
 	case PFR_SO_GET_FILTERING_RULE_STATS:
-		if (len < (int)sizeof(rst))
+		/* in: the rule id; out: the rule's (or its plugin's) statistics */
+		if (len < (int)sizeof(rule_id))
 			return -EINVAL;
 		if (copy_from_user(&rule_id, optval, sizeof(rule_id)))
 			return -EFAULT;
-		err = pfr_rule_stats(ps, rule_id, &rst);
-		if (err)
+		err = pfr_rule_stats(ps, rule_id, rst, min_t(u32, len, sizeof(rst)));
+		if (err < 0)
 			return err;
-		out = &rst;
-		len = sizeof(rst);
+		out = rst;
+		len = err;
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pf_ring_proc.c - /proc/net/pf_ring (guide 7.1): "info" with the module
- * configuration, and one file per bound socket named <pid>-<device>.<id>.
+ * configuration, "plugins_info" (pf_ring_plugin.c), and one file per bound
+ * socket named <pid>-<device>.<id>.
  * Each network namespace has its own directory listing its own sockets.
  *
  * The show functions never take pfr_cfg_mutex: removing an entry waits
@@ -26,7 +27,7 @@ static int pfr_info_show(struct seq_file *m, void *v)
 	seq_printf(m, "Transparent mode    : %s (mode %u)\n",
 		   pfr_transparent_mode == 2 ? "No" : "Yes", pfr_transparent_mode);
 	seq_printf(m, "Total rings         : %u\n", READ_ONCE(pn->nsocks));
-	seq_printf(m, "Total plugins       : %u\n", 0u);
+	seq_printf(m, "Total plugins       : %u\n", pfr_plugin_count());
 	return 0;
 }
 
@@ -102,7 +103,8 @@ int pfr_proc_net_init(struct net *net)
 	pn->proc_dir = proc_mkdir("pf_ring", net->proc_net);
 	if (!pn->proc_dir)
 		return -ENOMEM;
-	if (!proc_create_single_data("info", 0444, pn->proc_dir, pfr_info_show, pn)) {
+	if (!proc_create_single_data("info", 0444, pn->proc_dir, pfr_info_show, pn) ||
+	    !proc_create_single("plugins_info", 0444, pn->proc_dir, pfr_plugins_show)) {
 		remove_proc_subtree("pf_ring", net->proc_net);
 		pn->proc_dir = NULL;
 		return -ENOMEM;

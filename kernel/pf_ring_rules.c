@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "pf_ring_internal.h"
+#include "pf_ring_plugin.h"
 
 /* Cap per socket, so a user cannot pin unbounded kernel memory. */
 #define PFR_MAX_WC_RULES 4096
@@ -19,17 +20,47 @@ static u64 pfr_now_sec(void)
 	return ktime_get_seconds();
 }
 
+/* Plugins a wildcard rule names: pinned while it exists. */
+static int pfr_wc_plugins_hold(const filtering_rule *rule)
+{
+	int err = pfr_plugin_hold(rule->extended_fields.filter_plugin_id);
+
+	if (err)
+		return err;
+	err = pfr_plugin_hold(rule->plugin_action.plugin_id);
+	if (err)
+		pfr_plugin_release(rule->extended_fields.filter_plugin_id, NULL);
+	return err;
+}
+
+static void pfr_wc_rule_free(struct pfc_wc_rule *r)
+{
+	struct pfr_wc_rule *w = container_of(r, struct pfr_wc_rule, r);
+	struct pfr_plugin_rule pr = { .rule = &r->rule, .plugin_mem = &w->plugin_mem };
+
+	pfr_plugin_release(r->rule.plugin_action.plugin_id, &pr);
+	pfr_plugin_release(r->rule.extended_fields.filter_plugin_id, NULL);
+	kfree(w);
+}
+
 int pfr_rule_add(struct pfr_sock *ps, const filtering_rule *rule)
 {
 	struct pfc_wc_rule *r, **arr, **old;
+	struct pfr_wc_rule *w;
 	u32 i, pos;
 	int err = 0;
 
 	if (pfc_wc_rule_validate(rule))
 		return -EINVAL;
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
 		return -ENOMEM;
+	err = pfr_wc_plugins_hold(rule);
+	if (err) {
+		kfree(w);
+		return err;
+	}
+	r = &w->r;
 	r->rule = *rule;
 	r->rule.internals.reflector_dev = NULL;
 	r->last_match_sec = pfr_now_sec();
@@ -41,7 +72,7 @@ int pfr_rule_add(struct pfr_sock *ps, const filtering_rule *rule)
 	arr = kcalloc(ps->n_wc + 1, sizeof(*arr), GFP_KERNEL);
 	if (!arr) {
 		mutex_unlock(&pfr_cfg_mutex);
-		kfree(r);
+		pfr_wc_rule_free(r);
 		return -ENOMEM;
 	}
 
@@ -69,7 +100,8 @@ int pfr_rule_add(struct pfr_sock *ps, const filtering_rule *rule)
 	spin_unlock_bh(&ps->lock);
 	mutex_unlock(&pfr_cfg_mutex);
 	kfree(arr);
-	kfree(r);
+	if (r)
+		pfr_wc_rule_free(r);
 	return err;
 }
 
@@ -91,7 +123,7 @@ int pfr_rule_remove(struct pfr_sock *ps, u16 rule_id)
 	spin_unlock_bh(&ps->lock);
 	if (!victim)
 		return -ENOENT;
-	kfree(victim);
+	pfr_wc_rule_free(victim);
 	return 0;
 }
 
@@ -124,6 +156,14 @@ static int __pfr_hash_insert(struct pfr_sock *ps, struct pfr_hash_entry *e)
 	return 0;
 }
 
+static void pfr_hash_entry_free(struct pfr_hash_entry *e)
+{
+	struct pfr_plugin_rule pr = { .hash_rule = &e->r.rule, .plugin_mem = &e->plugin_mem };
+
+	pfr_plugin_release(e->r.rule.plugin_action.plugin_id, &pr);
+	kfree(e);
+}
+
 int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *rule)
 {
 	struct pfr_hash_entry *e;
@@ -134,6 +174,11 @@ int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *rule)
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
+	err = pfr_plugin_hold(rule->plugin_action.plugin_id);
+	if (err) {
+		kfree(e);
+		return err;
+	}
 	e->r.rule = *rule;
 	e->r.rule.internals.reflector_dev = NULL;
 	e->r.last_match_sec = pfr_now_sec();
@@ -143,7 +188,7 @@ int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *rule)
 	err = __pfr_hash_insert(ps, e);
 	spin_unlock_bh(&ps->lock);
 	if (err)
-		kfree(e);
+		pfr_hash_entry_free(e);
 	return err;
 }
 
@@ -162,31 +207,46 @@ int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *rule)
 	spin_unlock_bh(&ps->lock);
 	if (!e)
 		return -ENOENT;
-	kfree(e);
+	pfr_hash_entry_free(e);
 	return 0;
 }
 
-int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, hash_filtering_rule_stats *st)
+/*
+ * PFR_SO_GET_FILTERING_RULE_STATS: what the rule's action plugin reports
+ * (guide 10.4) or, without one, hash_filtering_rule_stats. Returns the
+ * bytes written into buf, or -errno.
+ */
+int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len)
 {
-	u64 now = pfr_now_sec();
-	int err = -ENOENT;
+	hash_filtering_rule_stats st;
+	struct pfr_plugin_rule pr;
+	struct pfr_wc_rule *w;
+	int n = -ENOENT;
 	u32 i;
 
-	memset(st, 0, sizeof(*st));
 	spin_lock_bh(&ps->lock);
 	for (i = 0; i < ps->n_wc; i++) {
-		const struct pfc_wc_rule *r = ps->wc[i];
-
-		if (r->rule.rule_id == rule_id) {
-			st->match = r->match;
-			st->filtered = r->filtered;
-			st->inactivity = (u32)(now - r->last_match_sec);
-			err = 0;
-			break;
+		if (ps->wc[i]->rule.rule_id != rule_id)
+			continue;
+		w = container_of(ps->wc[i], struct pfr_wc_rule, r);
+		if (w->r.rule.plugin_action.plugin_id) {
+			pr.rule = &w->r.rule;
+			pr.hash_rule = NULL;
+			pr.plugin_mem = &w->plugin_mem;
+			n = pfr_plugin_stats(w->r.rule.plugin_action.plugin_id, &pr, buf, len);
+			if (n != -ENOENT)
+				break;
 		}
+		memset(&st, 0, sizeof(st));
+		st.match = w->r.match;
+		st.filtered = w->r.filtered;
+		st.inactivity = (u32)(pfr_now_sec() - w->r.last_match_sec);
+		n = min_t(u32, len, sizeof(st));
+		memcpy(buf, &st, n);
+		break;
 	}
 	spin_unlock_bh(&ps->lock);
-	return err;
+	return n;
 }
 
 /* forward_packet_{add,del}_rule_and_stop: called by pfc_filter_eval under ps->lock. */
@@ -201,7 +261,7 @@ static void pfr_eval_hash_rule(void *ctx, int add, const struct pfc_hash_key *ke
 		if (e) {
 			hlist_del(&e->node);
 			ps->n_hash--;
-			kfree(e);
+			pfr_hash_entry_free(e);
 		}
 		return;
 	}
@@ -236,10 +296,36 @@ static void pfr_eval_reflect(void *ctx, const char *dev, int bounce)
 	rq->bounce = bounce;
 }
 
+/* execute_action_*: the plugin of the hash rule or wildcard rule that owns action. */
+static void pfr_eval_plugin_action(void *ctx, const filtering_rule_plugin_action *action)
+{
+	struct pfr_eval *ev = ctx;
+	struct pfr_hash_entry *e = ev->hash_match;
+	struct pfr_plugin_rule pr = { NULL, NULL, NULL };
+	struct pfr_wc_rule *w;
+
+	if (e && action == &e->r.rule.plugin_action) {
+		pr.hash_rule = &e->r.rule;
+		pr.plugin_mem = &e->plugin_mem;
+	} else {
+		w = container_of(container_of(action, filtering_rule, plugin_action),
+				 struct pfr_wc_rule, r.rule);
+		pr.rule = &w->r.rule;
+		pr.plugin_mem = &w->plugin_mem;
+	}
+	pfr_plugin_action(ev, action->plugin_id, &pr);
+}
+
+static int pfr_eval_filter_plugin(void *ctx, const filtering_rule *rule)
+{
+	return pfr_plugin_filter(ctx, rule);
+}
+
 static const struct pfc_eval_ops pfr_eval_ops = {
 	.hash_rule = pfr_eval_hash_rule,
 	.reflect = pfr_eval_reflect,
-	/* plugin actions: no plugin API yet (docs/kernel.md) */
+	.plugin_action = pfr_eval_plugin_action,
+	.filter_plugin = pfr_eval_filter_plugin,
 };
 
 /* Rules and default policy; ps->lock held. True to deliver. */
@@ -256,10 +342,15 @@ bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt
 		return ps->default_accept;
 	pfr_pkt_parse(pkt, skb);
 	memset(&in, 0, sizeof(in));
+	ev->skb = skb;
+	ev->pkt = pkt;
+	ev->hash_match = NULL;
 	if (ps->n_hash && !pfc_hash_key_from_pkt(&pkt->info, &k)) {
 		e = __pfr_hash_find(ps, &k);
-		if (e)
+		if (e) {
 			in.hash_match = &e->r;
+			ev->hash_match = e;
+		}
 	}
 	in.candidates = (struct pfc_wc_rule *const *)ps->wc;
 	in.n_candidates = ps->n_wc;
@@ -277,14 +368,14 @@ void pfr_rules_free(struct pfr_sock *ps)
 	u32 i;
 
 	for (i = 0; i < ps->n_wc; i++)
-		kfree(ps->wc[i]);
+		pfr_wc_rule_free(ps->wc[i]);
 	kfree(ps->wc);
 	ps->wc = NULL;
 	ps->n_wc = 0;
 	for (i = 0; i < PFR_HASH_BUCKETS; i++) {
 		hlist_for_each_entry_safe(e, tmp, &ps->hash[i], node) {
 			hlist_del(&e->node);
-			kfree(e);
+			pfr_hash_entry_free(e);
 		}
 	}
 	ps->n_hash = 0;

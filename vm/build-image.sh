@@ -47,6 +47,8 @@ kbuild=$out/kmod
 rm -rf "$kbuild"
 mkdir -p "$kbuild/kernel" "$kbuild/src"
 cp "$root"/kernel/Kbuild "$root"/kernel/Makefile "$root"/kernel/*.c "$root"/kernel/*.h "$kbuild/kernel/"
+mkdir -p "$kbuild/kernel/plugins"
+cp "$root"/kernel/plugins/*.c "$root"/kernel/plugins/*.h "$kbuild/kernel/plugins/"
 cp -r "$root/src/core" "$kbuild/src/core"
 log "building pf_ring.ko against $kdir"
 if command -v flock >/dev/null 2>&1; then lock="flock /tmp/pfring-build.lock"; else lock=""; fi
@@ -55,7 +57,7 @@ modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
   log "pf_ring.ko vermagic does not match $release"; exit 1; }
 
 # 3. The test client, static so the initramfs needs no libc.
-$lock gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" "$root/vm/pfr_test.c" -o "$out/pfr_test"
+gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root/vm/pfr_test.c" -o "$out/pfr_test"
 
 # 4. The initramfs.
 busybox=$(command -v busybox || true)
@@ -71,6 +73,7 @@ mkdir -p "$ird/bin" "$ird/dev" "$ird/proc" "$ird/sys" "$ird/tmp" "$ird/modules" 
 cp "$busybox" "$ird/bin/busybox"
 cp "$out/pfr_test" "$ird/bin/pfr_test"
 cp "$kbuild/kernel/pf_ring.ko" "$ird/pf_ring.ko"
+cp "$kbuild/kernel/plugins/dummy_plugin.ko" "$ird/dummy_plugin.ko"
 cp "$root"/vm/init "$ird/init"
 cp "$root"/vm/scenarios/* "$ird/scenarios/"
 chmod +x "$ird/init" "$ird"/scenarios/*

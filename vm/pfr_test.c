@@ -12,7 +12,7 @@
  *
  * Tests: open, eperm, capture, overflow, watermark, bpf, sampling, rules,
  * hashrule, cluster-rr, cluster-flow, reflect, transparent (PFR_MODE=0|1|2),
- * tx, no-tx, netns, quick; "hold SECS" keeps a ring open on lo, "hold-dev
+ * plugin, plugin-absent, tx, no-tx, netns, quick; "hold SECS" keeps a ring open on lo, "hold-dev
  * DEV SECS" on DEV. PFR_FAMILY in the environment overrides the protocol
  * family (pf_ring_family= of the module).
  */
@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "pf_ring_kabi.h"
+#include "plugins/dummy_plugin.h"
 #include "ring.h"
 
 #define TEST_DPORT 9000
@@ -811,6 +812,109 @@ static int test_transparent(int mode)
 	return 0;
 }
 
+/* A wildcard rule on UDP dport with an action and optional plugins. */
+static filtering_rule udp_rule(uint16_t id, rule_action_behaviour action, uint16_t dport)
+{
+	filtering_rule rule;
+
+	memset(&rule, 0, sizeof(rule));
+	rule.rule_id = id;
+	rule.rule_action = action;
+	rule.core_fields.proto = 17;
+	rule.core_fields.dport_low = rule.core_fields.dport_high = dport;
+	return rule;
+}
+
+/* Without the dummy plugin loaded, a rule naming it is refused. */
+static int test_plugin_absent(void)
+{
+	filtering_rule rule = udp_rule(1, execute_action_and_stop_rule_evaluation, TEST_DPORT);
+	struct ring r;
+	int err = ring_start(&r, rxdev);
+
+	if (err)
+		return fail("ring: %s", strerror(-err));
+	rule.plugin_action.plugin_id = DUMMY_PLUGIN_ID;
+	if (!sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)) || errno != ENOENT)
+		return fail("rule naming an absent plugin: %s (ENOENT expected)", strerror(errno));
+	printf("ok: plugin absent: rule refused with ENOENT\n");
+	ring_close(&r);
+	return 0;
+}
+
+/*
+ * The dummy plugin (guide chapter 10): its filter (minimum length) decides
+ * whether a rule matches, its action counts what a rule saw, and the rule's
+ * statistics are the plugin's. While the rules exist the plugin module is
+ * pinned (rmmod fails).
+ */
+static int test_plugin(void)
+{
+	static struct tally t;
+	struct dummy_plugin_stats ps;
+	struct dummy_filter filt;
+	hash_filtering_rule_stats hs;
+	filtering_rule rule;
+	socklen_t len;
+	struct ring r;
+	uint16_t id;
+	int err;
+
+	err = ring_start(&r, rxdev);
+	if (err)
+		return fail("ring: %s", strerror(-err));
+	if (sopt_u32(&r, PFR_SO_TOGGLE_FILTER_POLICY, 0))
+		return fail("policy: %s", strerror(errno));
+	/* 1: forward 9000 if at least 65 bytes (the frames have 64): never */
+	rule = udp_rule(1, forward_packet_and_stop_rule_evaluation, TEST_DPORT);
+	rule.extended_fields.filter_plugin_id = DUMMY_PLUGIN_ID;
+	filt.min_len = FRAME_LEN + 1;
+	memcpy(rule.extended_fields.filter_plugin_data, &filt, sizeof(filt));
+	err = sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule));
+	/* 2: the plugin counts 9000, evaluation goes on */
+	rule = udp_rule(2, execute_action_and_continue_rule_evaluation, TEST_DPORT);
+	rule.plugin_action.plugin_id = DUMMY_PLUGIN_ID;
+	err = err ? err : sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule));
+	/* 3: forward 9000 */
+	rule = udp_rule(3, forward_packet_and_stop_rule_evaluation, TEST_DPORT);
+	err = err ? err : sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule));
+	/* 4: forward 9001 if at least 64 bytes: always */
+	rule = udp_rule(4, forward_packet_and_stop_rule_evaluation, TEST_DPORT + 1);
+	rule.extended_fields.filter_plugin_id = DUMMY_PLUGIN_ID;
+	filt.min_len = FRAME_LEN;
+	memcpy(rule.extended_fields.filter_plugin_data, &filt, sizeof(filt));
+	err = err ? err : sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule));
+	if (err)
+		return fail("plugin rules: %s", strerror(errno));
+	if (system("rmmod dummy_plugin 2>/dev/null") == 0)
+		return fail("rmmod dummy_plugin succeeded while rules use it");
+	if (send_frames(txdev, 0, 40, 1, TEST_DPORT) || send_frames(txdev, 40, 10, 1, TEST_DPORT + 1))
+		return fail("send");
+	drain_all(&r, &t, 1, 50, 5000);
+	if (t.frames != 50 || t.per_dport[0] != 40 || t.per_dport[1] != 10)
+		return fail("plugin rules delivered %u (%u to 9000, %u to 9001); 40 + 10 expected",
+			    t.frames, t.per_dport[0], t.per_dport[1]);
+	id = 2;
+	memset(&ps, 0, sizeof(ps));
+	memcpy(&ps, &id, sizeof(id));
+	len = sizeof(ps);
+	if (getsockopt(r.fd, PFR_SOL, PFR_SO_GET_FILTERING_RULE_STATS, &ps, &len))
+		return fail("plugin rule stats: %s", strerror(errno));
+	if (len != sizeof(ps) || ps.packets != 40 || ps.bytes != 40 * FRAME_LEN)
+		return fail("plugin stats: len %u, %llu packets, %llu bytes (40, %u expected)", len,
+			    (unsigned long long)ps.packets, (unsigned long long)ps.bytes, 40 * FRAME_LEN);
+	id = 1;
+	memset(&hs, 0, sizeof(hs));
+	memcpy(&hs, &id, sizeof(id));
+	len = sizeof(hs);
+	if (getsockopt(r.fd, PFR_SOL, PFR_SO_GET_FILTERING_RULE_STATS, &hs, &len) || hs.match)
+		return fail("rule 1 (filter refuses) matched %llu times", (unsigned long long)hs.match);
+	printf("ok: dummy plugin: filter refused 65+ bytes, accepted 64+, action counted 40 packets/%u bytes\n",
+	       40 * FRAME_LEN);
+	ring_close(&r);
+	return 0;
+}
+
 /* Sent frames are captured on the sending device with rx_direction 0. */
 static int test_tx(int expect)
 {
@@ -1015,6 +1119,10 @@ int main(int argc, char **argv)
 		return test_cluster(cluster_per_flow);
 	if (!strcmp(t, "transparent"))
 		return test_transparent(atoi(getenv("PFR_MODE") ? getenv("PFR_MODE") : "0"));
+	if (!strcmp(t, "plugin"))
+		return test_plugin();
+	if (!strcmp(t, "plugin-absent"))
+		return test_plugin_absent();
 	if (!strcmp(t, "reflect"))
 		return test_reflect();
 	if (!strcmp(t, "tx"))

@@ -73,7 +73,13 @@ struct pfr_sockaddr {
 #define PFR_SO_GET_RING_INFO 171 /* struct pfr_ring_info; creates the ring */
 #define PFR_SO_GET_STATS 172 /* struct pfr_stats */
 #define PFR_SO_GET_BOUND_DEVICE_ADDRESS 173 /* u_int8_t[6]; -ENODEV for "any" */
-#define PFR_SO_GET_FILTERING_RULE_STATS 174 /* in: u_int16_t rule_id; out: hash_filtering_rule_stats */
+/*
+ * in: u_int16_t rule_id; out: hash_filtering_rule_stats, or for a rule whose
+ * plugin_action names a plugin with statistics, what that plugin writes (at
+ * most PFR_RULE_STATS_MAX bytes; the returned length says how many).
+ */
+#define PFR_SO_GET_FILTERING_RULE_STATS 174
+#define PFR_RULE_STATS_MAX 256
 
 struct pfr_cluster_req {
 	u_int32_t cluster_id;
