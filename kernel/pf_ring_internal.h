@@ -94,6 +94,7 @@ struct pfr_sock {
 
 	/* below: under ps->lock */
 	spinlock_t lock;
+	struct pfc_ring_producer prod; /* trusted geometry and insert index */
 	u32 sampling_rate, sample_counter;
 	u8 default_accept;
 	struct pfc_wc_rule **wc; /* sorted by rule_id */
@@ -109,6 +110,12 @@ struct pfr_sock {
 static inline struct pfr_sock *pfr_sk(struct sock *sk)
 {
 	return container_of(sk, struct pfr_sock, sk);
+}
+
+/* Packets waiting in the ring (the ring exists); from trusted values and remove_idx. */
+static inline u32 pfr_ring_queued(const struct pfr_sock *ps)
+{
+	return ps->prod.num_slots - pfc_ring_producer_free(&ps->prod);
 }
 
 struct pfr_cluster {

@@ -89,6 +89,7 @@ static int __pfr_ring_create(struct pfr_sock *ps)
 		return -EINVAL;
 	}
 	ps->ring_bytes = bytes;
+	pfc_ring_producer_init(&ps->prod, r, slots, slot_size);
 	if (ps->watermark > slots)
 		ps->watermark = slots;
 	/* the receive hook reads ps->ring locklessly */
@@ -261,7 +262,7 @@ static __poll_t pfr_poll(struct file *file, struct socket *sock, poll_table *wai
 
 	poll_wait(file, &ps->wq, wait);
 	r = smp_load_acquire(&ps->ring);
-	if (r && pfc_ring_count(r) >= READ_ONCE(ps->watermark))
+	if (r && pfr_ring_queued(ps) >= READ_ONCE(ps->watermark))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }
@@ -405,7 +406,7 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 		WRITE_ONCE(ps->direction, v);
 		return 0;
 	case PFR_SO_SET_POLL_WATERMARK:
-		if (v < 1 || (ps->ring && v > ps->ring->num_slots))
+		if (v < 1 || (smp_load_acquire(&ps->ring) && v > ps->prod.num_slots))
 			return -EINVAL;
 		WRITE_ONCE(ps->watermark, v);
 		return 0;
@@ -448,8 +449,8 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 		if (!err) {
 			memset(&info, 0, sizeof(info));
 			info.version = PFC_RING_VERSION;
-			info.num_slots = ps->ring->num_slots;
-			info.slot_size = ps->ring->slot_size;
+			info.num_slots = ps->prod.num_slots;
+			info.slot_size = ps->prod.slot_size;
 			info.total_bytes = ps->ring_bytes;
 		}
 		mutex_unlock(&pfr_cfg_mutex);

@@ -81,10 +81,10 @@ static int pfr_sock_show(struct seq_file *m, void *v)
 	seq_printf(m, "Hash Rules          : %u\n", nhash);
 	seq_printf(m, "Poll Watermark      : %u\n", READ_ONCE(ps->watermark));
 	if (r) {
-		seq_printf(m, "Num Slots           : %u\n", r->num_slots);
-		seq_printf(m, "Slot Len            : %u\n", r->slot_size);
+		seq_printf(m, "Num Slots           : %u\n", ps->prod.num_slots);
+		seq_printf(m, "Slot Len            : %u\n", ps->prod.slot_size);
 		seq_printf(m, "Tot Memory          : %llu\n", (unsigned long long)ps->ring_bytes);
-		seq_printf(m, "Queued Packets      : %u\n", pfc_ring_count(r));
+		seq_printf(m, "Queued Packets      : %u\n", pfr_ring_queued(ps));
 	} else {
 		seq_puts(m, "Num Slots           : 0 (ring not created)\n");
 	}

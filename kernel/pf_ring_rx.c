@@ -58,21 +58,25 @@ static bool pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
 	return keep;
 }
 
-/* Copies the packet into the next free slot; ps->lock held. */
+/*
+ * Copies the packet into the next free slot; ps->lock held. User space maps
+ * the ring writable: only ps->prod, never the shared header, says where
+ * the slots are (src/core/ring.h, struct pfc_ring_producer).
+ */
 static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt)
 {
-	struct pfc_ring_hdr *r = ps->ring;
+	struct pfc_ring_producer *prod = &ps->prod;
 	struct pfc_slot_hdr *slot;
 	u32 caplen;
 
 	lockdep_assert_held(&ps->lock);
-	if (!pfc_ring_reserve(r, 1)) {
-		r->full_drops++;
+	if (!pfc_ring_producer_free(prod)) {
+		pfc_ring_producer_drop(prod);
 		ps->stats.drop++;
 		return;
 	}
-	slot = pfc_ring_slot(r, r->insert_idx);
-	caplen = min(pkt->len, pfc_ring_max_caplen(r));
+	slot = pfc_ring_producer_slot(prod, 0);
+	caplen = min(pkt->len, prod->slot_size - PFC_SLOT_HDR_LEN);
 	slot->timestamp_ns = skb->tstamp ? ktime_to_ns(skb->tstamp) : ktime_get_real_ns();
 	slot->caplen = caplen;
 	slot->len = pkt->len;
@@ -86,7 +90,7 @@ static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struc
 		ps->stats.drop++;
 		return;
 	}
-	pfc_ring_commit(r, 1);
+	pfc_ring_producer_commit(prod, 1);
 	ps->stats.recv++;
 }
 
@@ -112,7 +116,7 @@ void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
 		ps->stats.sampled_out++;
 	} else {
 		__pfr_ring_put(ps, skb, pkt);
-		wake = pfc_ring_count(ps->ring) >= READ_ONCE(ps->watermark);
+		wake = pfr_ring_queued(ps) >= READ_ONCE(ps->watermark);
 	}
 	spin_unlock(&ps->lock);
 	if (wake && wq_has_sleeper(&ps->wq))

@@ -10,7 +10,7 @@
  *
  *   pfr_test TEST [RXDEV TXDEV]     prints "ok: ..." or "FAIL: ..."; exit 0/1
  *
- * Tests: open, eperm, capture, overflow, watermark, bpf, sampling, rules,
+ * Tests: open, eperm, capture, hostile, overflow, watermark, bpf, sampling, rules,
  * hashrule, cluster-rr, cluster-flow, reflect, transparent (PFR_MODE=0|1|2),
  * plugin, plugin-absent, tx, no-tx, netns, quick; "hold SECS" keeps a ring open on lo, "hold-dev
  * DEV SECS" on DEV. PFR_FAMILY in the environment overrides the protocol
@@ -416,6 +416,47 @@ static int test_overflow(void)
 		return fail("after draining, %u/10 new frames", t.frames);
 	printf("ok: overflow: %u-slot ring kept frames 0..%u, dropped %u, accepts again after reading\n",
 	       slots, slots - 1, n - slots);
+	ring_close(&r);
+	return 0;
+}
+
+/*
+ * User space maps the whole ring writable. Garbage in the header (geometry,
+ * indices) must not make the kernel write outside the ring: packets keep
+ * being counted, a consumer index claiming more free slots than exist is a
+ * full ring, and the kernel log stays clean (checked by the harness).
+ */
+static int test_hostile(void)
+{
+	struct pfr_stats st;
+	struct ring r;
+	int err;
+
+	err = ring_start_test_frames(&r, rxdev);
+	if (err)
+		return fail("ring: %s", strerror(-err));
+	r.hdr->num_slots = 0x7fffffff;
+	r.hdr->slot_size = 0xfffffff0;
+	r.hdr->data_offset = 0x80000000;
+	r.hdr->insert_idx = 12345;
+	r.hdr->remove_idx = 1; /* "more free slots than the ring has" */
+	if (send_frames(txdev, 0, 100, 1, TEST_DPORT))
+		return fail("send");
+	usleep(500000);
+	if (get_stats(&r, &st))
+		return fail("stats: %s", strerror(errno));
+	if (st.recv != 0 || st.drop != 100)
+		return fail("impossible consumer index: recv %llu drop %llu (0, 100 expected)",
+			    (unsigned long long)st.recv, (unsigned long long)st.drop);
+	r.hdr->remove_idx = 0; /* consistent again: the kernel's insert index is 0 */
+	if (send_frames(txdev, 100, 100, 1, TEST_DPORT))
+		return fail("send");
+	usleep(500000);
+	get_stats(&r, &st);
+	if (st.recv != 100 || r.hdr->insert_idx != 100)
+		return fail("after repair: recv %llu, insert_idx %u (100 expected)",
+			    (unsigned long long)st.recv, r.hdr->insert_idx);
+	printf("ok: hostile header: kernel kept its own geometry, 100 dropped, then 100 stored\n");
 	ring_close(&r);
 	return 0;
 }
@@ -1101,6 +1142,8 @@ int main(int argc, char **argv)
 		return test_eperm();
 	if (!strcmp(t, "capture"))
 		return test_capture();
+	if (!strcmp(t, "hostile"))
+		return test_hostile();
 	if (!strcmp(t, "overflow"))
 		return test_overflow();
 	if (!strcmp(t, "watermark"))
