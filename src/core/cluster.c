@@ -6,6 +6,11 @@
 
 #define PFC_IPPROTO_TCP 6
 
+int pfc_cluster_type_valid(u_int32_t type)
+{
+	return type <= (u_int32_t)cluster_per_inner_flow_tcp_5_tuple;
+}
+
 int pfc_cluster_is_per_flow(cluster_type t)
 {
 	return t != cluster_round_robin && (u_int32_t)t <= (u_int32_t)cluster_per_inner_flow_tcp_5_tuple;

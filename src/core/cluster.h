@@ -31,6 +31,9 @@ extern "C" {
 
 #define PFC_CLUSTER_MAX_MEMBERS 64
 
+/* 1 for a cluster_type value (round robin included), 0 otherwise. */
+int pfc_cluster_type_valid(u_int32_t type);
+
 /* 1 for the per-flow types, 0 for round robin and unknown values. */
 int pfc_cluster_is_per_flow(cluster_type t);
 
@@ -41,7 +44,11 @@ int pfc_cluster_is_per_flow(cluster_type t);
  */
 u_int32_t pfc_cluster_hash(const struct pkt_parsing_info *p, cluster_type t);
 
-/* Member index 0..num_members-1 for a hash (num_members 0 gives 0). */
+/*
+ * Member index 0..num_members-1 for a flow hash (num_members 0 gives 0):
+ * multiply-shift, the high bits of the hash. Round robin takes its counter
+ * modulo the members instead (a small counter has no high bits).
+ */
 u_int32_t pfc_cluster_member(u_int32_t hash, u_int32_t num_members);
 
 #ifdef __cplusplus

@@ -54,6 +54,8 @@ extern "C" {
 #define PFC_RING_EGEOMETRY 3 /* slot count/size invalid or larger than the mapping */
 
 #ifdef __KERNEL__
+#include <linux/compiler.h>
+#include <asm/barrier.h>
 #define PFC_LOAD_ACQUIRE(p) smp_load_acquire(p)
 #define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)
 #define PFC_LOAD_RELAXED(p) READ_ONCE(*(p))
@@ -208,6 +210,65 @@ static inline u_int32_t pfc_ring_peek(const struct pfc_ring_hdr *r, u_int32_t n)
 static inline void pfc_ring_release(struct pfc_ring_hdr *r, u_int32_t n)
 {
 	PFC_STORE_RELEASE(&r->remove_idx, r->remove_idx + n);
+}
+
+/*
+ * A producer that does not trust the consumer (pf_ring.ko: user space maps
+ * the whole ring writable) keeps the geometry and its insert index in its
+ * own memory and never reads them back from the shared header. Only
+ * remove_idx is read, and a value that claims more free slots than exist
+ * counts as a full ring. Every slot address is in bounds whatever the
+ * consumer writes.
+ */
+struct pfc_ring_producer {
+	struct pfc_ring_hdr *r;
+	u_int8_t *slots; /* slot 0 */
+	u_int32_t num_slots, slot_size, insert_idx;
+	u_int64_t produced, full_drops;
+};
+
+/* Takes over a ring pfc_ring_init() just made. */
+static inline void pfc_ring_producer_init(struct pfc_ring_producer *p, struct pfc_ring_hdr *r,
+					  u_int32_t num_slots, u_int32_t slot_size)
+{
+	p->r = r;
+	p->slots = (u_int8_t *)r + sizeof(*r);
+	p->num_slots = num_slots;
+	p->slot_size = slot_size;
+	p->insert_idx = 0;
+	p->produced = 0;
+	p->full_drops = 0;
+}
+
+/* Free slots now, 0..num_slots (0 too when the consumer's index is impossible). */
+static inline u_int32_t pfc_ring_producer_free(const struct pfc_ring_producer *p)
+{
+	u_int32_t used = p->insert_idx - PFC_LOAD_ACQUIRE(&p->r->remove_idx);
+
+	return used > p->num_slots ? 0 : p->num_slots - used;
+}
+
+/* The k-th slot after the insert index. */
+static inline struct pfc_slot_hdr *pfc_ring_producer_slot(const struct pfc_ring_producer *p, u_int32_t k)
+{
+	return (struct pfc_slot_hdr *)(p->slots +
+				       (u_int64_t)((p->insert_idx + k) & (p->num_slots - 1)) * p->slot_size);
+}
+
+/* Publishes n filled slots. */
+static inline void pfc_ring_producer_commit(struct pfc_ring_producer *p, u_int32_t n)
+{
+	p->insert_idx += n;
+	p->produced += n;
+	p->r->produced = p->produced;
+	PFC_STORE_RELEASE(&p->r->insert_idx, p->insert_idx);
+}
+
+/* Counts a packet dropped because the ring was full. */
+static inline void pfc_ring_producer_drop(struct pfc_ring_producer *p)
+{
+	p->full_drops++;
+	p->r->full_drops = p->full_drops;
 }
 
 /* Packets in the ring as either side sees it (a snapshot). */

@@ -367,6 +367,9 @@ int pfc_filter_eval(const struct pfc_filter_input *in, struct pkt_parsing_info *
 
 		if (!pfc_wc_match(&w->rule, p, pkt, caplen))
 			continue;
+		if (w->rule.extended_fields.filter_plugin_id && in->ops && in->ops->filter_plugin &&
+		    !in->ops->filter_plugin(in->ops_ctx, &w->rule))
+			continue;
 		w->match++;
 		w->last_match_sec = in->now_sec;
 		if (action_filters(w->rule.rule_action))

@@ -68,6 +68,12 @@ struct pfc_eval_ops {
 	void (*hash_rule)(void *ctx, int add, const struct pfc_hash_key *key, u_int16_t rule_id);
 	/* execute_action_*: the rule's plugin action. */
 	void (*plugin_action)(void *ctx, const filtering_rule_plugin_action *action);
+	/*
+	 * A wildcard rule with extended_fields.filter_plugin_id set matched on
+	 * its other fields: does that plugin's filter (guide 10.3) accept the
+	 * packet? 1 yes, 0 no (the rule does not match). NULL: it matches.
+	 */
+	int (*filter_plugin)(void *ctx, const filtering_rule *rule);
 };
 
 /* Input of one evaluation. */

@@ -71,7 +71,7 @@ void on_hash_rule(void *ctx, int add, const pfc_hash_key *key, u_int16_t rule_id
   }
 }
 
-const pfc_eval_ops kEvalOps = {on_reflect, on_hash_rule, nullptr};
+const pfc_eval_ops kEvalOps = {on_reflect, on_hash_rule, nullptr, nullptr};
 
 // Full parse into the packet's extended header (zeroed first).
 void parse_into(RawPacket *p, uint8_t level) {

@@ -37,7 +37,7 @@ void rec_hash(void *ctx, int add, const pfc_hash_key *, u_int16_t id) {
 void rec_plugin(void *ctx, const filtering_rule_plugin_action *) {
   static_cast<Recorder *>(ctx)->events.push_back({model::Event::kPlugin, "", 0});
 }
-const pfc_eval_ops kOps = {rec_reflect, rec_hash, rec_plugin};
+const pfc_eval_ops kOps = {rec_reflect, rec_hash, rec_plugin, nullptr};
 
 // A packet with the tuple of hash rule r, in a random direction.
 model::RulePacket packet_for(const hash_filtering_rule &r) {

@@ -135,4 +135,35 @@ TEST(CoreRing, ProducerConsumerThreadsKeepOrder) {
   EXPECT_EQ(m.p->produced, kCount);
 }
 
+// The untrusting producer (pf_ring.ko's): whatever the consumer writes into
+// the shared header, slots stay inside the ring and an impossible consumer
+// index means "full".
+TEST(CoreRing, ProducerIgnoresAHostileHeader) {
+  Mem m(pfc_ring_bytes(8, 128));
+  ASSERT_EQ(pfc_ring_init(m.p, m.bytes, 8, 128), 0);
+  pfc_ring_producer prod;
+  pfc_ring_producer_init(&prod, m.p, 8, 128);
+  EXPECT_EQ(pfc_ring_producer_free(&prod), 8u);
+  m.p->num_slots = 0x7fffffff;
+  m.p->slot_size = 0xfffffff0;
+  m.p->data_offset = 0x80000000;
+  m.p->insert_idx = 12345;
+  const uint8_t *lo = reinterpret_cast<const uint8_t *>(m.p) + sizeof(pfc_ring_hdr);
+  const uint8_t *hi = reinterpret_cast<const uint8_t *>(m.p) + m.bytes;
+  for (uint32_t k = 0; k < 20; k++) {
+    const uint8_t *s = reinterpret_cast<const uint8_t *>(pfc_ring_producer_slot(&prod, k));
+    EXPECT_GE(s, lo);
+    EXPECT_LE(s + 128, hi);
+  }
+  m.p->remove_idx = 1;  // claims 9 free slots in an 8-slot ring
+  EXPECT_EQ(pfc_ring_producer_free(&prod), 0u);
+  m.p->remove_idx = 0;
+  pfc_ring_producer_commit(&prod, 3);
+  EXPECT_EQ(m.p->insert_idx, 3u);  // rewritten from the producer's own index
+  EXPECT_EQ(m.p->produced, 3u);
+  EXPECT_EQ(pfc_ring_producer_free(&prod), 5u);
+  pfc_ring_producer_drop(&prod);
+  EXPECT_EQ(m.p->full_drops, 1u);
+}
+
 }  // namespace

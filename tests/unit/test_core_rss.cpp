@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model_rss.h"
+#include "unit/parsed_info.h"
 #include "unit/pkt_builder.h"
 
 extern "C" {
@@ -63,17 +64,7 @@ Bytes key_bytes(const uint8_t *k) { return Bytes(k, k + PFC_RSS_KEY_LEN); }
 
 // A parsed packet as pfc_parse_pkt leaves it at level 4.
 pkt_parsing_info parsed4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t sport, uint16_t dport) {
-  pkt_parsing_info p;
-  std::memset(&p, 0, sizeof(p));
-  p.ip_version = 4;
-  p.l3_proto = proto;
-  p.ip_src.v4 = src;
-  p.ip_dst.v4 = dst;
-  p.l4_src_port = sport;
-  p.l4_dst_port = dport;
-  p.offset.l3_offset = 14;
-  p.offset.l4_offset = 34;
-  return p;
+  return parsed_info::ipv4(src, dst, proto, sport, dport);
 }
 
 pkt_parsing_info parsed6(const std::array<uint8_t, 16> &src, const std::array<uint8_t, 16> &dst, uint8_t proto,

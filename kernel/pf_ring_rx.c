@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pf_ring_rx.c - the capture path (guide chapter 7): one ETH_P_ALL packet
+ * hook sees every packet of every namespace, received and
+ * (enable_tx_capture) sent; with transparent_mode 1 or 2 an rx_handler on
+ * each bound device takes the received ones instead. Each socket of the packet's namespace
+ * filters it (device, direction, BPF, rules, sampling) and copies it into
+ * its ring; a cluster hands each packet to one member.
+ */
+#include <linux/etherdevice.h>
+#include <linux/filter.h>
+#include <linux/ktime.h>
+
+#include "pf_ring_internal.h"
+
+/* Copies the headers and parses them, once per packet. */
+void pfr_pkt_parse(struct pfr_pkt *pkt, const struct sk_buff *skb)
+{
+	u32 flags = 0;
+
+	if (pkt->parsed)
+		return;
+	pkt->parsed = true;
+	pkt->hdr_len = min_t(u32, pkt->len, sizeof(pkt->hdr));
+	memset(&pkt->info, 0, sizeof(pkt->info));
+	/* skb->data is at the MAC header here (see pfr_rcv) */
+	if (skb_copy_bits(skb, 0, pkt->hdr, pkt->hdr_len))
+		pkt->hdr_len = 0;
+	pfc_parse_pkt(pkt->hdr, pkt->hdr_len, PFC_LEVEL_TUNNEL, &pkt->info, &flags);
+}
+
+/* Binding and direction: the checks that need no lock. */
+bool pfr_sock_wants(struct pfr_sock *ps, const struct pfr_pkt *pkt)
+{
+	u8 dir;
+
+	if (!READ_ONCE(ps->active) || !smp_load_acquire(&ps->ring))
+		return false;
+	if (ps->ifindex && ps->ifindex != pkt->dev->ifindex)
+		return false;
+	dir = READ_ONCE(ps->direction);
+	if (pkt->outgoing ? dir == rx_only_direction : dir == tx_only_direction)
+		return false;
+	return true;
+}
+
+/* The socket's SO_ATTACH_FILTER program; true to keep the packet. */
+static bool pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
+{
+	struct sk_filter *filter;
+	bool keep = true;
+
+	rcu_read_lock();
+	filter = rcu_dereference(ps->sk.sk_filter);
+	if (filter)
+		keep = bpf_prog_run_clear_cb(filter->prog, skb) != 0;
+	rcu_read_unlock();
+	return keep;
+}
+
+/*
+ * Copies the packet into the next free slot; ps->lock held. User space maps
+ * the ring writable: only ps->prod, never the shared header, says where
+ * the slots are (src/core/ring.h, struct pfc_ring_producer).
+ */
+static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt)
+{
+	struct pfc_ring_producer *prod = &ps->prod;
+	struct pfc_slot_hdr *slot;
+	u32 caplen;
+
+	lockdep_assert_held(&ps->lock);
+	if (!pfc_ring_producer_free(prod)) {
+		pfc_ring_producer_drop(prod);
+		ps->stats.drop++;
+		return;
+	}
+	slot = pfc_ring_producer_slot(prod, 0);
+	caplen = min(pkt->len, prod->slot_size - PFC_SLOT_HDR_LEN);
+	slot->timestamp_ns = skb->tstamp ? ktime_to_ns(skb->tstamp) : ktime_get_real_ns();
+	slot->caplen = caplen;
+	slot->len = pkt->len;
+	slot->pkt_hash = skb->hash;
+	slot->if_index = pkt->dev->ifindex;
+	slot->queue = skb_get_rx_queue(skb);
+	slot->rx_direction = pkt->outgoing ? 0 : 1;
+	slot->flags = 0;
+	slot->reserved = 0;
+	if (skb_copy_bits(skb, 0, slot + 1, caplen)) {
+		ps->stats.drop++;
+		return;
+	}
+	pfc_ring_producer_commit(prod, 1);
+	ps->stats.recv++;
+}
+
+/* Runs one socket's filters and stores the packet (pfr_sock_wants() passed). */
+void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
+{
+	struct pfr_eval ev;
+	bool wake = false;
+	u32 sent;
+
+	if (!pfr_bpf_accept(ps, skb)) {
+		spin_lock(&ps->lock);
+		ps->stats.filtered++;
+		spin_unlock(&ps->lock);
+		return;
+	}
+	ev.ps = ps;
+	ev.n_reflect = 0;
+	spin_lock(&ps->lock);
+	if (!__pfr_rules_accept(ps, skb, pkt, &ev)) {
+		ps->stats.filtered++;
+	} else if (!pfc_sample(&ps->sample_counter, ps->sampling_rate)) {
+		ps->stats.sampled_out++;
+	} else {
+		__pfr_ring_put(ps, skb, pkt);
+		wake = pfr_ring_queued(ps) >= READ_ONCE(ps->watermark);
+	}
+	spin_unlock(&ps->lock);
+	if (wake && wq_has_sleeper(&ps->wq))
+		wake_up_interruptible(&ps->wq);
+	/*
+	 * Sending re-enters this hook for the copy (as TX), so it happens
+	 * without ps->lock; received packets only, so a copy is never
+	 * reflected again.
+	 */
+	if (ev.n_reflect && !pkt->outgoing) {
+		sent = pfr_reflect(ps, skb, pkt, &ev);
+		spin_lock(&ps->lock);
+		ps->stats.reflected += sent;
+		spin_unlock(&ps->lock);
+	}
+}
+
+/* Hands one packet to every socket and cluster of its namespace. */
+static void pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoing)
+{
+	struct pfr_net *pn = pfr_net(dev_net(dev));
+	u8 *skb_head = skb->data;
+	unsigned int skb_len = skb->len;
+	struct pfr_pkt *pkt, pkt_store;
+	struct pfr_cluster *cl;
+	struct pfr_sock *ps;
+
+	pkt = &pkt_store;
+	pkt->dev = dev;
+	pkt->outgoing = outgoing;
+	pkt->parsed = false;
+	/*
+	 * Received packets start at the network header; BPF and the ring
+	 * want the MAC header, as af_packet does. Sent ones are there already.
+	 */
+	if (dev_has_header(dev) && skb_mac_header_was_set(skb))
+		skb_push(skb, skb->data - skb_mac_header(skb));
+	pkt->len = skb->len;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(ps, &pn->socks, node) {
+		if (!READ_ONCE(ps->cluster) && pfr_sock_wants(ps, pkt))
+			pfr_deliver(ps, skb, pkt);
+	}
+	list_for_each_entry_rcu(cl, &pn->clusters, node)
+		pfr_cluster_deliver(cl, skb, pkt);
+	rcu_read_unlock();
+
+	/* the rx_handler passes skb on to the stack: always as it came */
+	skb->data = skb_head;
+	skb->len = skb_len;
+}
+
+/*
+ * The ETH_P_ALL hook: every packet sent, and every packet received on a
+ * device that has no pf_ring rx_handler (transparent_mode 0, or "any").
+ */
+static int pfr_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt,
+		   struct net_device *orig_dev)
+{
+	bool outgoing = skb->pkt_type == PACKET_OUTGOING;
+
+	if (outgoing ? READ_ONCE(pfr_enable_tx_capture) : !pfr_dev_hooked(dev))
+		pfr_capture(skb, dev, outgoing);
+	consume_skb(skb);
+	return 0;
+}
+
+/*
+ * transparent_mode 1 and 2 on a bound device (guide chapter 7): the
+ * device's rx_handler captures; mode 1 then passes the packet on to the
+ * stack, mode 2 keeps it from the stack.
+ */
+rx_handler_result_t pfr_rx_handler(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+
+	pfr_capture(skb, skb->dev, false);
+	if (pfr_transparent_mode != 2)
+		return RX_HANDLER_PASS;
+	consume_skb(skb);
+	return RX_HANDLER_CONSUMED;
+}
+
+static struct packet_type pfr_packet_type = {
+	.type = cpu_to_be16(ETH_P_ALL),
+	.func = pfr_rcv,
+};
+
+int pfr_rx_init(void)
+{
+	dev_add_pack(&pfr_packet_type);
+	return 0;
+}
+
+void pfr_rx_exit(void)
+{
+	dev_remove_pack(&pfr_packet_type);
+}

@@ -1,0 +1,111 @@
+#!/bin/sh
+# Builds the QEMU test image of pf_ring.ko:
+#   vm/build-image.sh [KERNEL_DIR]
+# KERNEL_DIR: a Debian linux-headers-<release> tree (default: the one the
+# installed linux-headers-amd64 package depends on, Debian 12's 6.1).
+# Downloads (apt-get download, cached in build-vm/debs) the matching
+# linux-image-<release> package, builds pf_ring.ko against KERNEL_DIR and the
+# static test client vm/pfr_test.c, and packs an initramfs with busybox,
+# the NIC drivers the guest needs, pf_ring.ko, the client and vm/scenarios.
+# Output: build-vm/<release>/{vmlinuz,initrd.gz}; prints the directory.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+out_base=${PFRING_VM_DIR:-$root/build-vm}
+
+kdir=${1:-${KERNEL_DIR:-}}
+if [ -z "$kdir" ]; then
+  dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null | sed 's/ .*//')
+  [ -n "$dep" ] && kdir=/usr/src/$dep
+fi
+if [ -z "$kdir" ] || [ ! -f "$kdir/Makefile" ]; then
+  echo "vm/build-image.sh: no kernel headers (install linux-headers-amd64: ci/deps.sh pfring_install_vm_deps)" >&2
+  exit 1
+fi
+release=$(basename "$kdir" | sed 's/^linux-headers-//')
+out=$out_base/$release
+debs=$out_base/debs
+mkdir -p "$out" "$debs"
+
+log() { echo "vm/build-image: $*" >&2; }
+
+# 1. The guest kernel: Debian's image package of the same release.
+deb=$(ls "$debs"/linux-image-"$release"_*.deb 2>/dev/null | tail -1 || true)
+if [ -z "$deb" ]; then
+  log "downloading linux-image-$release"
+  (cd "$debs" && apt-get download "linux-image-$release" >&2)
+  deb=$(ls "$debs"/linux-image-"$release"_*.deb | tail -1)
+fi
+kimg=$out/image
+if [ ! -f "$kimg/boot/vmlinuz-$release" ]; then
+  rm -rf "$kimg"
+  dpkg-deb -x "$deb" "$kimg"
+fi
+cp "$kimg/boot/vmlinuz-$release" "$out/vmlinuz"
+
+# 2. pf_ring.ko, built in a private copy so several releases can coexist.
+kbuild=$out/kmod
+rm -rf "$kbuild"
+mkdir -p "$kbuild/kernel" "$kbuild/src"
+cp "$root"/kernel/Kbuild "$root"/kernel/Makefile "$root"/kernel/*.c "$root"/kernel/*.h "$kbuild/kernel/"
+mkdir -p "$kbuild/kernel/plugins"
+cp "$root"/kernel/plugins/*.c "$root"/kernel/plugins/*.h "$kbuild/kernel/plugins/"
+cp -r "$root/src/core" "$kbuild/src/core"
+log "building pf_ring.ko against $kdir"
+if command -v flock >/dev/null 2>&1; then lock="flock /tmp/pfring-build.lock"; else lock=""; fi
+$lock make -s -C "$kdir" M="$kbuild/kernel" W=1 -j2 modules >&2
+modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
+  log "pf_ring.ko vermagic does not match $release"; exit 1; }
+
+# 3. The test client, static so the initramfs needs no libc.
+gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root/vm/pfr_test.c" -o "$out/pfr_test"
+
+# 4. The initramfs.
+busybox=$(command -v busybox || true)
+if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
+  busybox=/bin/busybox
+fi
+[ -x "$busybox" ] || { log "busybox-static is not installed"; exit 1; }
+
+moddir=$kimg/lib/modules/$release
+ird=$out/initramfs
+rm -rf "$ird"
+mkdir -p "$ird/bin" "$ird/dev" "$ird/proc" "$ird/sys" "$ird/tmp" "$ird/modules" "$ird/scenarios"
+cp "$busybox" "$ird/bin/busybox"
+cp "$out/pfr_test" "$ird/bin/pfr_test"
+cp "$kbuild/kernel/pf_ring.ko" "$ird/pf_ring.ko"
+cp "$kbuild/kernel/plugins/dummy_plugin.ko" "$ird/dummy_plugin.ko"
+cp "$root"/vm/init "$ird/init"
+cp "$root"/vm/scenarios/* "$ird/scenarios/"
+chmod +x "$ird/init" "$ird"/scenarios/*
+
+# NIC drivers and what they depend on, in load order (dependencies first).
+resolve() {
+  local name f d base
+  name=$1
+  case " $loaded " in *" $name "*) return 0 ;; esac
+  f=$(find "$moddir/kernel" \( -name "$name.ko*" -o -name "$(echo "$name" | tr _ -).ko*" \) | head -1)
+  [ -n "$f" ] || { log "module $name not found"; exit 1; }
+  for d in $(modinfo -F depends "$f" | tr , ' '); do
+    resolve "$d"
+  done
+  loaded="$loaded $name"
+  # busybox insmod wants plain .ko files (newer Debian kernels compress them)
+  base=$(basename "$f")
+  case $f in
+    *.ko.xz) xz -dc "$f" > "$ird/modules/${base%.xz}" ;;
+    *.ko.zst) zstd -qdc "$f" > "$ird/modules/${base%.zst}" ;;
+    *.ko.gz) gzip -dc "$f" > "$ird/modules/${base%.gz}" ;;
+    *) cp "$f" "$ird/modules/" ;;
+  esac
+  echo "${base%.ko*}.ko" >> "$ird/modules/order"
+}
+loaded=""
+: > "$ird/modules/order"
+for m in igb e1000e veth; do
+  resolve "$m"
+done
+log "guest modules:$loaded"
+
+(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.gz"
+log "image: $out (vmlinuz, initrd.gz $(du -h "$out/initrd.gz" | cut -f1))"
+echo "$out"
