@@ -25,7 +25,8 @@ static void inner_tuple(const struct pkt_parsing_info *p, struct tuple *t)
 {
 	const tunnel_info *tu = &p->tunnel;
 
-	if (tu->tunnel_id == NO_TUNNEL_ID || (tu->tunneled_ip_version != 4 && tu->tunneled_ip_version != 6)) {
+	if (tu->tunnel_id == NO_TUNNEL_ID ||
+	    (tu->tunneled_ip_version != 4 && tu->tunneled_ip_version != 6)) {
 		outer_tuple(p, t);
 		return;
 	}
