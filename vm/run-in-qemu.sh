@@ -6,9 +6,10 @@
 # one QEMU hub (two e1000e instead when this QEMU has no igb model, QEMU < 8),
 # an emulated Intel IOMMU unless PFRING_VM_IOMMU=0. Two vCPUs on one TCG
 # thread (PFRING_VM_TCG_THREAD=multi: one host thread each): on a busy
-# 2-core host a starved vCPU thread stalls RCU in the guest and fails the run. Exits 0 only when the
-# guest printed "VM-RESULT: PASS"; a guest still running after
-# PFRING_VM_TIMEOUT seconds (default 300) is killed and counts as a failure.
+# 2-core host a starved vCPU thread stalls RCU in the guest and fails the
+# run. Exits 0 only when the guest printed "VM-RESULT: PASS"; a guest still
+# running after PFRING_VM_TIMEOUT seconds (default 300) is killed and counts
+# as a failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 scenario=${1:?usage: vm/run-in-qemu.sh SCENARIO [IMAGE_DIR]}
