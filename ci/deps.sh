@@ -31,10 +31,11 @@ pfring_install_deps() {
 }
 
 # Packages for the QEMU kernel-module tests (vm/, ci/vm-test.sh): Debian 12's
-# kernel headers to build pf_ring.ko, busybox for the guest, and QEMU. The igb
+# kernel headers to build pf_ring.ko (perl: W=1 runs scripts/kernel-doc),
+# libc6-dev for the static test client, busybox for the guest, and QEMU. The igb
 # model needs QEMU >= 8, which Debian 12 has only in bookworm-backports, so the
 # backports suite is added by copying the machine's own bookworm apt source.
-PFRING_VM_PACKAGES="linux-headers-amd64 busybox-static cpio gcc make xz-utils zstd kmod"
+PFRING_VM_PACKAGES="linux-headers-amd64 busybox-static cpio gcc libc6-dev make perl xz-utils zstd kmod"
 
 pfring_add_backports() {
   src=/etc/apt/sources.list.d/debian.sources

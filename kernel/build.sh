@@ -10,8 +10,8 @@ if [ ! -f "$kdir/Makefile" ]; then
   exit 1
 fi
 jobs=${PFRING_JOBS:-2}
-run() {
-  if command -v flock >/dev/null 2>&1; then flock /tmp/pfring-build.lock "$@"; else "$@"; fi
-}
-run make -C "$kdir" M="$here" W=1 -j"$jobs" modules
+# No lock here: callers that share the machine wrap the whole command
+# (flock /tmp/pfring-build.lock kernel/build.sh ...); CMake's pf_ring_kmod
+# target runs this inside a build that may already hold that lock.
+make -C "$kdir" M="$here" W=1 -j"$jobs" modules
 echo "built $here/pf_ring.ko for $(basename "$kdir")"

@@ -38,7 +38,8 @@ MODULE_PARM_DESC(quick_mode, "1: at most one socket per interface");
 unsigned int pfr_transparent_mode;
 module_param_named(transparent_mode, pfr_transparent_mode, uint, 0444);
 MODULE_PARM_DESC(transparent_mode,
-		 "0: packet hook; 1: rx_handler, packets also go to the stack; 2: rx_handler, packets do not reach the stack");
+		 "0: packet hook; 1: rx_handler, packets also go to the stack; "
+		 "2: rx_handler, packets do not reach the stack");
 
 static int pfr_family = PFR_FAMILY_DEFAULT;
 module_param_named(pf_ring_family, pfr_family, int, 0444);
@@ -100,6 +101,7 @@ static int __pfr_ring_create(struct pfr_sock *ps)
 static int pfr_create(struct net *net, struct socket *sock, int protocol, int kern)
 {
 	struct pfr_net *pn = pfr_net(net);
+	char comm[TASK_COMM_LEN];
 	struct pfr_sock *ps;
 	struct sock *sk;
 	int i;
@@ -120,12 +122,8 @@ static int pfr_create(struct net *net, struct socket *sock, int protocol, int ke
 	ps = pfr_sk(sk);
 	ps->id = atomic_inc_return(&pfr_next_id);
 	ps->pid = task_tgid_nr(current);
-	{
-		char comm[TASK_COMM_LEN];
-
-		get_task_comm(comm, current);
-		strscpy(ps->appl_name, comm, sizeof(ps->appl_name));
-	}
+	get_task_comm(comm, current);
+	strscpy(ps->appl_name, comm, sizeof(ps->appl_name));
 	ps->bucket_len = PFR_DEFAULT_BUCKET_LEN;
 	ps->watermark = 1;
 	ps->direction = rx_and_tx_direction;

@@ -60,9 +60,10 @@ modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
 gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root/vm/pfr_test.c" -o "$out/pfr_test"
 
 # 4. The initramfs.
-busybox=$(command -v busybox || true)
-if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
-  busybox=/bin/busybox
+# busybox-static's /bin/busybox; ldd fails on a static binary
+busybox=/bin/busybox
+if ldd "$busybox" >/dev/null 2>&1; then
+  log "$busybox is dynamically linked: install busybox-static"; exit 1
 fi
 [ -x "$busybox" ] || { log "busybox-static is not installed"; exit 1; }
 

@@ -13,7 +13,8 @@
  * Tests: open, eperm, capture, hostile, overflow, watermark, bpf, sampling, rules,
  * hashrule, cluster-rr, cluster-flow, reflect, transparent (PFR_MODE=0|1|2),
  * plugin, plugin-absent, tx, no-tx, netns, quick; "hold SECS" keeps a ring open on lo, "hold-dev
- * DEV SECS" on DEV. PFR_FAMILY in the environment overrides the protocol
+ * DEV SECS" on DEV; "flood DEV SECS" sends, "churn DEV SECS [SEED]" opens
+ * and closes sockets with random options (stress). PFR_FAMILY in the environment overrides the protocol
  * family (pf_ring_family= of the module).
  */
 #define _GNU_SOURCE
@@ -1106,6 +1107,90 @@ static int hold(const char *dev, int secs)
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sends test frames on dev for secs seconds (stress background). */
+static int flood(const char *dev, int secs)
+{
+	double end = now_s() + secs;
+	uint32_t seq = 0;
+
+	while (now_s() < end) {
+		if (send_frames(dev, seq, 64, 16, TEST_DPORT + (seq / 64) % 3))
+			return fail("flood send");
+		seq += 64;
+	}
+	printf("ok: flood sent %u frames\n", seq);
+	return 0;
+}
+
+/*
+ * Stress: for secs seconds, sockets come and go on dev with every option
+ * while traffic flows, each read for a moment. Passes when every call that
+ * must work works; the harness then checks the kernel log.
+ */
+static int churn(const char *dev, int secs, unsigned int seed)
+{
+	double end = now_s() + secs;
+	static struct tally t;
+	unsigned int rounds = 0;
+	filtering_rule rule;
+	hash_filtering_rule h;
+	struct ring r;
+	int err;
+
+	srand(seed);
+	while (now_s() < end) {
+		struct pfr_cluster_req req = { .cluster_id = 1 + rand() % 3,
+					       .type = rand() % 2 ? cluster_round_robin : cluster_per_flow };
+
+		err = ring_open(&r, rand() % 4 ? dev : "any");
+		if (err)
+			return fail("churn open: %s", strerror(-err));
+		if (rand() % 2)
+			attach_udp_port_filter(&r, TEST_DPORT + rand() % 3);
+		if (rand() % 2) {
+			rule = udp_rule(1 + rand() % 4, rand() % 2 ? forward_packet_and_stop_rule_evaluation
+								: forward_packet_add_rule_and_stop_rule_evaluation,
+					TEST_DPORT + rand() % 3);
+			sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule));
+		}
+		if (rand() % 3 == 0) {
+			memset(&h, 0, sizeof(h));
+			h.proto = 17;
+			h.host_peer_a.v4 = 0x7f000002;
+			h.host_peer_b.v4 = 0x7f000001 + rand() % 16;
+			h.port_peer_a = TEST_DPORT;
+			h.port_peer_b = 10000 + 2 * (rand() % 16);
+			sopt(&r, PFR_SO_ADD_HASH_RULE, &h, sizeof(h));
+		}
+		if (rand() % 2)
+			sopt(&r, PFR_SO_ADD_TO_CLUSTER, &req, sizeof(req));
+		sopt_u32(&r, PFR_SO_SET_SAMPLING_RATE, 1 + rand() % 3);
+		sopt_u32(&r, PFR_SO_TOGGLE_FILTER_POLICY, rand() % 4 != 0);
+		if (sopt(&r, PFR_SO_ACTIVATE_RING, NULL, 0))
+			return fail("churn activate: %s", strerror(errno));
+		usleep(1000 * (rand() % 20));
+		ring_drain(&r, &t);
+		if (rand() % 2) {
+			uint16_t id = 1 + rand() % 4;
+
+			sopt(&r, PFR_SO_REMOVE_FILTERING_RULE, &id, sizeof(id));
+			sopt(&r, PFR_SO_REMOVE_FROM_CLUSTER, NULL, 0);
+		}
+		ring_close(&r);
+		rounds++;
+	}
+	printf("ok: churn %u sockets on %s, %u frames read\n", rounds, dev, t.frames + t.others);
+	return 0;
+}
+
 /* Unprivileged: socket() fails with EPERM; root (control) succeeds. */
 static int test_eperm(void)
 {
@@ -1130,6 +1215,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(t, "hold"))
 		return hold("lo", argc > 2 ? atoi(argv[2]) : 5);
+	if (!strcmp(t, "flood") && argc > 3)
+		return flood(argv[2], atoi(argv[3]));
+	if (!strcmp(t, "churn") && argc > 3)
+		return churn(argv[2], atoi(argv[3]), argc > 4 ? (unsigned int)atoi(argv[4]) : 1);
 	if (!strcmp(t, "hold-dev") && argc > 3)
 		return hold(argv[2], atoi(argv[3]));
 	if (argc > 3) {

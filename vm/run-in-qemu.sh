@@ -4,9 +4,12 @@
 # IMAGE_DIR: what vm/build-image.sh printed (default: the image of the
 # kernel linux-headers-amd64 stands for, else the newest under build-vm/). q35 under TCG, serial console, two igb NICs and one e1000e on
 # one QEMU hub (two e1000e instead when this QEMU has no igb model, QEMU < 8),
-# an emulated Intel IOMMU unless PFRING_VM_IOMMU=0. Exits 0 only when the
-# guest printed "VM-RESULT: PASS"; a guest still running after
-# PFRING_VM_TIMEOUT seconds (default 300) is killed and counts as a failure.
+# an emulated Intel IOMMU unless PFRING_VM_IOMMU=0. Two vCPUs on one TCG
+# thread (PFRING_VM_TCG_THREAD=multi: one host thread each): on a busy
+# 2-core host a starved vCPU thread stalls RCU in the guest and fails the
+# run. Exits 0 only when the guest printed "VM-RESULT: PASS"; a guest still
+# running after PFRING_VM_TIMEOUT seconds (default 300) is killed and counts
+# as a failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 scenario=${1:?usage: vm/run-in-qemu.sh SCENARIO [IMAGE_DIR]}
@@ -35,7 +38,7 @@ else
   nic=e1000e
   echo "vm/run-in-qemu.sh: $($qemu --version | head -1) has no igb model (QEMU >= 8 needed): using two e1000e NICs" >&2
 fi
-set -- -machine q35 -accel tcg -cpu max -smp 2 -m 768 \
+set -- -machine q35 -accel "tcg,thread=${PFRING_VM_TCG_THREAD:-single}" -cpu max -smp 2 -m 768 \
   -nographic -no-reboot \
   -kernel "$img/vmlinuz" -initrd "$img/initrd.gz"
 append="console=ttyS0 panic=-1 loglevel=4 pfr_scenario=$scenario"
