@@ -57,7 +57,8 @@ modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
   log "pf_ring.ko vermagic does not match $release"; exit 1; }
 
 # 3. The test client, static so the initramfs needs no libc.
-gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root/vm/pfr_test.c" -o "$out/pfr_test"
+gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root"/vm/pfr_test.c "$root"/vm/pfr_test_lib.c \
+    "$root"/vm/pfr_test_filters.c "$root"/vm/pfr_test_features.c -o "$out/pfr_test"
 
 # 4. The initramfs.
 # busybox-static's /bin/busybox; ldd fails on a static binary
