@@ -21,8 +21,13 @@ import pytest
 from conftest import (TIMEOUT, Record, mixed_records, read_pcap, run, scapy, tool,
                       write_pcap)
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0,
-                                reason="needs root for network namespaces (CI runs as root)")
+
+
+@pytest.fixture(autouse=True)
+def _needs_root():
+    """Network namespaces and veth pairs need root; CI runs as root, so a
+    run without it fails here with that reason instead of skipping."""
+    assert os.geteuid() == 0, "needs root to create network namespaces and veth pairs (CI runs as root)"
 
 # Sends the frames of a pcap file out of an interface, in order.
 SENDER = r"""
