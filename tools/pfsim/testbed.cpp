@@ -273,13 +273,19 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   uint32_t nd = 0;
   uint32_t members[tb::kMaxClients];
   bool cluster_done[tb::kMaxClients] = {};
+  // Client slot j takes this packet: attached and enabled on this NIC, the
+  // right direction, and (received packets) the packet's queue or all.
+  auto takes = [&](uint32_t j) {
+    const tb::TbClient &o = hdr_->clients[j];
+    if (tb::load_acquire(&o.state) != tb::kAttached || o.nic != nic || !tb::load_acquire(&o.enabled) ||
+        static_cast<int>(j) == exclude_slot)
+      return false;
+    if (kind == Kind::kRx ? !o.want_rx : !o.want_tx) return false;
+    return kind != Kind::kRx || o.queue < 0 || static_cast<uint32_t>(o.queue) == queue;
+  };
   for (uint32_t i = 0; i < tb::kMaxClients; i++) {
     const tb::TbClient &c = hdr_->clients[i];
-    if (tb::load_acquire(&c.state) != tb::kAttached || c.nic != nic || !tb::load_acquire(&c.enabled) ||
-        static_cast<int>(i) == exclude_slot)
-      continue;
-    if (kind == Kind::kRx ? !c.want_rx : !c.want_tx) continue;
-    if (kind == Kind::kRx && c.queue >= 0 && static_cast<uint32_t>(c.queue) != queue) continue;
+    if (!takes(i)) continue;
     if (!c.in_cluster) {
       dest[nd++] = {i};
       continue;
@@ -289,11 +295,7 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
     uint32_t nm = 0;
     for (uint32_t j = i; j < tb::kMaxClients; j++) {
       const tb::TbClient &o = hdr_->clients[j];
-      if (tb::load_acquire(&o.state) != tb::kAttached || o.nic != nic || !tb::load_acquire(&o.enabled) ||
-          !o.in_cluster || o.cluster_id != c.cluster_id || static_cast<int>(j) == exclude_slot)
-        continue;
-      if (kind == Kind::kRx ? !o.want_rx : !o.want_tx) continue;
-      if (kind == Kind::kRx && o.queue >= 0 && static_cast<uint32_t>(o.queue) != queue) continue;
+      if (!o.in_cluster || o.cluster_id != c.cluster_id || !takes(j)) continue;
       members[nm++] = j;
       cluster_done[j] = true;
     }
