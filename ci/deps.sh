@@ -35,7 +35,8 @@ pfring_install_deps() {
 # libc6-dev for the static test client, busybox for the guest, and QEMU. The igb
 # model needs QEMU >= 8, which Debian 12 has only in bookworm-backports, so the
 # backports suite is added by copying the machine's own bookworm apt source.
-PFRING_VM_PACKAGES="linux-headers-amd64 busybox-static cpio gcc libc6-dev make perl xz-utils zstd kmod"
+PFRING_VM_PACKAGES="linux-headers-amd64 busybox-static cpio gcc libc6-dev make perl xz-utils zstd kmod \
+cmake ninja-build g++ pkg-config libpcap-dev"
 
 pfring_add_backports() {
   src=/etc/apt/sources.list.d/debian.sources

@@ -21,7 +21,7 @@ kdirs=${KERNEL_DIR:-default}
 if [ "${PFRING_VM_BACKPORTS:-0}" = 1 ]; then
   bp=$(. "$root/ci/deps.sh"; pfring_install_vm_backports_headers) && kdirs="$kdirs $bp"
 fi
-scenarios=${*:-"kmod-basic kmod-security kmod-capture kmod-cluster kmod-transparent kmod-plugin kmod-stress"}
+scenarios=${*:-"kmod-basic kmod-security kmod-capture kmod-cluster kmod-transparent kmod-plugin kmod-stress kmod-tools"}
 passed=0 failed=0
 for kdir in $kdirs; do
   [ "$kdir" = default ] && kdir=""

@@ -9,6 +9,7 @@
 # the NIC drivers the guest needs, pf_ring.ko, the client and vm/scenarios.
 # Output: build-vm/<release>/{vmlinuz,initrd.gz}; prints the directory.
 set -eu
+GUEST_TOOLS="pfcount pfsend preflect pfbridge alldevs pfdump"
 root=$(cd "$(dirname "$0")/.." && pwd)
 out_base=${PFRING_VM_DIR:-$root/build-vm}
 
@@ -61,6 +62,15 @@ modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
 gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root"/vm/pfr_test.c "$root"/vm/pfr_test_lib.c \
     "$root"/vm/pfr_test_filters.c "$root"/vm/pfr_test_features.c -o "$out/pfr_test"
 
+# 3b. The tools (pfcount, pfsend, ...) and libpfring.so: a release build of
+# this tree, shared by every guest release (user space does not depend on
+# the kernel version). Packed with the shared libraries they load.
+tools=$out_base/tools
+log "building the tools"
+cmake -S "$root" -B "$tools" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPFRING_TESTS=OFF -DPFRING_BENCH=OFF \
+  -DPFRING_SANITIZE=OFF -DPFRING_TSAN=OFF >/dev/null
+cmake --build "$tools" -j2 --target $GUEST_TOOLS >&2
+
 # 4. The initramfs.
 # busybox-static's /bin/busybox; ldd fails on a static binary
 busybox=/bin/busybox
@@ -77,6 +87,18 @@ cp "$busybox" "$ird/bin/busybox"
 cp "$out/pfr_test" "$ird/bin/pfr_test"
 cp "$kbuild/kernel/pf_ring.ko" "$ird/pf_ring.ko"
 cp "$kbuild/kernel/plugins/dummy_plugin.ko" "$ird/dummy_plugin.ko"
+for t in $GUEST_TOOLS; do cp "$tools/bin/$t" "$ird/bin/$t"; done
+# Every shared library the tools load, at the path the loader finds it
+# (libpfring.so from the build tree goes to the default directory).
+mkdir -p "$ird/lib/x86_64-linux-gnu" "$ird/lib64"
+for t in $GUEST_TOOLS; do ldd "$tools/bin/$t"; done | awk '/=> \// {print $3} /^\t\/lib64/ {print $1}' | sort -u |
+  while read -r lib; do
+    case $lib in
+      "$tools"/*) cp -L "$lib" "$ird/lib/x86_64-linux-gnu/$(basename "$lib")" ;;
+      *) mkdir -p "$ird$(dirname "$lib")"; cp -L "$lib" "$ird$lib" ;;
+    esac
+  done
+[ -e "$ird/lib64/ld-linux-x86-64.so.2" ] || { log "the tools' dynamic loader was not packed"; exit 1; }
 cp "$root"/vm/init "$ird/init"
 cp "$root"/vm/scenarios/* "$ird/scenarios/"
 chmod +x "$ird/init" "$ird"/scenarios/*

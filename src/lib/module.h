@@ -55,6 +55,26 @@ struct OpenArgs {
   uint32_t flags;
 };
 
+// Rules, default policy and sampling applied by the device itself
+// (pf_ring.ko filters in the kernel). A module that has them returns its
+// DeviceFilter from Module::device_filter(); the handle then forwards those
+// API calls to it and applies none of them in software, so a packet is
+// never filtered or sampled twice. Every call returns 0 (or a count), or a
+// negative PF_RING_ERROR_* code with err saying why.
+class DeviceFilter {
+ public:
+  virtual ~DeviceFilter() = default;
+  virtual int add_rule(const filtering_rule &r, std::string &err) = 0;
+  virtual int remove_rule(uint16_t rule_id, std::string &err) = 0;
+  // stats: in, the buffer size in *len; out, the bytes written.
+  virtual int rule_stats(uint16_t rule_id, char *stats, u_int *len, std::string &err) = 0;
+  virtual int hash_rule(const hash_filtering_rule &r, bool add, std::string &err) = 0;
+  virtual int hash_rule_stats(const hash_filtering_rule &r, char *stats, u_int *len, std::string &err) = 0;
+  virtual int purge_idle(bool hash_rules, uint16_t inactivity_sec, std::string &err) = 0;
+  virtual int set_policy(bool accept, std::string &err) = 0;
+  virtual int set_sampling(uint32_t rate, std::string &err) = 0;
+};
+
 class Module {
  public:
   virtual ~Module() = default;
@@ -111,6 +131,12 @@ class Module {
   // send_only: the device need not queue received packets for this handle.
   virtual int set_socket_mode(socket_mode mode) { return 0; }
   virtual int add_hw_rule(const hw_filtering_rule *r) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // Rules/policy/sampling done by the device, or nullptr (the handle does them).
+  virtual DeviceFilter *device_filter() { return nullptr; }
+  // Told to the device where it shows them (pf_ring.ko's /proc files, its
+  // poll wake-up threshold); others ignore them. 0 or a negative code.
+  virtual int set_application_name(const std::string &name) { return 0; }
+  virtual int set_poll_watermark(uint16_t watermark) { return 0; }
   virtual int remove_hw_rule(uint16_t id) { return PF_RING_ERROR_NOT_SUPPORTED; }
 };
 

@@ -29,12 +29,21 @@ int copy_stats(pfring *r, u_int64_t match, u_int64_t filtered, u_int64_t last, c
   return 0;
 }
 
+// A DeviceFilter call's result: the count/0, or the failure with its message.
+int device_result(pfring *ring, int rc, const std::string &err) {
+  return rc < 0 ? ring->fail(rc, err.empty() ? "device '" + ring->device_name + "' refused the call" : err) : rc;
+}
+
 }  // namespace
 
 PFR_EXPORT int pfring_set_sampling_rate(pfring *ring, u_int32_t rate) {
   return guarded(ring, [&] {
     if (rate == 0) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "sampling rate must be at least 1");
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      std::string err;
+      return device_result(ring, df->set_sampling(rate, err), err);
+    }
     ring->sample_rate = rate;
     ring->sample_counter = 0;
     return 0;
@@ -82,10 +91,14 @@ PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_a
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT,
                         "invalid rule " + std::to_string(r.rule_id) +
                             ": action out of range, port range with low > high, or balance_id >= balance_pool");
+    ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      std::string err;  // the device checks ids, plugins and reflector names
+      return device_result(ring, df->add_rule(r, err), err);
+    }
     if (r.extended_fields.filter_plugin_id || r.plugin_action.plugin_id)
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "plugins run in pf_ring.ko only; this ring's module is '" +
                                                          std::string(ring->info->name) + "'");
-    ReentrantLock lock(ring);
     if (ring->rules.find_wildcard(r.rule_id))
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule id " + std::to_string(r.rule_id) + " is already in use");
     if (int rc = attach_reflector(ring, r.rule_action, r.reflector_device_name); rc < 0) return rc;
@@ -96,6 +109,10 @@ PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_a
 PFR_EXPORT int pfring_remove_filtering_rule(pfring *ring, u_int16_t rule_id) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      std::string err;
+      return device_result(ring, df->remove_rule(rule_id, err), err);
+    }
     if (ring->rules.remove_wildcard(rule_id) != 0)
       return ring->fail(PF_RING_ERROR_NOT_FOUND, "no rule with id " + std::to_string(rule_id));
     return 0;
@@ -105,6 +122,11 @@ PFR_EXPORT int pfring_remove_filtering_rule(pfring *ring, u_int16_t rule_id) {
 PFR_EXPORT int pfring_get_filtering_rule_stats(pfring *ring, u_int16_t rule_id, char *stats, u_int *stats_len) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      if (!stats || !stats_len) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats and stats_len must not be NULL");
+      std::string err;
+      return device_result(ring, df->rule_stats(rule_id, stats, stats_len, err), err);
+    }
     const pfc_wc_rule *w = ring->rules.find_wildcard(rule_id);
     if (!w) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no rule with id " + std::to_string(rule_id));
     return copy_stats(ring, w->match, w->filtered, w->last_match_sec, stats, stats_len);
@@ -114,6 +136,10 @@ PFR_EXPORT int pfring_get_filtering_rule_stats(pfring *ring, u_int16_t rule_id, 
 PFR_EXPORT int pfring_purge_idle_rules(pfring *ring, u_int16_t inactivity_sec) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      std::string err;
+      return device_result(ring, df->purge_idle(false, inactivity_sec, err), err);
+    }
     return ring->rules.purge_idle_wildcard(now_sec(), inactivity_sec);
   });
 }
@@ -122,6 +148,12 @@ PFR_EXPORT int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_ru
   return guarded(ring, [&] {
     if (!rule_to_add) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      if (add_rule && static_cast<unsigned>(rule_to_add->rule_action) >= PFC_NUM_RULE_ACTIONS)
+        return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "hash rule action out of range");
+      std::string err;
+      return device_result(ring, df->hash_rule(*rule_to_add, add_rule != 0, err), err);
+    }
     pfc_hash_key key;
     pfc_hash_key_from_rule(rule_to_add, &key);
     if (!add_rule) {
@@ -146,6 +178,11 @@ PFR_EXPORT int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering
   return guarded(ring, [&] {
     if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      if (!stats || !stats_len) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats and stats_len must not be NULL");
+      std::string err;
+      return device_result(ring, df->hash_rule_stats(*rule, stats, stats_len, err), err);
+    }
     pfc_hash_key key;
     pfc_hash_key_from_rule(rule, &key);
     const pfc_hash_rule *h = ring->rules.find_hash(key);
@@ -157,6 +194,10 @@ PFR_EXPORT int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering
 PFR_EXPORT int pfring_purge_idle_hash_rules(pfring *ring, u_int16_t inactivity_sec) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      std::string err;
+      return device_result(ring, df->purge_idle(true, inactivity_sec, err), err);
+    }
     return ring->rules.purge_idle_hash(now_sec(), inactivity_sec);
   });
 }
@@ -189,6 +230,10 @@ PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
 PFR_EXPORT int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_policy) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
+    if (DeviceFilter *df = ring->mod->device_filter()) {
+      std::string err;
+      return device_result(ring, df->set_policy(rules_default_accept_policy != 0, err), err);
+    }
     ring->default_accept = rules_default_accept_policy ? 1 : 0;
     return 0;
   });

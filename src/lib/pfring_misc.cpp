@@ -120,7 +120,10 @@ PFR_EXPORT int pfring_set_socket_mode(pfring *ring, socket_mode mode) {
 
 PFR_EXPORT int pfring_set_poll_watermark(pfring *ring, u_int16_t watermark) {
   return guarded(ring, [&] {
-    ring->poll_watermark = watermark ? watermark : 1;
+    uint16_t w = watermark ? watermark : 1;
+    if (int rc = ring->mod->set_poll_watermark(w); rc < 0)
+      return ring->fail(rc, "device '" + ring->device_name + "' refused poll watermark " + std::to_string(w));
+    ring->poll_watermark = w;
     return 0;
   });
 }
@@ -142,6 +145,8 @@ PFR_EXPORT int pfring_set_poll_duration(pfring *ring, u_int duration) {
 PFR_EXPORT int pfring_set_application_name(pfring *ring, const char *name) {
   return guarded(ring, [&] {
     if (!name) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "name is NULL");
+    if (int rc = ring->mod->set_application_name(name); rc < 0)
+      return ring->fail(rc, "device '" + ring->device_name + "' refused the application name");
     ring->appname = name;
     return 0;
   });

@@ -12,6 +12,7 @@ const std::vector<const ModuleInfo *> &all_modules() {
       &kPcapModule,
       &kSimModule,
       &kPacketModule,
+      &kKernelModule,
       &kUserspaceModule,
       &kMultiModule,
   };
@@ -25,8 +26,7 @@ const ModuleInfo *find_module(const std::string &name) {
 }
 
 // Plain names go to "kernel" when /proc/net/pf_ring exists (pf_ring.ko is
-// loaded) and to "packet" otherwise (DESIGN.md decision 3). The kernel
-// module is picked up here as soon as it is registered as "kernel".
+// loaded) and to "packet" otherwise (DESIGN.md decision 3).
 const ModuleInfo *default_module() {
   if (access("/proc/net/pf_ring", F_OK) == 0)
     if (const ModuleInfo *kernel = find_module("kernel")) return kernel;

@@ -1,6 +1,7 @@
 // module_util.h - small helpers several modules share: bounded waits,
-// process liveness for shared-memory peers, "NAME,key=value" options,
-// JSON string escaping.
+// the burst-or-wait shape of modules whose fd wakes poll(), process
+// liveness for shared-memory peers, "NAME,key=value" options, JSON string
+// escaping.
 #pragma once
 
 #include <signal.h>
@@ -32,6 +33,36 @@ inline uint64_t monotonic_ns() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Nanoseconds on CLOCK_REALTIME (the clock kernel packet timestamps use).
+inline uint64_t realtime_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Module::recv_burst of a module whose ring the kernel fills and whose fd
+// wakes poll(): take(out, max) what is ready; when nothing is and waiting
+// is allowed, wait(timeout_ms, err) once (1 ready, 0 timeout, <0 error)
+// and take again.
+template <class Packet, class Take, class Wait>
+int take_or_wait(Packet *out, unsigned max, int timeout_ms, std::string &err, Take &&take, Wait &&wait) {
+  unsigned n = take(out, max);
+  if (n > 0 || timeout_ms == 0) return static_cast<int>(n);
+  int rc = wait(timeout_ms, err);
+  if (rc <= 0) return rc;
+  return static_cast<int>(take(out, max));
+}
+
+// Module::poll of the same kind of module: 1 when ready(), else after one
+// wait(timeout_ms, err) whether ready() now holds; <0 on a wait error.
+template <class Ready, class Wait>
+int ready_or_wait(int timeout_ms, Ready &&ready, Wait &&wait) {
+  if (ready()) return 1;
+  std::string err;
+  int rc = wait(timeout_ms, err);
+  return rc < 0 ? rc : (ready() ? 1 : 0);
 }
 
 // Polls ready() with sleeps growing from 10 us to 1 ms until it returns

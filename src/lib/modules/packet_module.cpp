@@ -35,6 +35,7 @@
 #include <cstring>
 
 #include "modules/packet_module.h"
+#include "modules/module_util.h"
 #include "modules/registry_entries.h"
 
 namespace pfr {
@@ -47,12 +48,6 @@ constexpr unsigned kFrameSize = 2048;       // tpacket_req3 bookkeeping only
 constexpr unsigned kRetireMs = 10;          // tp_retire_blk_tov
 constexpr unsigned kVlanRoom = 4;           // PACKET_RESERVE: room to put a tag back
 constexpr uint64_t kFilterSettleNs = 10000000;  // see set_device_bpf
-
-uint64_t realtime_ns() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 std::string sys_error(const std::string &what) { return what + ": " + strerror(errno); }
 
@@ -113,18 +108,14 @@ class PacketModule : public Module {
 
   int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
     give_back_read_blocks();
-    unsigned n = take(out, max);
-    if (n > 0 || timeout_ms == 0) return static_cast<int>(n);
-    int rc = wait(timeout_ms, err);
-    if (rc <= 0) return rc;
-    return static_cast<int>(take(out, max));
+    return take_or_wait(
+        out, max, timeout_ms, err, [this](RawPacket *o, unsigned m) { return take(o, m); },
+        [this](int ms, std::string &e) { return wait(ms, e); });
   }
 
   int poll(int timeout_ms) override {
-    if (ready()) return 1;
-    std::string err;
-    int rc = wait(timeout_ms, err);
-    return rc < 0 ? rc : (ready() ? 1 : 0);
+    return ready_or_wait(
+        timeout_ms, [this] { return ready(); }, [this](int ms, std::string &e) { return wait(ms, e); });
   }
 
   uint64_t dropped() const override {

@@ -7,6 +7,7 @@ namespace pfr {
 extern const ModuleInfo kPcapModule;
 extern const ModuleInfo kSimModule;
 extern const ModuleInfo kPacketModule;
+extern const ModuleInfo kKernelModule;
 extern const ModuleInfo kUserspaceModule;
 extern const ModuleInfo kMultiModule;
 }  // namespace pfr
