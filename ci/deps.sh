@@ -36,7 +36,7 @@ pfring_install_deps() {
 # model needs QEMU >= 8, which Debian 12 has only in bookworm-backports, so the
 # backports suite is added by copying the machine's own bookworm apt source.
 PFRING_VM_PACKAGES="linux-headers-amd64 busybox-static cpio gcc libc6-dev make perl xz-utils zstd kmod \
-cmake ninja-build g++ pkg-config libpcap-dev"
+cmake ninja-build g++ pkg-config libpcap-dev tcpdump"
 
 pfring_add_backports() {
   src=/etc/apt/sources.list.d/debian.sources

@@ -87,11 +87,17 @@ cp "$busybox" "$ird/bin/busybox"
 cp "$out/pfr_test" "$ird/bin/pfr_test"
 cp "$kbuild/kernel/pf_ring.ko" "$ird/pf_ring.ko"
 cp "$kbuild/kernel/plugins/dummy_plugin.ko" "$ird/dummy_plugin.ko"
-for t in $GUEST_TOOLS; do cp "$tools/bin/$t" "$ird/bin/$t"; done
-# Every shared library the tools load, at the path the loader finds it
+# tcpdump too: the judge the scenarios compare captures with.
+bins=""
+for t in $GUEST_TOOLS; do bins="$bins $tools/bin/$t"; done
+tcpdump=$(command -v tcpdump || true)
+[ -n "$tcpdump" ] || { log "tcpdump is not installed"; exit 1; }
+bins="$bins $tcpdump"
+for b in $bins; do cp "$b" "$ird/bin/$(basename "$b")"; done
+# Every shared library they load, at the path the loader finds it
 # (libpfring.so from the build tree goes to the default directory).
 mkdir -p "$ird/lib/x86_64-linux-gnu" "$ird/lib64"
-for t in $GUEST_TOOLS; do ldd "$tools/bin/$t"; done | awk '/=> \// {print $3} /^\t\/lib64/ {print $1}' | sort -u |
+for b in $bins; do ldd "$b"; done | awk '/=> \// {print $3} /^\t\/lib64/ {print $1}' | sort -u |
   while read -r lib; do
     case $lib in
       "$tools"/*) cp -L "$lib" "$ird/lib/x86_64-linux-gnu/$(basename "$lib")" ;;
