@@ -209,6 +209,7 @@ int pfr_plugins_show(struct seq_file *m, void *v);
 /* pf_ring_tx.c */
 u32 pfr_reflect(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt,
 		const struct pfr_eval *ev);
+int pfr_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 
 /* pf_ring_cluster.c */
 int __pfr_cluster_join(struct pfr_sock *ps, u32 id, u32 type);

@@ -224,7 +224,8 @@ static int pfr_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 		}
 	}
 	strscpy(ps->dev_name, name, sizeof(ps->dev_name));
-	WRITE_ONCE(ps->bound, true);
+	/* pfr_sendmsg reads ifindex locklessly once it sees bound */
+	smp_store_release(&ps->bound, true);
 	__pfr_proc_sock_add(ps);
 out:
 	mutex_unlock(&pfr_cfg_mutex);
@@ -505,7 +506,7 @@ static struct proto_ops pfr_ops = {
 	.shutdown = sock_no_shutdown,
 	.setsockopt = pfr_setsockopt,
 	.getsockopt = pfr_getsockopt,
-	.sendmsg = sock_no_sendmsg,
+	.sendmsg = pfr_sendmsg,
 	.recvmsg = sock_no_recvmsg,
 	.mmap = pfr_mmap,
 };
