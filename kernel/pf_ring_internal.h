@@ -198,8 +198,9 @@ static inline bool pfr_dev_hooked(const struct net_device *dev)
 
 /* pf_ring_plugin.c */
 struct pfr_plugin_rule;
-int pfr_plugin_hold(u16 id);
+int pfr_plugin_hold(u16 id, struct pfr_plugin_rule *pr);
 void pfr_plugin_release(u16 id, struct pfr_plugin_rule *pr);
+void pfr_plugin_purge_idle(u16 id, struct pfr_plugin_rule *pr, u16 secs);
 int pfr_plugin_filter(const struct pfr_eval *ev, const filtering_rule *rule);
 void pfr_plugin_action(const struct pfr_eval *ev, u16 id, struct pfr_plugin_rule *pr);
 int pfr_plugin_stats(u16 id, struct pfr_plugin_rule *pr, u8 *buf, u32 len);
