@@ -29,7 +29,7 @@ MODULE_PARM_DESC(enable_tx_capture, "1: capture RX and TX, 0: RX only");
 
 unsigned int pfr_enable_ip_defrag;
 module_param_named(enable_ip_defrag, pfr_enable_ip_defrag, uint, 0444);
-MODULE_PARM_DESC(enable_ip_defrag, "1: defragment IP (accepted, not implemented)");
+MODULE_PARM_DESC(enable_ip_defrag, "1: rings get received IPv4 fragments reassembled");
 
 unsigned int pfr_quick_mode;
 module_param_named(quick_mode, pfr_quick_mode, uint, 0444);
@@ -127,6 +127,7 @@ static int pfr_create(struct net *net, struct socket *sock, int protocol, int ke
 	ps->bucket_len = PFR_DEFAULT_BUCKET_LEN;
 	ps->watermark = 1;
 	ps->direction = rx_and_tx_direction;
+	ps->channel_mask = ~0ULL;
 	ps->sampling_rate = 1;
 	ps->default_accept = 1;
 	spin_lock_init(&ps->lock);
@@ -266,6 +267,27 @@ static __poll_t pfr_poll(struct file *file, struct socket *sock, poll_table *wai
 	return mask;
 }
 
+/* PFR_SO_GET_NUM_RX_CHANNELS: RX queues of the bound device, 1 for "any". */
+static int pfr_num_rx_channels(struct pfr_sock *ps, u32 *n)
+{
+	struct net_device *dev;
+	int err = 0;
+
+	if (!smp_load_acquire(&ps->bound))
+		return -ENOTCONN;
+	*n = 1;
+	if (!ps->ifindex)
+		return 0;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(sock_net(&ps->sk), ps->ifindex);
+	if (dev)
+		*n = dev->real_num_rx_queues;
+	else
+		err = -ENODEV;
+	rcu_read_unlock();
+	return err;
+}
+
 /* Reads a u32 option argument. */
 static int pfr_get_u32(sockptr_t optval, unsigned int optlen, u32 *v)
 {
@@ -366,6 +388,32 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 			err = pfr_hash_rule_remove(ps, hr);
 		kfree(hr);
 		return err;
+	case PFR_SO_SET_CHANNEL_MASK: {
+		u64 mask;
+
+		if (optlen < sizeof(mask))
+			return -EINVAL;
+		if (copy_from_sockptr(&mask, optval, sizeof(mask)))
+			return -EFAULT;
+		if (!mask)
+			return -EINVAL;
+		WRITE_ONCE(ps->channel_mask, mask);
+		return 0;
+	}
+	case PFR_SO_PURGE_IDLE_HASH_RULES:
+	case PFR_SO_PURGE_IDLE_RULES: {
+		u16 secs;
+
+		if (optlen < sizeof(secs))
+			return -EINVAL;
+		if (copy_from_sockptr(&secs, optval, sizeof(secs)))
+			return -EFAULT;
+		if (optname == PFR_SO_PURGE_IDLE_RULES)
+			pfr_rules_purge_idle(ps, secs);
+		else
+			pfr_hash_rules_purge_idle(ps, secs);
+		return 0;
+	}
 	case PFR_SO_SET_APPL_NAME: {
 		char name[PFR_APPL_NAME_LEN];
 		unsigned int n = min_t(unsigned int, optlen, sizeof(name) - 1);
@@ -425,7 +473,7 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 	struct pfr_ring_info info;
 	struct pfr_stats st;
 	const void *out;
-	u32 version;
+	u32 version, nch;
 	u16 rule_id;
 	int len, err;
 
@@ -470,6 +518,13 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 			return -ENODEV;
 		out = ps->dev_addr;
 		len = min_t(int, len, ETH_ALEN);
+		break;
+	case PFR_SO_GET_NUM_RX_CHANNELS:
+		err = pfr_num_rx_channels(ps, &nch);
+		if (err)
+			return err;
+		out = &nch;
+		len = min_t(int, len, sizeof(nch));
 		break;
 	case PFR_SO_GET_FILTERING_RULE_STATS:
 		/* in: the rule id; out: the rule's (or its plugin's) statistics */

@@ -242,6 +242,78 @@ int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *rule)
 }
 
 /*
+ * PFR_SO_PURGE_IDLE_RULES (guide 8.10.1, pfring_purge_idle_rules): removes
+ * the wildcard rules that are not locked and matched nothing (since they
+ * were added, if never) for secs seconds; the action plugins of the
+ * others may age their own state (purge_idle).
+ */
+void pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs)
+{
+	struct pfc_wc_rule **idle, *r;
+	struct pfr_plugin_rule pr;
+	u32 i, n = 0, kept = 0;
+	u64 now = pfr_now_sec();
+
+	/* adds hold the mutex: n_wc can only shrink until it is dropped */
+	mutex_lock(&pfr_cfg_mutex);
+	idle = kcalloc(ps->n_wc, sizeof(*idle), GFP_KERNEL);
+	if (!idle && ps->n_wc) {
+		mutex_unlock(&pfr_cfg_mutex);
+		return;
+	}
+	spin_lock_bh(&ps->lock);
+	for (i = 0; i < ps->n_wc; i++) {
+		r = ps->wc[i];
+		if (pfc_wc_rule_is_idle(r, now, secs)) {
+			idle[n++] = r;
+			continue;
+		}
+		ps->wc[kept++] = r;
+		if (r->rule.plugin_action.plugin_id) {
+			pr = (struct pfr_plugin_rule){
+				.rule = &r->rule,
+				.plugin_mem = &container_of(r, struct pfr_wc_rule, r)->plugin_mem,
+			};
+			pfr_plugin_purge_idle(r->rule.plugin_action.plugin_id, &pr, secs);
+		}
+	}
+	ps->n_wc = kept;
+	spin_unlock_bh(&ps->lock);
+	mutex_unlock(&pfr_cfg_mutex);
+	for (i = 0; i < n; i++)
+		pfr_wc_rule_free(idle[i]);
+	kfree(idle);
+}
+
+/* PFR_SO_PURGE_IDLE_HASH_RULES (guide 8.10.2): the same for hash rules. */
+void pfr_hash_rules_purge_idle(struct pfr_sock *ps, u16 secs)
+{
+	struct pfr_hash_entry *e;
+	struct pfr_plugin_rule pr;
+	struct hlist_node *tmp;
+	HLIST_HEAD(idle);
+	u64 now = pfr_now_sec();
+	u32 i;
+
+	spin_lock_bh(&ps->lock);
+	for (i = 0; i < PFR_HASH_BUCKETS; i++) {
+		hlist_for_each_entry_safe(e, tmp, &ps->hash[i], node) {
+			if (pfc_hash_rule_is_idle(&e->r, now, secs)) {
+				hlist_del(&e->node);
+				hlist_add_head(&e->node, &idle);
+				ps->n_hash--;
+			} else if (e->r.rule.plugin_action.plugin_id) {
+				pr = pfr_hash_plugin_rule(e);
+				pfr_plugin_purge_idle(e->r.rule.plugin_action.plugin_id, &pr, secs);
+			}
+		}
+	}
+	spin_unlock_bh(&ps->lock);
+	hlist_for_each_entry_safe(e, tmp, &idle, node)
+		pfr_hash_entry_free(e);
+}
+
+/*
  * PFR_SO_GET_FILTERING_RULE_STATS: what the rule's action plugin reports
  * (guide 10.4) or, without one, hash_filtering_rule_stats. Returns the
  * bytes written into buf, or -errno.
