@@ -28,8 +28,9 @@ static bool pfr_reflect_one(struct pfr_sock *ps, struct sk_buff *skb, const stru
 		if (!dev)
 			return false;
 	}
-	if (!(dev->flags & IFF_UP) || dev->type != ARPHRD_ETHER || pkt->len < ETH_HLEN ||
-	    pkt->len > dev->mtu + dev->hard_header_len)
+	/* skb->len: a VLAN tag in skb metadata is the device's to insert */
+	if (!(dev->flags & IFF_UP) || dev->type != ARPHRD_ETHER || skb->len < ETH_HLEN ||
+	    skb->len > dev->mtu + dev->hard_header_len)
 		return false;
 	nskb = skb_copy(skb, GFP_ATOMIC);
 	if (!nskb)
