@@ -288,12 +288,12 @@ static int pfr_num_rx_channels(struct pfr_sock *ps, u32 *n)
 	return err;
 }
 
-/* Reads a u32 option argument. */
-static int pfr_get_u32(sockptr_t optval, unsigned int optlen, u32 *v)
+/* Reads a fixed-size option argument: -EINVAL when optlen is short. */
+static int pfr_get_arg(sockptr_t optval, unsigned int optlen, void *v, unsigned int size)
 {
-	if (optlen < sizeof(*v))
+	if (optlen < size)
 		return -EINVAL;
-	return copy_from_sockptr(v, optval, sizeof(*v)) ? -EFAULT : 0;
+	return copy_from_sockptr(v, optval, size) ? -EFAULT : 0;
 }
 
 /* Options that change the ring, the binding or the lists: under pfr_cfg_mutex. */
@@ -344,10 +344,9 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 
 	switch (optname) {
 	case PFR_SO_ADD_TO_CLUSTER:
-		if (optlen < sizeof(creq))
-			return -EINVAL;
-		if (copy_from_sockptr(&creq, optval, sizeof(creq)))
-			return -EFAULT;
+		err = pfr_get_arg(optval, optlen, &creq, sizeof(creq));
+		if (err)
+			return err;
 		mutex_lock(&pfr_cfg_mutex);
 		err = __pfr_cluster_join(ps, creq.cluster_id, creq.type);
 		mutex_unlock(&pfr_cfg_mutex);
@@ -368,11 +367,8 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 		kfree(rule);
 		return err;
 	case PFR_SO_REMOVE_FILTERING_RULE:
-		if (optlen < sizeof(rule_id))
-			return -EINVAL;
-		if (copy_from_sockptr(&rule_id, optval, sizeof(rule_id)))
-			return -EFAULT;
-		return pfr_rule_remove(ps, rule_id);
+		err = pfr_get_arg(optval, optlen, &rule_id, sizeof(rule_id));
+		return err ? err : pfr_rule_remove(ps, rule_id);
 	case PFR_SO_ADD_HASH_RULE:
 	case PFR_SO_REMOVE_HASH_RULE:
 		if (optlen < sizeof(*hr))
@@ -391,27 +387,23 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 	case PFR_SO_SET_CHANNEL_MASK: {
 		u64 mask;
 
-		if (optlen < sizeof(mask))
-			return -EINVAL;
-		if (copy_from_sockptr(&mask, optval, sizeof(mask)))
-			return -EFAULT;
-		if (!mask)
-			return -EINVAL;
-		WRITE_ONCE(ps->channel_mask, mask);
-		return 0;
+		err = pfr_get_arg(optval, optlen, &mask, sizeof(mask));
+		if (!err && !mask)
+			err = -EINVAL;
+		if (!err)
+			WRITE_ONCE(ps->channel_mask, mask);
+		return err;
 	}
 	case PFR_SO_PURGE_IDLE_HASH_RULES:
 	case PFR_SO_PURGE_IDLE_RULES: {
 		u16 secs;
 
-		if (optlen < sizeof(secs))
-			return -EINVAL;
-		if (copy_from_sockptr(&secs, optval, sizeof(secs)))
-			return -EFAULT;
+		err = pfr_get_arg(optval, optlen, &secs, sizeof(secs));
+		if (err)
+			return err;
 		if (optname == PFR_SO_PURGE_IDLE_RULES)
-			pfr_rules_purge_idle(ps, secs);
-		else
-			pfr_hash_rules_purge_idle(ps, secs);
+			return pfr_rules_purge_idle(ps, secs);
+		pfr_hash_rules_purge_idle(ps, secs);
 		return 0;
 	}
 	case PFR_SO_SET_APPL_NAME: {
@@ -430,7 +422,7 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 	case PFR_SO_DEACTIVATE_RING:
 		break;
 	default:
-		err = pfr_get_u32(optval, optlen, &v);
+		err = pfr_get_arg(optval, optlen, &v, sizeof(v));
 		if (err)
 			return err;
 	}

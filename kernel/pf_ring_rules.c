@@ -245,9 +245,9 @@ int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *rule)
  * PFR_SO_PURGE_IDLE_RULES (guide 8.10.1, pfring_purge_idle_rules): removes
  * the wildcard rules that are not locked and matched nothing (since they
  * were added, if never) for secs seconds; the action plugins of the
- * others may age their own state (purge_idle).
+ * others may age their own state (purge_idle). 0 or -ENOMEM.
  */
-void pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs)
+int pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs)
 {
 	struct pfc_wc_rule **idle, *r;
 	struct pfr_plugin_rule pr;
@@ -257,9 +257,9 @@ void pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs)
 	/* adds hold the mutex: n_wc can only shrink until it is dropped */
 	mutex_lock(&pfr_cfg_mutex);
 	idle = kcalloc(ps->n_wc, sizeof(*idle), GFP_KERNEL);
-	if (!idle && ps->n_wc) {
+	if (!idle) {
 		mutex_unlock(&pfr_cfg_mutex);
-		return;
+		return -ENOMEM;
 	}
 	spin_lock_bh(&ps->lock);
 	for (i = 0; i < ps->n_wc; i++) {
@@ -283,6 +283,7 @@ void pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs)
 	for (i = 0; i < n; i++)
 		pfr_wc_rule_free(idle[i]);
 	kfree(idle);
+	return 0;
 }
 
 /* PFR_SO_PURGE_IDLE_HASH_RULES (guide 8.10.2): the same for hash rules. */

@@ -80,8 +80,9 @@ static bool pfr_frame_fits(const struct net_device *dev, const struct sk_buff *s
 /*
  * send()/sendto()/write(): msg is one whole Ethernet frame, transmitted as
  * is on the bound device of the socket's namespace (pf_ring_kabi.h,
- * "Sending"). Returns len or -errno; the skb is charged to the socket's
- * send buffer, so a full device queue makes a blocking sender wait.
+ * "Sending"). Returns len or -errno. The skb is charged to the socket's
+ * send buffer until the driver frees it: a sender with sk_sndbuf bytes in
+ * flight waits (EAGAIN with MSG_DONTWAIT).
  */
 int pfr_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
