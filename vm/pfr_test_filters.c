@@ -342,21 +342,19 @@ int test_purge(void)
 	hash_filtering_rule_stats st1, st2, st3;
 	filtering_rule rule;
 	uint32_t busy_s, idle_s;
-	uint16_t secs = 2;
+	uint16_t secs = 2, id;
 	struct ring r;
 	int err;
 
 	err = ring_start(&r, rxdev);
 	if (err)
 		return fail("ring: %s", strerror(-err));
-	memset(&rule, 0, sizeof(rule));
-	rule.rule_action = forward_packet_and_stop_rule_evaluation;
-	rule.core_fields.proto = 17;
-	for (rule.rule_id = 1; rule.rule_id <= 3; rule.rule_id++) {
-		rule.core_fields.dport_low = rule.core_fields.dport_high = TEST_DPORT + rule.rule_id;
-		rule.locked = rule.rule_id == 3;
+	/* rule i forwards TEST_DPORT + i; rule 3 is locked */
+	for (id = 1; id <= 3; id++) {
+		rule = udp_rule(id, forward_packet_and_stop_rule_evaluation, TEST_DPORT + id);
+		rule.locked = id == 3;
 		if (sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
-			return fail("rule %u: %s", rule.rule_id, strerror(errno));
+			return fail("rule %u: %s", id, strerror(errno));
 	}
 	if (sopt_u32(&r, PFR_SO_TOGGLE_FILTER_POLICY, 0) || sopt(&r, PFR_SO_ADD_HASH_RULE, &ha, sizeof(ha)) ||
 	    sopt(&r, PFR_SO_ADD_HASH_RULE, &hb, sizeof(hb)))
