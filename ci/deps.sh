@@ -63,7 +63,8 @@ pfring_add_backports() {
 }
 
 # Debian's newest backports kernel headers (6.12 today), for a second build
-# and guest kernel: ci/vm-test.sh with PFRING_VM_BACKPORTS=1. Pulls the
+# and guest kernel: ci/vm-test.sh builds against them and boots them by
+# default (PFRING_VM_BACKPORTS=0 skips them). Pulls the
 # matching linux-image package too (the headers depend on it).
 pfring_install_vm_backports_headers() {
   export DEBIAN_FRONTEND=noninteractive

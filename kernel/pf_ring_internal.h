@@ -88,6 +88,7 @@ struct pfr_sock {
 	/* options read by the receive hook without ps->lock */
 	bool active;
 	u8 direction; /* packet_direction */
+	u64 channel_mask; /* RX queues captured (PFR_SO_SET_CHANNEL_MASK) */
 	u32 watermark;
 	struct pfr_cluster *cluster;
 	struct pfr_hook *hook; /* transparent_mode 1/2: the bound device's rx_handler */
@@ -160,7 +161,11 @@ struct pfr_eval {
 struct pfr_pkt {
 	struct net_device *dev;
 	bool outgoing;
-	u32 len; /* bytes from the MAC header on */
+	u16 queue; /* RX queue; 0 when unknown or sent */
+	u32 len; /* bytes as on the wire: from the MAC header on, VLAN tag included */
+	/* the VLAN tag the driver or the stack took out of the frame (skb_vlan_tag_present) */
+	u8 tag_len; /* 0 or VLAN_HLEN */
+	__be16 tag[2]; /* TPID, TCI */
 	bool parsed;
 	u32 hdr_len;
 	struct pkt_parsing_info info;
@@ -171,6 +176,7 @@ struct pfr_pkt {
 int pfr_rx_init(void);
 void pfr_rx_exit(void);
 void pfr_pkt_parse(struct pfr_pkt *pkt, const struct sk_buff *skb);
+int pfr_pkt_copy(const struct pfr_pkt *pkt, const struct sk_buff *skb, void *to, u32 n);
 bool pfr_sock_wants(struct pfr_sock *ps, const struct pfr_pkt *pkt);
 void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt);
 
@@ -180,6 +186,8 @@ int pfr_rule_remove(struct pfr_sock *ps, u16 rule_id);
 int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len);
+int pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs);
+void pfr_hash_rules_purge_idle(struct pfr_sock *ps, u16 secs);
 bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt,
 			struct pfr_eval *ev);
 void pfr_rules_free(struct pfr_sock *ps);
@@ -198,8 +206,9 @@ static inline bool pfr_dev_hooked(const struct net_device *dev)
 
 /* pf_ring_plugin.c */
 struct pfr_plugin_rule;
-int pfr_plugin_hold(u16 id);
+int pfr_plugin_hold(u16 id, struct pfr_plugin_rule *pr);
 void pfr_plugin_release(u16 id, struct pfr_plugin_rule *pr);
+void pfr_plugin_purge_idle(u16 id, struct pfr_plugin_rule *pr, u16 secs);
 int pfr_plugin_filter(const struct pfr_eval *ev, const filtering_rule *rule);
 void pfr_plugin_action(const struct pfr_eval *ev, u16 id, struct pfr_plugin_rule *pr);
 int pfr_plugin_stats(u16 id, struct pfr_plugin_rule *pr, u8 *buf, u32 len);
@@ -209,6 +218,7 @@ int pfr_plugins_show(struct seq_file *m, void *v);
 /* pf_ring_tx.c */
 u32 pfr_reflect(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt,
 		const struct pfr_eval *ev);
+int pfr_sendmsg(struct socket *sock, struct msghdr *msg, size_t len);
 
 /* pf_ring_cluster.c */
 int __pfr_cluster_join(struct pfr_sock *ps, u32 id, u32 type);

@@ -29,7 +29,7 @@ MODULE_PARM_DESC(enable_tx_capture, "1: capture RX and TX, 0: RX only");
 
 unsigned int pfr_enable_ip_defrag;
 module_param_named(enable_ip_defrag, pfr_enable_ip_defrag, uint, 0444);
-MODULE_PARM_DESC(enable_ip_defrag, "1: defragment IP (accepted, not implemented)");
+MODULE_PARM_DESC(enable_ip_defrag, "1: rings get received IPv4 fragments reassembled");
 
 unsigned int pfr_quick_mode;
 module_param_named(quick_mode, pfr_quick_mode, uint, 0444);
@@ -127,6 +127,7 @@ static int pfr_create(struct net *net, struct socket *sock, int protocol, int ke
 	ps->bucket_len = PFR_DEFAULT_BUCKET_LEN;
 	ps->watermark = 1;
 	ps->direction = rx_and_tx_direction;
+	ps->channel_mask = ~0ULL;
 	ps->sampling_rate = 1;
 	ps->default_accept = 1;
 	spin_lock_init(&ps->lock);
@@ -224,7 +225,8 @@ static int pfr_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 		}
 	}
 	strscpy(ps->dev_name, name, sizeof(ps->dev_name));
-	WRITE_ONCE(ps->bound, true);
+	/* pfr_sendmsg reads ifindex locklessly once it sees bound */
+	smp_store_release(&ps->bound, true);
 	__pfr_proc_sock_add(ps);
 out:
 	mutex_unlock(&pfr_cfg_mutex);
@@ -265,12 +267,33 @@ static __poll_t pfr_poll(struct file *file, struct socket *sock, poll_table *wai
 	return mask;
 }
 
-/* Reads a u32 option argument. */
-static int pfr_get_u32(sockptr_t optval, unsigned int optlen, u32 *v)
+/* PFR_SO_GET_NUM_RX_CHANNELS: RX queues of the bound device, 1 for "any". */
+static int pfr_num_rx_channels(struct pfr_sock *ps, u32 *n)
 {
-	if (optlen < sizeof(*v))
+	struct net_device *dev;
+	int err = 0;
+
+	if (!smp_load_acquire(&ps->bound))
+		return -ENOTCONN;
+	*n = 1;
+	if (!ps->ifindex)
+		return 0;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(sock_net(&ps->sk), ps->ifindex);
+	if (dev)
+		*n = dev->real_num_rx_queues;
+	else
+		err = -ENODEV;
+	rcu_read_unlock();
+	return err;
+}
+
+/* Reads a fixed-size option argument: -EINVAL when optlen is short. */
+static int pfr_get_arg(sockptr_t optval, unsigned int optlen, void *v, unsigned int size)
+{
+	if (optlen < size)
 		return -EINVAL;
-	return copy_from_sockptr(v, optval, sizeof(*v)) ? -EFAULT : 0;
+	return copy_from_sockptr(v, optval, size) ? -EFAULT : 0;
 }
 
 /* Options that change the ring, the binding or the lists: under pfr_cfg_mutex. */
@@ -321,10 +344,9 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 
 	switch (optname) {
 	case PFR_SO_ADD_TO_CLUSTER:
-		if (optlen < sizeof(creq))
-			return -EINVAL;
-		if (copy_from_sockptr(&creq, optval, sizeof(creq)))
-			return -EFAULT;
+		err = pfr_get_arg(optval, optlen, &creq, sizeof(creq));
+		if (err)
+			return err;
 		mutex_lock(&pfr_cfg_mutex);
 		err = __pfr_cluster_join(ps, creq.cluster_id, creq.type);
 		mutex_unlock(&pfr_cfg_mutex);
@@ -345,11 +367,8 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 		kfree(rule);
 		return err;
 	case PFR_SO_REMOVE_FILTERING_RULE:
-		if (optlen < sizeof(rule_id))
-			return -EINVAL;
-		if (copy_from_sockptr(&rule_id, optval, sizeof(rule_id)))
-			return -EFAULT;
-		return pfr_rule_remove(ps, rule_id);
+		err = pfr_get_arg(optval, optlen, &rule_id, sizeof(rule_id));
+		return err ? err : pfr_rule_remove(ps, rule_id);
 	case PFR_SO_ADD_HASH_RULE:
 	case PFR_SO_REMOVE_HASH_RULE:
 		if (optlen < sizeof(*hr))
@@ -365,6 +384,28 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 			err = pfr_hash_rule_remove(ps, hr);
 		kfree(hr);
 		return err;
+	case PFR_SO_SET_CHANNEL_MASK: {
+		u64 mask;
+
+		err = pfr_get_arg(optval, optlen, &mask, sizeof(mask));
+		if (!err && !mask)
+			err = -EINVAL;
+		if (!err)
+			WRITE_ONCE(ps->channel_mask, mask);
+		return err;
+	}
+	case PFR_SO_PURGE_IDLE_HASH_RULES:
+	case PFR_SO_PURGE_IDLE_RULES: {
+		u16 secs;
+
+		err = pfr_get_arg(optval, optlen, &secs, sizeof(secs));
+		if (err)
+			return err;
+		if (optname == PFR_SO_PURGE_IDLE_RULES)
+			return pfr_rules_purge_idle(ps, secs);
+		pfr_hash_rules_purge_idle(ps, secs);
+		return 0;
+	}
 	case PFR_SO_SET_APPL_NAME: {
 		char name[PFR_APPL_NAME_LEN];
 		unsigned int n = min_t(unsigned int, optlen, sizeof(name) - 1);
@@ -381,7 +422,7 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 	case PFR_SO_DEACTIVATE_RING:
 		break;
 	default:
-		err = pfr_get_u32(optval, optlen, &v);
+		err = pfr_get_arg(optval, optlen, &v, sizeof(v));
 		if (err)
 			return err;
 	}
@@ -424,7 +465,7 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 	struct pfr_ring_info info;
 	struct pfr_stats st;
 	const void *out;
-	u32 version;
+	u32 version, nch;
 	u16 rule_id;
 	int len, err;
 
@@ -470,6 +511,13 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 		out = ps->dev_addr;
 		len = min_t(int, len, ETH_ALEN);
 		break;
+	case PFR_SO_GET_NUM_RX_CHANNELS:
+		err = pfr_num_rx_channels(ps, &nch);
+		if (err)
+			return err;
+		out = &nch;
+		len = min_t(int, len, sizeof(nch));
+		break;
 	case PFR_SO_GET_FILTERING_RULE_STATS:
 		/* in: the rule id; out: the rule's (or its plugin's) statistics */
 		if (len < (int)sizeof(rule_id))
@@ -505,7 +553,7 @@ static struct proto_ops pfr_ops = {
 	.shutdown = sock_no_shutdown,
 	.setsockopt = pfr_setsockopt,
 	.getsockopt = pfr_getsockopt,
-	.sendmsg = sock_no_sendmsg,
+	.sendmsg = pfr_sendmsg,
 	.recvmsg = sock_no_recvmsg,
 	.mmap = pfr_mmap,
 };

@@ -54,11 +54,17 @@ void pf_ring_unregister_plugin(u16 plugin_id)
 }
 EXPORT_SYMBOL_GPL(pf_ring_unregister_plugin);
 
-/* Pins the module of plugin id for a rule; 0 for id 0. -ENOENT when absent. */
-int pfr_plugin_hold(u16 id)
+/*
+ * A rule naming plugin id is being added: pins the plugin's module, then
+ * lets the plugin accept the rule (add_rule). 0 for id 0; -ENOENT when the
+ * plugin is absent, or what add_rule returned.
+ */
+int pfr_plugin_hold(u16 id, struct pfr_plugin_rule *pr)
 {
+	int (*add_rule)(struct pfr_plugin_rule *r) = NULL;
 	const struct pfr_plugin_registration *reg;
-	int err = 0;
+	struct module *owner = NULL;
+	int err;
 
 	if (!id)
 		return 0;
@@ -66,15 +72,24 @@ int pfr_plugin_hold(u16 id)
 		return -ENOENT;
 	rcu_read_lock();
 	reg = rcu_dereference(pfr_plugins[id]);
-	if (!reg || !try_module_get(reg->owner))
-		err = -ENOENT;
+	if (reg && try_module_get(reg->owner)) {
+		owner = reg->owner;
+		add_rule = reg->add_rule;
+	}
 	rcu_read_unlock();
+	if (!owner)
+		return -ENOENT;
+	/* pinned: reg stays registered, and add_rule may sleep */
+	err = add_rule ? add_rule(pr) : 0;
+	if (err)
+		module_put(owner);
 	return err;
 }
 
 /*
- * Undoes pfr_plugin_hold(id), first letting the plugin free the rule's
- * memory. The plugin is still registered: the rule pinned it.
+ * Undoes pfr_plugin_hold(id, pr): the plugin forgets the rule (del_rule)
+ * and, if it owns the rule's memory, frees it. The plugin is still
+ * registered: the rule pinned it.
  */
 void pfr_plugin_release(u16 id, struct pfr_plugin_rule *pr)
 {
@@ -89,7 +104,9 @@ void pfr_plugin_release(u16 id, struct pfr_plugin_rule *pr)
 		rcu_read_unlock();
 		return;
 	}
-	if (pr && *pr->plugin_mem && reg->free_rule_mem)
+	if (reg->del_rule)
+		reg->del_rule(pr);
+	if (pr->plugin_mem && *pr->plugin_mem && reg->free_rule_mem)
 		reg->free_rule_mem(pr);
 	owner = reg->owner;
 	rcu_read_unlock();
@@ -124,6 +141,18 @@ void pfr_plugin_action(const struct pfr_eval *ev, u16 id, struct pfr_plugin_rule
 	reg = pfr_plugin_get(id);
 	if (reg && reg->handle_skb)
 		reg->handle_skb(pr, &ev->pkt->info, ev->skb);
+	rcu_read_unlock();
+}
+
+/* An idle purge kept a rule with plugin action id: the plugin may age its state. */
+void pfr_plugin_purge_idle(u16 id, struct pfr_plugin_rule *pr, u16 secs)
+{
+	const struct pfr_plugin_registration *reg;
+
+	rcu_read_lock();
+	reg = pfr_plugin_get(id);
+	if (reg && reg->purge_idle)
+		reg->purge_idle(pr, secs);
 	rcu_read_unlock();
 }
 

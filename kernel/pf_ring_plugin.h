@@ -12,11 +12,21 @@
  *    handle_skb() runs for every matching packet (10.2), and
  *    PFR_SO_GET_FILTERING_RULE_STATS returns what get_stats() writes (10.4).
  * A rule holds a reference on the plugin's module, so a plugin in use
- * cannot be unloaded; free_rule_mem() runs when such a rule is removed.
+ * cannot be unloaded. Around a rule's life (10.1):
+ *  - add_rule() when a rule naming the plugin (as filter or action) is
+ *    added, before it is stored; an error refuses the rule (setsockopt
+ *    returns it). If storing fails afterwards (EEXIST), del_rule follows.
+ *  - del_rule() when the rule goes: removed, purged as idle, its hash
+ *    entry deleted by a forward_packet_del_rule action, or its socket
+ *    closed; then free_rule_mem() if the plugin owns memory of the rule.
+ *  - purge_idle() for each rule with this plugin as action that an idle
+ *    purge (pfring_purge_idle_rules / _hash_rules) keeps.
+ * A rule naming the plugin as filter and action is announced once.
  *
- * filter_skb and handle_skb run in softirq context with the socket's lock
- * held: no sleeping, GFP_ATOMIC only. get_stats runs with that lock too.
- * Any member but plugin_id and owner may be NULL.
+ * add_rule runs in process context and may sleep. filter_skb, handle_skb,
+ * get_stats and purge_idle run with the socket's lock held (softirq or
+ * BH disabled): no sleeping, GFP_ATOMIC only; del_rule and free_rule_mem
+ * may too. Any member but plugin_id and owner may be NULL.
  */
 #ifndef PF_RING_PLUGIN_H
 #define PF_RING_PLUGIN_H
@@ -32,7 +42,11 @@
 struct pfr_plugin_rule {
 	const filtering_rule *rule;
 	const hash_filtering_rule *hash_rule;
-	void **plugin_mem; /* the plugin's per-rule memory, NULL at first */
+	/*
+	 * The action plugin's per-rule memory, *plugin_mem NULL at first;
+	 * plugin_mem itself is NULL for a plugin that is only the rule's filter.
+	 */
+	void **plugin_mem;
 };
 
 struct pfr_plugin_registration {
@@ -50,6 +64,12 @@ struct pfr_plugin_registration {
 	int (*get_stats)(struct pfr_plugin_rule *r, u8 *buf, u32 len);
 	/* the rule goes away: free *r->plugin_mem */
 	void (*free_rule_mem)(struct pfr_plugin_rule *r);
+	/* a rule naming this plugin is added: 0 accepts it, -errno refuses it */
+	int (*add_rule)(struct pfr_plugin_rule *r);
+	/* a rule add_rule accepted goes away */
+	void (*del_rule)(struct pfr_plugin_rule *r);
+	/* an idle purge kept this action rule: drop state idle for inactivity_sec */
+	void (*purge_idle)(struct pfr_plugin_rule *r, u16 inactivity_sec);
 };
 
 /* 0, -EINVAL (bad id or owner), -EEXIST (id taken). */

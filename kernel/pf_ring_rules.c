@@ -20,26 +20,49 @@ static u64 pfr_now_sec(void)
 	return ktime_get_seconds();
 }
 
-/* Plugins a wildcard rule names: pinned while it exists. */
-static int pfr_wc_plugins_hold(const filtering_rule *rule)
+/*
+ * The plugins a wildcard rule names, each once: its action plugin (which
+ * owns plugin_mem) and a different filter plugin. Pinned, and told of the
+ * rule (add_rule/del_rule), while the rule exists.
+ */
+static void pfr_wc_plugin_rules(struct pfr_wc_rule *w, struct pfr_plugin_rule *action,
+				struct pfr_plugin_rule *filter)
 {
-	int err = pfr_plugin_hold(rule->extended_fields.filter_plugin_id);
+	*action = (struct pfr_plugin_rule){ .rule = &w->r.rule, .plugin_mem = &w->plugin_mem };
+	*filter = (struct pfr_plugin_rule){ .rule = &w->r.rule };
+}
 
+static u16 pfr_wc_filter_only_plugin(const filtering_rule *rule)
+{
+	u16 f = rule->extended_fields.filter_plugin_id;
+
+	return f == rule->plugin_action.plugin_id ? 0 : f;
+}
+
+static int pfr_wc_plugins_hold(struct pfr_wc_rule *w)
+{
+	const filtering_rule *rule = &w->r.rule;
+	struct pfr_plugin_rule action, filter;
+	int err;
+
+	pfr_wc_plugin_rules(w, &action, &filter);
+	err = pfr_plugin_hold(rule->plugin_action.plugin_id, &action);
 	if (err)
 		return err;
-	err = pfr_plugin_hold(rule->plugin_action.plugin_id);
+	err = pfr_plugin_hold(pfr_wc_filter_only_plugin(rule), &filter);
 	if (err)
-		pfr_plugin_release(rule->extended_fields.filter_plugin_id, NULL);
+		pfr_plugin_release(rule->plugin_action.plugin_id, &action);
 	return err;
 }
 
 static void pfr_wc_rule_free(struct pfc_wc_rule *r)
 {
 	struct pfr_wc_rule *w = container_of(r, struct pfr_wc_rule, r);
-	struct pfr_plugin_rule pr = { .rule = &r->rule, .plugin_mem = &w->plugin_mem };
+	struct pfr_plugin_rule action, filter;
 
-	pfr_plugin_release(r->rule.plugin_action.plugin_id, &pr);
-	pfr_plugin_release(r->rule.extended_fields.filter_plugin_id, NULL);
+	pfr_wc_plugin_rules(w, &action, &filter);
+	pfr_plugin_release(pfr_wc_filter_only_plugin(&r->rule), &filter);
+	pfr_plugin_release(r->rule.plugin_action.plugin_id, &action);
 	kfree(w);
 }
 
@@ -55,15 +78,15 @@ int pfr_rule_add(struct pfr_sock *ps, const filtering_rule *rule)
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
-	err = pfr_wc_plugins_hold(rule);
-	if (err) {
-		kfree(w);
-		return err;
-	}
 	r = &w->r;
 	r->rule = *rule;
 	r->rule.internals.reflector_dev = NULL;
 	r->last_match_sec = pfr_now_sec();
+	err = pfr_wc_plugins_hold(w);
+	if (err) {
+		kfree(w);
+		return err;
+	}
 	/*
 	 * Adds are serialised by pfr_cfg_mutex and removals only shrink the
 	 * array, so n_wc + 1 pointers are enough when the swap happens.
@@ -156,9 +179,14 @@ static int __pfr_hash_insert(struct pfr_sock *ps, struct pfr_hash_entry *e)
 	return 0;
 }
 
+static struct pfr_plugin_rule pfr_hash_plugin_rule(struct pfr_hash_entry *e)
+{
+	return (struct pfr_plugin_rule){ .hash_rule = &e->r.rule, .plugin_mem = &e->plugin_mem };
+}
+
 static void pfr_hash_entry_free(struct pfr_hash_entry *e)
 {
-	struct pfr_plugin_rule pr = { .hash_rule = &e->r.rule, .plugin_mem = &e->plugin_mem };
+	struct pfr_plugin_rule pr = pfr_hash_plugin_rule(e);
 
 	pfr_plugin_release(e->r.rule.plugin_action.plugin_id, &pr);
 	kfree(e);
@@ -166,6 +194,7 @@ static void pfr_hash_entry_free(struct pfr_hash_entry *e)
 
 int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *rule)
 {
+	struct pfr_plugin_rule pr;
 	struct pfr_hash_entry *e;
 	int err;
 
@@ -174,15 +203,16 @@ int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *rule)
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	err = pfr_plugin_hold(rule->plugin_action.plugin_id);
-	if (err) {
-		kfree(e);
-		return err;
-	}
 	e->r.rule = *rule;
 	e->r.rule.internals.reflector_dev = NULL;
 	e->r.last_match_sec = pfr_now_sec();
 	pfc_hash_key_from_rule(rule, &e->key);
+	pr = pfr_hash_plugin_rule(e);
+	err = pfr_plugin_hold(rule->plugin_action.plugin_id, &pr);
+	if (err) {
+		kfree(e);
+		return err;
+	}
 
 	spin_lock_bh(&ps->lock);
 	err = __pfr_hash_insert(ps, e);
@@ -209,6 +239,79 @@ int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *rule)
 		return -ENOENT;
 	pfr_hash_entry_free(e);
 	return 0;
+}
+
+/*
+ * PFR_SO_PURGE_IDLE_RULES (guide 8.10.1, pfring_purge_idle_rules): removes
+ * the wildcard rules that are not locked and matched nothing (since they
+ * were added, if never) for secs seconds; the action plugins of the
+ * others may age their own state (purge_idle). 0 or -ENOMEM.
+ */
+int pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs)
+{
+	struct pfc_wc_rule **idle, *r;
+	struct pfr_plugin_rule pr;
+	u32 i, n = 0, kept = 0;
+	u64 now = pfr_now_sec();
+
+	/* adds hold the mutex: n_wc can only shrink until it is dropped */
+	mutex_lock(&pfr_cfg_mutex);
+	idle = kcalloc(ps->n_wc, sizeof(*idle), GFP_KERNEL);
+	if (!idle) {
+		mutex_unlock(&pfr_cfg_mutex);
+		return -ENOMEM;
+	}
+	spin_lock_bh(&ps->lock);
+	for (i = 0; i < ps->n_wc; i++) {
+		r = ps->wc[i];
+		if (pfc_wc_rule_is_idle(r, now, secs)) {
+			idle[n++] = r;
+			continue;
+		}
+		ps->wc[kept++] = r;
+		if (r->rule.plugin_action.plugin_id) {
+			pr = (struct pfr_plugin_rule){
+				.rule = &r->rule,
+				.plugin_mem = &container_of(r, struct pfr_wc_rule, r)->plugin_mem,
+			};
+			pfr_plugin_purge_idle(r->rule.plugin_action.plugin_id, &pr, secs);
+		}
+	}
+	ps->n_wc = kept;
+	spin_unlock_bh(&ps->lock);
+	mutex_unlock(&pfr_cfg_mutex);
+	for (i = 0; i < n; i++)
+		pfr_wc_rule_free(idle[i]);
+	kfree(idle);
+	return 0;
+}
+
+/* PFR_SO_PURGE_IDLE_HASH_RULES (guide 8.10.2): the same for hash rules. */
+void pfr_hash_rules_purge_idle(struct pfr_sock *ps, u16 secs)
+{
+	struct pfr_hash_entry *e;
+	struct pfr_plugin_rule pr;
+	struct hlist_node *tmp;
+	HLIST_HEAD(idle);
+	u64 now = pfr_now_sec();
+	u32 i;
+
+	spin_lock_bh(&ps->lock);
+	for (i = 0; i < PFR_HASH_BUCKETS; i++) {
+		hlist_for_each_entry_safe(e, tmp, &ps->hash[i], node) {
+			if (pfc_hash_rule_is_idle(&e->r, now, secs)) {
+				hlist_del(&e->node);
+				hlist_add_head(&e->node, &idle);
+				ps->n_hash--;
+			} else if (e->r.rule.plugin_action.plugin_id) {
+				pr = pfr_hash_plugin_rule(e);
+				pfr_plugin_purge_idle(e->r.rule.plugin_action.plugin_id, &pr, secs);
+			}
+		}
+	}
+	spin_unlock_bh(&ps->lock);
+	hlist_for_each_entry_safe(e, tmp, &idle, node)
+		pfr_hash_entry_free(e);
 }
 
 /*

@@ -9,9 +9,33 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/filter.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
 #include <linux/ktime.h>
+#include <net/ip.h>
 
 #include "pf_ring_internal.h"
+
+/*
+ * Copies the first n bytes of the packet as they were on the wire: a VLAN
+ * tag the NIC or the stack moved into skb metadata goes back after the MAC
+ * addresses (guide 8.14 parses and the ring stores the tagged frame).
+ * skb->data is at the MAC header (see pfr_capture). 0 or -EFAULT.
+ */
+int pfr_pkt_copy(const struct pfr_pkt *pkt, const struct sk_buff *skb, void *to, u32 n)
+{
+	u8 *dst = to;
+
+	if (!pkt->tag_len || n <= 2 * ETH_ALEN)
+		return skb_copy_bits(skb, 0, dst, n);
+	if (skb_copy_bits(skb, 0, dst, 2 * ETH_ALEN))
+		return -EFAULT;
+	memcpy(dst + 2 * ETH_ALEN, pkt->tag, min_t(u32, n - 2 * ETH_ALEN, VLAN_HLEN));
+	if (n <= 2 * ETH_ALEN + VLAN_HLEN)
+		return 0;
+	return skb_copy_bits(skb, 2 * ETH_ALEN, dst + 2 * ETH_ALEN + VLAN_HLEN,
+			     n - 2 * ETH_ALEN - VLAN_HLEN);
+}
 
 /* Copies the headers and parses them, once per packet. */
 void pfr_pkt_parse(struct pfr_pkt *pkt, const struct sk_buff *skb)
@@ -23,8 +47,7 @@ void pfr_pkt_parse(struct pfr_pkt *pkt, const struct sk_buff *skb)
 	pkt->parsed = true;
 	pkt->hdr_len = min_t(u32, pkt->len, sizeof(pkt->hdr));
 	memset(&pkt->info, 0, sizeof(pkt->info));
-	/* skb->data is at the MAC header here (see pfr_rcv) */
-	if (skb_copy_bits(skb, 0, pkt->hdr, pkt->hdr_len))
+	if (pfr_pkt_copy(pkt, skb, pkt->hdr, pkt->hdr_len))
 		pkt->hdr_len = 0;
 	pfc_parse_pkt(pkt->hdr, pkt->hdr_len, PFC_LEVEL_TUNNEL, &pkt->info, &flags);
 }
@@ -32,11 +55,16 @@ void pfr_pkt_parse(struct pfr_pkt *pkt, const struct sk_buff *skb)
 /* Binding and direction: the checks that need no lock. */
 bool pfr_sock_wants(struct pfr_sock *ps, const struct pfr_pkt *pkt)
 {
+	u64 mask;
 	u8 dir;
 
 	if (!READ_ONCE(ps->active) || !smp_load_acquire(&ps->ring))
 		return false;
 	if (ps->ifindex && ps->ifindex != pkt->dev->ifindex)
+		return false;
+	/* all ones (the default) takes queues past 63 too */
+	mask = READ_ONCE(ps->channel_mask);
+	if (mask != ~0ULL && (pkt->queue >= 64 || !(mask & BIT_ULL(pkt->queue))))
 		return false;
 	dir = READ_ONCE(ps->direction);
 	if (pkt->outgoing ? dir == rx_only_direction : dir == tx_only_direction)
@@ -82,11 +110,11 @@ static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struc
 	slot->len = pkt->len;
 	slot->pkt_hash = skb->hash;
 	slot->if_index = pkt->dev->ifindex;
-	slot->queue = skb_get_rx_queue(skb);
+	slot->queue = pkt->queue;
 	slot->rx_direction = pkt->outgoing ? 0 : 1;
 	slot->flags = 0;
 	slot->reserved = 0;
-	if (skb_copy_bits(skb, 0, slot + 1, caplen)) {
+	if (pfr_pkt_copy(pkt, skb, slot + 1, caplen)) {
 		ps->stats.drop++;
 		return;
 	}
@@ -135,7 +163,7 @@ void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
 }
 
 /* Hands one packet to every socket and cluster of its namespace. */
-static void pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoing)
+static void __pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoing)
 {
 	struct pfr_net *pn = pfr_net(dev_net(dev));
 	u8 *skb_head = skb->data;
@@ -148,13 +176,21 @@ static void pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoi
 	pkt->dev = dev;
 	pkt->outgoing = outgoing;
 	pkt->parsed = false;
+	/* a sent skb's queue_mapping is its TX queue: sent packets count as queue 0 */
+	pkt->queue = !outgoing && skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
 	/*
 	 * Received packets start at the network header; BPF and the ring
 	 * want the MAC header, as af_packet does. Sent ones are there already.
 	 */
 	if (dev_has_header(dev) && skb_mac_header_was_set(skb))
 		skb_push(skb, skb->data - skb_mac_header(skb));
-	pkt->len = skb->len;
+	pkt->tag_len = 0;
+	if (skb_vlan_tag_present(skb) && dev_has_header(dev) && skb->len >= ETH_HLEN) {
+		pkt->tag_len = VLAN_HLEN;
+		pkt->tag[0] = skb->vlan_proto;
+		pkt->tag[1] = htons(skb_vlan_tag_get(skb));
+	}
+	pkt->len = skb->len + pkt->tag_len;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(ps, &pn->socks, node) {
@@ -168,6 +204,50 @@ static void pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoi
 	/* the rx_handler passes skb on to the stack: always as it came */
 	skb->data = skb_head;
 	skb->len = skb_len;
+}
+
+/* Is skb (data at the network header) an IPv4 fragment? */
+static bool pfr_is_ipv4_fragment(const struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	struct iphdr buf;
+
+	if (skb->protocol != htons(ETH_P_IP))
+		return false;
+	iph = skb_header_pointer(skb, skb_network_offset(skb), sizeof(buf), &buf);
+	return iph && iph->version == 4 && ip_is_fragment(iph);
+}
+
+/*
+ * enable_ip_defrag=1: a received IPv4 fragment goes into the kernel's
+ * reassembly queues as a clone (the original goes on to the stack
+ * untouched); the rings see nothing until the datagram is complete, then
+ * the whole datagram once. The defrag user is af_packet's
+ * (IP_DEFRAG_AF_PACKET): a capture tap's, for which an expired queue sends
+ * no ICMP. Returns true when it took care of skb.
+ */
+static bool pfr_capture_defrag(struct sk_buff *skb, struct net_device *dev)
+{
+	struct sk_buff *whole;
+
+	if (!READ_ONCE(pfr_enable_ip_defrag) || !pfr_is_ipv4_fragment(skb) ||
+	    list_empty(&pfr_net(dev_net(dev))->socks))
+		return false;
+	whole = skb_clone(skb, GFP_ATOMIC);
+	if (!whole)
+		return true;
+	whole = ip_check_defrag(dev_net(dev), whole, IP_DEFRAG_AF_PACKET);
+	if (whole) {
+		__pfr_capture(whole, dev, false);
+		consume_skb(whole);
+	}
+	return true;
+}
+
+static void pfr_capture(struct sk_buff *skb, struct net_device *dev, bool outgoing)
+{
+	if (outgoing || !pfr_capture_defrag(skb, dev))
+		__pfr_capture(skb, dev, outgoing);
 }
 
 /*

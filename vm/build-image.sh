@@ -59,8 +59,7 @@ modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
   log "pf_ring.ko vermagic does not match $release"; exit 1; }
 
 # 3. The test client, static so the initramfs needs no libc.
-gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root"/vm/pfr_test.c "$root"/vm/pfr_test_lib.c \
-    "$root"/vm/pfr_test_filters.c "$root"/vm/pfr_test_features.c -o "$out/pfr_test"
+gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root"/vm/pfr_test*.c -o "$out/pfr_test"
 
 # 3b. The tools (pfcount, pfsend, ...) and libpfring.so: a release build of
 # this tree, shared by every guest release (user space does not depend on
@@ -132,7 +131,7 @@ resolve() {
 }
 loaded=""
 : > "$ird/modules/order"
-for m in igb e1000e veth; do
+for m in igb e1000e veth 8021q; do
   resolve "$m"
 done
 log "guest modules:$loaded"

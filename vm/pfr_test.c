@@ -11,7 +11,9 @@
  *   pfr_test TEST [RXDEV TXDEV]     prints "ok: ..." or "FAIL: ..."; exit 0/1
  *
  * Tests: open, eperm, capture, hostile, overflow, watermark, bpf, sampling, rules,
- * hashrule, cluster-rr, cluster-flow, reflect, transparent (PFR_MODE=0|1|2),
+ * hashrule, purge, cluster-rr, cluster-flow, reflect, send, send-netns,
+ * channels (PFR_MIN_QUEUES=N: fail with fewer RX queues), vlan (RXDEV.5
+ * must exist), defrag-on, defrag-off, transparent (PFR_MODE=0|1|2),
  * plugin, plugin-absent, tx, no-tx, netns, quick; "hold SECS" keeps a ring open on lo, "hold-dev
  * DEV SECS" on DEV; "flood DEV SECS" sends, "churn DEV SECS [SEED]" opens
  * and closes sockets with random options (stress). PFR_FAMILY in the environment overrides the protocol
@@ -57,6 +59,18 @@ int main(int argc, char **argv)
 		return test_rules();
 	if (!strcmp(t, "hashrule"))
 		return test_hashrule();
+	if (!strcmp(t, "purge"))
+		return test_purge();
+	if (!strcmp(t, "send"))
+		return test_send();
+	if (!strcmp(t, "send-netns"))
+		return test_send_netns();
+	if (!strcmp(t, "channels"))
+		return test_channels((uint32_t)atoi(getenv("PFR_MIN_QUEUES") ? getenv("PFR_MIN_QUEUES") : "1"));
+	if (!strcmp(t, "vlan"))
+		return test_vlan();
+	if (!strcmp(t, "defrag-on") || !strcmp(t, "defrag-off"))
+		return test_defrag(!strcmp(t, "defrag-on"));
 	if (!strcmp(t, "cluster-rr"))
 		return test_cluster(cluster_round_robin);
 	if (!strcmp(t, "cluster-flow"))

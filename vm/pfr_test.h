@@ -52,8 +52,12 @@ struct tally {
 	uint32_t per_flow[64];
 	uint32_t per_dport[4]; /* frames to 9000..9003 */
 	uint8_t last_dst[4][6]; /* destination MAC of the last frame per dport */
+	uint64_t queue_bits; /* bit q: a frame of RX queue q (mod 64) */
 	uint8_t seen[MAX_SEQ];
 };
+
+/* Called by ring_scan for each slot of ring `ring`; 1 counts it as a hit. */
+typedef int (*slot_fn)(int ring, const struct pfc_slot_hdr *s, const uint8_t *p, void *ctx);
 
 /* pfr_test_lib.c */
 __attribute__((format(printf, 1, 2))) int fail(const char *fmt, ...);
@@ -67,10 +71,14 @@ uint32_t ring_drain(struct ring *r, struct tally *t);
 void drain_all(struct ring *rings, struct tally *tallies, int n, uint32_t want, int ms);
 uint16_t ip_csum(const uint8_t *h, int len);
 void dev_mac(const char *dev, uint8_t mac[6]);
+int raw_socket(const char *dev);
+int send_raw(const char *dev, const void *frame, size_t len);
 int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows, uint16_t dport);
 int attach_udp_port_filter(const struct ring *r, uint16_t dport);
 int ring_start_test_frames(struct ring *r, const char *dev);
 int get_stats(const struct ring *r, struct pfr_stats *st);
+uint32_t ring_scan(struct ring *rings, int n, slot_fn fn, void *ctx, uint32_t want, int ms);
+void ip_csum_set(uint8_t *h);
 
 /* pfr_test_filters.c: capture, overflow, hostile header, watermark, BPF, sampling, rules */
 int test_capture(void);
@@ -81,10 +89,10 @@ int test_bpf(void);
 int test_sampling(void);
 int test_rules(void);
 int test_hashrule(void);
+int test_purge(void);
 
-/* pfr_test_features.c: clusters, reflection, transparent modes, plugins, TX, netns, stress */
+/* pfr_test_features.c: clusters, transparent modes, plugins, TX capture, netns, stress */
 int test_cluster(uint32_t type);
-int test_reflect(void);
 long long ip_in_receives(void);
 int proc_says(const char *key, const char *value);
 int test_transparent(int mode);
@@ -100,5 +108,15 @@ double now_s(void);
 int flood(const char *dev, int secs);
 int churn(const char *dev, int secs, unsigned int seed);
 int test_eperm(void);
+
+/* pfr_test_send.c: send() on a socket, reflect and bounce */
+int test_send(void);
+int test_send_netns(void);
+int test_reflect(void);
+
+/* pfr_test_datapath.c: RX queues, VLAN tags, IPv4 reassembly */
+int test_channels(uint32_t min_queues);
+int test_vlan(void);
+int test_defrag(int on);
 
 #endif /* PFR_TEST_H */

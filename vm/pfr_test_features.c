@@ -1,5 +1,5 @@
 /*
- * pfr_test_features.c - tests of pf_ring.ko features: clusters, reflection, transparent modes,
+ * pfr_test_features.c - tests of pf_ring.ko features: clusters, transparent modes,
  * plugins, TX capture, network namespaces, module parameters, stress.
  */
 #include "pfr_test.h"
@@ -67,65 +67,6 @@ int test_cluster(uint32_t type)
 		return fail("after leave, the last member got %u/64", t[0].frames);
 	printf("ok: after one member left, the other got 64/64\n");
 	ring_close(&r[0]);
-	return 0;
-}
-
-/*
- * Rule actions that send: frames to 9001 bounce back to the sender (MACs
- * swapped), frames to 9002 are reflected unchanged on the capture device;
- * neither is delivered. The sender's ring sees both come back.
- */
-int test_reflect(void)
-{
-	static struct tally at_rx, at_tx;
-	struct ring rings[2];
-	filtering_rule rule;
-	struct pfr_stats st;
-	uint8_t txmac[6];
-	int err;
-
-	dev_mac(txdev, txmac);
-	err = ring_start(&rings[0], rxdev);
-	if (!err)
-		err = ring_start(&rings[1], txdev);
-	if (err)
-		return fail("rings: %s", strerror(-err));
-	if (sopt_u32(&rings[1], PFR_SO_SET_PACKET_DIRECTION, rx_only_direction))
-		return fail("direction: %s", strerror(errno));
-	memset(&rule, 0, sizeof(rule));
-	rule.rule_id = 1;
-	rule.rule_action = bounce_packet_and_stop_rule_evaluation;
-	rule.core_fields.proto = 17;
-	rule.core_fields.dport_low = rule.core_fields.dport_high = TEST_DPORT + 1;
-	if (sopt(&rings[0], PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
-		return fail("bounce rule: %s", strerror(errno));
-	rule.rule_id = 2;
-	rule.rule_action = reflect_packet_and_stop_rule_evaluation;
-	rule.core_fields.dport_low = rule.core_fields.dport_high = TEST_DPORT + 2;
-	snprintf(rule.reflector_device_name, sizeof(rule.reflector_device_name), "%s", rxdev);
-	if (sopt(&rings[0], PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
-		return fail("reflect rule: %s", strerror(errno));
-	if (send_frames(txdev, 0, 50, 1, TEST_DPORT) || send_frames(txdev, 50, 50, 1, TEST_DPORT + 1) ||
-	    send_frames(txdev, 100, 50, 1, TEST_DPORT + 2))
-		return fail("send");
-	drain_all(&rings[0], &at_rx, 1, 50, 5000);
-	drain_all(&rings[1], &at_tx, 1, 100, 5000);
-	get_stats(&rings[0], &st);
-	if (at_rx.frames != 50 || at_rx.per_dport[0] != 50)
-		return fail("capture ring got %u frames (%u to 9000); 50 to 9000 only expected",
-			    at_rx.frames, at_rx.per_dport[0]);
-	if (at_tx.per_dport[1] != 50 || at_tx.per_dport[2] != 50 || at_tx.per_dport[0])
-		return fail("sender saw %u bounced, %u reflected, %u others (50, 50, 0 expected)",
-			    at_tx.per_dport[1], at_tx.per_dport[2], at_tx.per_dport[0]);
-	if (memcmp(at_tx.last_dst[1], txmac, 6))
-		return fail("bounced frame not addressed to the sender's MAC");
-	if (memcmp(at_tx.last_dst[2], "\xff\xff\xff\xff\xff\xff", 6))
-		return fail("reflected frame changed its destination MAC");
-	if (st.reflected != 100)
-		return fail("reflected counter %llu, 100 expected", (unsigned long long)st.reflected);
-	printf("ok: reflect: 50 bounced to the sender (MACs swapped), 50 reflected unchanged, 50 delivered\n");
-	ring_close(&rings[0]);
-	ring_close(&rings[1]);
 	return 0;
 }
 
@@ -244,6 +185,60 @@ int test_plugin_absent(void)
 	return 0;
 }
 
+/* The dummy plugin's life-cycle counters, read through rule id's statistics. */
+static int plugin_counts(const struct ring *r, uint16_t id, uint64_t added, uint64_t deleted,
+			 uint64_t purges)
+{
+	struct dummy_plugin_stats ps;
+	socklen_t len = sizeof(ps);
+
+	memset(&ps, 0, sizeof(ps));
+	memcpy(&ps, &id, sizeof(id));
+	if (getsockopt(r->fd, PFR_SOL, PFR_SO_GET_FILTERING_RULE_STATS, &ps, &len) || len != sizeof(ps))
+		return fail("plugin rule %u stats: %s (len %u)", id, strerror(errno), len);
+	if (ps.rules_added != added || ps.rules_deleted != deleted || ps.purge_idle_calls != purges)
+		return fail("dummy plugin: add_rule %llu, del_rule %llu, purge_idle %llu (%llu, %llu, %llu expected)",
+			    (unsigned long long)ps.rules_added, (unsigned long long)ps.rules_deleted,
+			    (unsigned long long)ps.purge_idle_calls, (unsigned long long)added,
+			    (unsigned long long)deleted, (unsigned long long)purges);
+	return 0;
+}
+
+/*
+ * Guide 10.1's rule callbacks on the rules test_plugin made (1 and 4 name
+ * the plugin as filter, 2 as action): add_rule ran for each, a filter the
+ * plugin refuses fails the add, purges keep action rules and tell the
+ * plugin, a removal calls del_rule.
+ */
+static int plugin_lifecycle(struct ring *r)
+{
+	filtering_rule rule = udp_rule(5, forward_packet_and_stop_rule_evaluation, TEST_DPORT + 2);
+	struct dummy_filter filt = { .min_len = DUMMY_MAX_MIN_LEN + 1 };
+	hash_filtering_rule h;
+	uint16_t secs = 3600, id = 1;
+
+	if (plugin_counts(r, 2, 3, 0, 0))
+		return 1;
+	rule.extended_fields.filter_plugin_id = DUMMY_PLUGIN_ID;
+	memcpy(rule.extended_fields.filter_plugin_data, &filt, sizeof(filt));
+	if (!sopt(r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)) || errno != EINVAL)
+		return fail("a filter the plugin refuses was added (%s)", strerror(errno));
+	memset(&h, 0, sizeof(h));
+	h.proto = 17;
+	h.host_peer_a.v4 = 0x7f000002;
+	h.host_peer_b.v4 = 0x7f000001;
+	h.port_peer_a = TEST_DPORT + 3;
+	h.port_peer_b = 10000;
+	h.rule_action = execute_action_and_stop_rule_evaluation;
+	h.plugin_action.plugin_id = DUMMY_PLUGIN_ID;
+	if (sopt(r, PFR_SO_ADD_HASH_RULE, &h, sizeof(h)) ||
+	    sopt(r, PFR_SO_PURGE_IDLE_RULES, &secs, sizeof(secs)) ||
+	    sopt(r, PFR_SO_PURGE_IDLE_HASH_RULES, &secs, sizeof(secs)) ||
+	    sopt(r, PFR_SO_REMOVE_FILTERING_RULE, &id, sizeof(id)))
+		return fail("hash rule, purges, removal: %s", strerror(errno));
+	return plugin_counts(r, 2, 4, 1, 2);
+}
+
 /*
  * The dummy plugin (guide chapter 10): its filter (minimum length) decides
  * whether a rule matches, its action counts what a rule saw, and the rule's
@@ -313,7 +308,21 @@ int test_plugin(void)
 		return fail("rule 1 (filter refuses) matched %llu times", (unsigned long long)hs.match);
 	printf("ok: dummy plugin: filter refused 65+ bytes, accepted 64+, action counted 40 packets/%u bytes\n",
 	       40 * FRAME_LEN);
+	if (plugin_lifecycle(&r))
+		return 1;
 	ring_close(&r);
+	/* closing the socket deleted its rules 2, 4 and the hash rule */
+	if (ring_start(&r, rxdev))
+		return fail("ring");
+	rule = udp_rule(9, execute_action_and_stop_rule_evaluation, TEST_DPORT);
+	rule.plugin_action.plugin_id = DUMMY_PLUGIN_ID;
+	if (sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
+		return fail("rule 9: %s", strerror(errno));
+	if (plugin_counts(&r, 9, 5, 4, 2))
+		return 1;
+	ring_close(&r);
+	printf("ok: dummy plugin callbacks: add_rule 5 (one refused), del_rule 4 (remove, socket close), "
+	       "purge_idle 2\n");
 	return 0;
 }
 

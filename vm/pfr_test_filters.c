@@ -304,3 +304,96 @@ int test_hashrule(void)
 	ring_close(&r);
 	return 0;
 }
+
+/* Statistics of wildcard rule id; 0 or the errno of the getsockopt. */
+static int rule_stats(const struct ring *r, uint16_t id, hash_filtering_rule_stats *st)
+{
+	socklen_t len = sizeof(*st);
+
+	memset(st, 0, sizeof(*st));
+	memcpy(st, &id, sizeof(id));
+	return getsockopt(r->fd, PFR_SOL, PFR_SO_GET_FILTERING_RULE_STATS, st, &len) ? errno : 0;
+}
+
+/* A hash rule forwarding flow f of send_frames to TEST_DPORT. */
+static hash_filtering_rule flow_hash_rule(uint32_t f)
+{
+	hash_filtering_rule h;
+
+	memset(&h, 0, sizeof(h));
+	h.proto = 17;
+	h.host_peer_a.v4 = 0x7f000002;
+	h.host_peer_b.v4 = 0x7f000001 + f;
+	h.port_peer_a = TEST_DPORT;
+	h.port_peer_b = (uint16_t)(10000 + 2 * f);
+	h.rule_action = forward_packet_and_stop_rule_evaluation;
+	return h;
+}
+
+/*
+ * pfring_purge_idle_rules / _hash_rules (guide 8.10): after 2.5 s, rules
+ * that just matched and a locked rule stay, the idle ones go; inactivity
+ * in the rule statistics counts the seconds since the last match.
+ */
+int test_purge(void)
+{
+	static struct tally t, t2;
+	hash_filtering_rule ha = flow_hash_rule(0), hb = flow_hash_rule(1);
+	hash_filtering_rule_stats st1, st2, st3;
+	filtering_rule rule;
+	uint32_t busy_s, idle_s;
+	uint16_t secs = 2, id;
+	struct ring r;
+	int err;
+
+	err = ring_start(&r, rxdev);
+	if (err)
+		return fail("ring: %s", strerror(-err));
+	/* rule i forwards TEST_DPORT + i; rule 3 is locked */
+	for (id = 1; id <= 3; id++) {
+		rule = udp_rule(id, forward_packet_and_stop_rule_evaluation, TEST_DPORT + id);
+		rule.locked = id == 3;
+		if (sopt(&r, PFR_SO_ADD_FILTERING_RULE, &rule, sizeof(rule)))
+			return fail("rule %u: %s", id, strerror(errno));
+	}
+	if (sopt_u32(&r, PFR_SO_TOGGLE_FILTER_POLICY, 0) || sopt(&r, PFR_SO_ADD_HASH_RULE, &ha, sizeof(ha)) ||
+	    sopt(&r, PFR_SO_ADD_HASH_RULE, &hb, sizeof(hb)))
+		return fail("hash rules: %s", strerror(errno));
+	usleep(2500000);
+	/* rule 1 and hash rule A match now; 2, 3 (locked) and B stay idle */
+	if (send_frames(txdev, 0, 5, 1, TEST_DPORT + 1) || send_frames(txdev, 5, 5, 1, TEST_DPORT))
+		return fail("send");
+	drain_all(&r, &t, 1, 10, 3000);
+	if (t.frames != 10)
+		return fail("rules passed %u/10 frames before the purge", t.frames);
+	if (rule_stats(&r, 1, &st1) || rule_stats(&r, 2, &st2))
+		return fail("rule stats: %s", strerror(errno));
+	if (st1.inactivity > 1 || st2.inactivity < 2 || st1.match != 5 || st2.match)
+		return fail("inactivity: matched rule %u s (%llu matches), idle rule %u s", st1.inactivity,
+			    (unsigned long long)st1.match, st2.inactivity);
+	busy_s = st1.inactivity;
+	idle_s = st2.inactivity;
+	if (sopt(&r, PFR_SO_PURGE_IDLE_RULES, &secs, sizeof(secs)) ||
+	    sopt(&r, PFR_SO_PURGE_IDLE_HASH_RULES, &secs, sizeof(secs)))
+		return fail("purge: %s", strerror(errno));
+	if (rule_stats(&r, 1, &st1) || rule_stats(&r, 3, &st3) || rule_stats(&r, 2, &st2) != ENOENT)
+		return fail("after purging 2 s idle rules: rule 1 %s, locked rule 3 %s, idle rule 2 %s",
+			    rule_stats(&r, 1, &st1) ? "gone" : "kept", rule_stats(&r, 3, &st3) ? "gone" : "kept",
+			    rule_stats(&r, 2, &st2) ? "gone" : "kept");
+	if (!sopt(&r, PFR_SO_REMOVE_HASH_RULE, &hb, sizeof(hb)) || errno != ENOENT)
+		return fail("idle hash rule survived the purge");
+	/* the surviving hash rule and rule 1 still pass their frames; 9002 no longer */
+	if (send_frames(txdev, 10, 5, 1, TEST_DPORT) || send_frames(txdev, 15, 5, 1, TEST_DPORT + 1) ||
+	    send_frames(txdev, 20, 5, 1, TEST_DPORT + 2))
+		return fail("send");
+	drain_all(&r, &t2, 1, 10, 3000);
+	if (t2.frames != 10 || t2.per_dport[2])
+		return fail("after the purge %u frames passed (%u to 9002); 10, none to 9002 expected",
+			    t2.frames, t2.per_dport[2]);
+	if (sopt(&r, PFR_SO_REMOVE_HASH_RULE, &ha, sizeof(ha)))
+		return fail("matched hash rule did not survive the purge: %s", strerror(errno));
+	printf("ok: purge idle (2 s): matched rule and hash rule kept, locked rule kept, idle rule and "
+	       "hash rule gone; inactivity %u s vs %u s\n", busy_s, idle_s);
+	ring_close(&r);
+	return 0;
+}

@@ -112,6 +112,7 @@ uint32_t ring_drain(struct ring *r, struct tally *t)
 			if (seq < MAX_SEQ && t->seen[seq]++)
 				t->dups++;
 			t->per_flow[flow % 64]++;
+			t->queue_bits |= 1ULL << (s->queue & 63);
 			if (p[36] == (TEST_DPORT >> 8) && (uint8_t)(p[37] - (TEST_DPORT & 0xff)) < 4) {
 				t->per_dport[(uint8_t)(p[37] - (TEST_DPORT & 0xff))]++;
 				memcpy(t->last_dst[(uint8_t)(p[37] - (TEST_DPORT & 0xff))], p, 6);
@@ -181,18 +182,12 @@ void dev_mac(const char *dev, uint8_t mac[6])
 		close(fd);
 }
 
-/* Sends count frames: seq first_seq.., flow = seq % flows, dport given. */
-int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows,
-		       uint16_t dport)
+/* An AF_PACKET socket bound to dev, for sending raw frames; fd or -errno. */
+int raw_socket(const char *dev)
 {
 	struct sockaddr_ll sll;
-	uint8_t f[FRAME_LEN], mac[6];
-	uint32_t i, seq, flow;
-	int fd, err = 0;
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 
-	dev_mac(dev, mac);
-
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (fd < 0)
 		return -errno;
 	memset(&sll, 0, sizeof(sll));
@@ -203,6 +198,34 @@ int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t fl
 		close(fd);
 		return -ENODEV;
 	}
+	return fd;
+}
+
+/* Sends one raw frame on dev through AF_PACKET; 0 or -errno. */
+int send_raw(const char *dev, const void *frame, size_t len)
+{
+	int fd = raw_socket(dev), err = 0;
+
+	if (fd < 0)
+		return fd;
+	if (send(fd, frame, len, 0) != (ssize_t)len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Sends count frames: seq first_seq.., flow = seq % flows, dport given. */
+int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows,
+		       uint16_t dport)
+{
+	uint8_t f[FRAME_LEN], mac[6];
+	uint32_t i, seq, flow;
+	int fd, err = 0;
+
+	dev_mac(dev, mac);
+	fd = raw_socket(dev);
+	if (fd < 0)
+		return fd;
 	for (i = 0; i < count; i++) {
 		seq = first_seq + i;
 		flow = flows ? seq % flows : 0;
@@ -218,14 +241,7 @@ int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t fl
 		memcpy(f + 26, "\x7f\x00\x00\x01", 4);
 		memcpy(f + 30, "\x7f\x00\x00\x02", 4);
 		f[26 + 3] = (uint8_t)(1 + flow); /* 127.0.0.(1+flow) */
-		f[24] = 0;
-		f[25] = 0;
-		{
-			uint16_t c = ip_csum(f + 14, 20);
-
-			f[24] = (uint8_t)(c >> 8);
-			f[25] = (uint8_t)c;
-		}
+		ip_csum_set(f + 14);
 		/*
 		 * sport 10000 + 2 * flow: the per-flow cluster hash is a sum
 		 * (guide 8.6), so address and port must not move in lockstep
@@ -285,4 +301,46 @@ int get_stats(const struct ring *r, struct pfr_stats *st)
 	socklen_t len = sizeof(*st);
 
 	return getsockopt(r->fd, PFR_SOL, PFR_SO_GET_STATS, st, &len);
+}
+
+/*
+ * Reads rings[0..n) until fn has returned 1 for `want` slots in total or
+ * ms passed, then 50 ms more for late extras. fn gets the ring's index.
+ * Returns the number of slots fn returned 1 for.
+ */
+uint32_t ring_scan(struct ring *rings, int n, slot_fn fn, void *ctx, uint32_t want, int ms)
+{
+	double end = now_s() + ms / 1000.0, extra = 0;
+	uint32_t hits = 0, k, i;
+	int j;
+
+	for (;;) {
+		for (j = 0; j < n; j++) {
+			struct pfc_ring_hdr *h = rings[j].hdr;
+
+			k = pfc_ring_peek(h, h->num_slots);
+			for (i = 0; i < k; i++) {
+				const struct pfc_slot_hdr *s = pfc_ring_slot(h, h->remove_idx + i);
+
+				hits += fn(j, s, (const uint8_t *)(s + 1), ctx) == 1;
+			}
+			pfc_ring_release(h, k);
+		}
+		if (extra && now_s() >= extra)
+			return hits;
+		if (!extra && ((want && hits >= want) || now_s() >= end))
+			extra = now_s() + 0.05;
+		usleep(2000);
+	}
+}
+
+/* The 20-byte IPv4 header checksum written into h[10..11]. */
+void ip_csum_set(uint8_t *h)
+{
+	uint16_t c;
+
+	h[10] = h[11] = 0;
+	c = ip_csum(h, 20);
+	h[10] = (uint8_t)(c >> 8);
+	h[11] = (uint8_t)c;
 }

@@ -55,8 +55,9 @@ struct pfr_sockaddr {
 #define PFR_SO_ADD_TO_CLUSTER 99 /* struct pfr_cluster_req */
 #define PFR_SO_REMOVE_FROM_CLUSTER 100 /* none */
 /* u_int64_t: bit Q set = capture RX queue Q of the bound device; all ones
- * (the default) = every queue. Packets whose queue is unknown (sent by the
- * host, devices without queues) count as queue 0. 0 is EINVAL. */
+ * (the default) = every queue, including queues above 63, which no other
+ * mask captures. Packets whose queue is unknown (sent by the host, devices
+ * without queues) count as queue 0. 0 is EINVAL. */
 #define PFR_SO_SET_CHANNEL_MASK 101
 #define PFR_SO_ADD_FILTERING_RULE 102 /* filtering_rule */
 #define PFR_SO_REMOVE_FILTERING_RULE 103 /* u_int16_t rule_id */
@@ -71,9 +72,11 @@ struct pfr_sockaddr {
 #define PFR_SO_REMOVE_HASH_RULE 113 /* hash_filtering_rule (its 6-tuple) */
 #define PFR_SO_DEACTIVATE_RING 117 /* none */
 #define PFR_SO_SET_POLL_WATERMARK 118 /* u_int32_t, 1..num_slots */
-/* u_int16_t seconds: remove hash rules no packet matched for that long. */
+/* u_int16_t seconds: remove hash rules no packet matched for that long
+ * (counted from the add if none ever did; 0 removes all). */
 #define PFR_SO_PURGE_IDLE_HASH_RULES 119
-/* u_int16_t seconds: the same for wildcard rules. */
+/* u_int16_t seconds: the same for wildcard rules; a rule with `locked` set
+ * stays. */
 #define PFR_SO_PURGE_IDLE_RULES 120
 
 /* getsockopt(fd, PFR_SOL, ...) options. */
@@ -88,7 +91,8 @@ struct pfr_sockaddr {
  */
 #define PFR_SO_GET_FILTERING_RULE_STATS 174
 #define PFR_RULE_STATS_MAX 256
-/* u_int32_t: RX queues of the bound device (real_num_rx_queues; 1 for "any"). */
+/* u_int32_t: RX queues of the bound device (real_num_rx_queues; 1 for
+ * "any"). ENOTCONN unbound, ENODEV when the device is gone. */
 #define PFR_SO_GET_NUM_RX_CHANNELS 175
 
 /*
@@ -96,8 +100,11 @@ struct pfr_sockaddr {
  * bound to a device transmits it there (dev_queue_xmit); returns the length.
  * Errors: ENOTCONN unbound, ENXIO bound to "any", EINVAL shorter than an
  * Ethernet header, EMSGSIZE longer than the device's MTU + link header
- * (+ 4 for a VLAN tag), ENETDOWN device down, ENOBUFS the device queue
- * dropped it. A sendto() address is ignored.
+ * (+ 4 when the frame's EtherType is 802.1Q/802.1ad), ENETDOWN device down,
+ * ENOBUFS the device queue dropped it, ENODEV the device is gone,
+ * EOPNOTSUPP not an Ethernet (or loopback) device. A sendto() address is
+ * ignored. MSG_DONTWAIT: EAGAIN instead of waiting for send-buffer space.
+ * A socket capturing TX on that device sees its own frames.
  */
 
 struct pfr_cluster_req {
