@@ -72,6 +72,30 @@ bool pfr_sock_wants(struct pfr_sock *ps, const struct pfr_pkt *pkt)
 	return true;
 }
 
+/*
+ * A VLAN tag the NIC or the stack moved into skb metadata is back in the
+ * bytes rings and rules see (pfr_pkt_copy), and libpcap compiles programs
+ * for those bytes: "vlan 5" reads the 802.1Q header at offset 12 (af_packet
+ * relies on ancillary loads instead, which programs compiled offline by
+ * pcap_compile lack). So a tagged packet is filtered on a copy with its tag
+ * put back: one allocation per such packet, only while a program is
+ * attached. A copy that cannot be made counts as filtered.
+ */
+static bool pfr_bpf_run_tagged(const struct bpf_prog *prog, const struct sk_buff *skb)
+{
+	struct sk_buff *copy = skb_copy(skb, GFP_ATOMIC);
+	bool keep;
+
+	if (!copy)
+		return false;
+	copy = __vlan_hwaccel_push_inside(copy); /* frees the copy on failure */
+	if (!copy)
+		return false;
+	keep = bpf_prog_run_clear_cb(prog, copy) != 0;
+	consume_skb(copy);
+	return keep;
+}
+
 /* The socket's SO_ATTACH_FILTER program; true to keep the packet. */
 static bool pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
 {
@@ -80,7 +104,9 @@ static bool pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
 
 	rcu_read_lock();
 	filter = rcu_dereference(ps->sk.sk_filter);
-	if (filter)
+	if (filter && skb_vlan_tag_present(skb) && dev_has_header(skb->dev))
+		keep = pfr_bpf_run_tagged(filter->prog, skb);
+	else if (filter)
 		keep = bpf_prog_run_clear_cb(filter->prog, skb) != 0;
 	rcu_read_unlock();
 	return keep;

@@ -74,6 +74,7 @@ void dev_mac(const char *dev, uint8_t mac[6]);
 int raw_socket(const char *dev);
 int send_raw(const char *dev, const void *frame, size_t len);
 int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows, uint16_t dport);
+int attach_vlan_filter(const struct ring *r, uint16_t vid);
 int attach_udp_port_filter(const struct ring *r, uint16_t dport);
 int ring_start_test_frames(struct ring *r, const char *dev);
 int get_stats(const struct ring *r, struct pfr_stats *st);

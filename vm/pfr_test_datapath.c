@@ -181,18 +181,20 @@ static int ring_vlan_rule(struct ring *r, const char *dev, uint16_t vlan_id)
  * VLAN VLAN_ID frames sent tagged from TXDEV to RXDEV, which has a VLAN
  * device RXDEV.5: whether the NIC or the stack took the tag out of the
  * frame, the ring on RXDEV shows it as on the wire, the ring on RXDEV.5
- * untagged, and rules see the VLAN id. Frames sent on RXDEV.5 (the tag
+ * untagged, and rules and BPF programs see the VLAN id (a program written for
+ * the tag in the bytes, as libpcap compiles "vlan 5"). Frames sent on RXDEV.5 (the tag
  * in skb metadata for the NIC to insert) show up tagged in RXDEV's TX
  * capture.
  */
 int test_vlan(void)
 {
 	struct vlan_check tagged = { .tagged = 1 }, untagged = { .tagged = 0 }, ok5 = { .tagged = 1 },
-			  no7 = { .tagged = 1 }, txc = { .tagged = 1 };
-	struct ring r, r5, rule5, rule7, tx;
+			  no7 = { .tagged = 1 }, txc = { .tagged = 1 }, okb5 = { .tagged = 1 },
+			  nob7 = { .tagged = 1 };
+	struct ring r, r5, rule5, rule7, tx, bpf5, bpf7;
 	char vdev[IFNAMSIZ];
 	uint8_t f[VLAN_FRAME_LEN + 4];
-	uint32_t seq, n = 20, got, got5, gotr5, gotr7, gottx;
+	uint32_t seq, n = 20, got, got5, gotr5, gotr7, gottx, gotb5, gotb7;
 	int err, fd;
 
 	snprintf(vdev, sizeof(vdev), "%s.%d", rxdev, VLAN_ID);
@@ -200,12 +202,18 @@ int test_vlan(void)
 	memcpy(untagged.mac, tagged.mac, 6);
 	memcpy(ok5.mac, tagged.mac, 6);
 	memcpy(no7.mac, tagged.mac, 6);
+	memcpy(okb5.mac, tagged.mac, 6);
+	memcpy(nob7.mac, tagged.mac, 6);
 	dev_mac(vdev, txc.mac);
 	err = ring_start(&r, rxdev);
 	err = err ? err : ring_start(&r5, vdev);
 	err = err ? err : ring_vlan_rule(&rule5, rxdev, VLAN_ID);
 	err = err ? err : ring_vlan_rule(&rule7, rxdev, VLAN_ID + 2);
 	err = err ? err : ring_start(&tx, rxdev);
+	err = err ? err : ring_start(&bpf5, rxdev);
+	err = err ? err : ring_start(&bpf7, rxdev);
+	if (!err && (attach_vlan_filter(&bpf5, VLAN_ID) || attach_vlan_filter(&bpf7, VLAN_ID + 2)))
+		err = -errno;
 	if (err)
 		return fail("rings on %s/%s: %s", rxdev, vdev, strerror(-err));
 	if (sopt_u32(&tx, PFR_SO_SET_PACKET_DIRECTION, tx_only_direction))
@@ -221,6 +229,8 @@ int test_vlan(void)
 	got5 = ring_scan(&r5, 1, vlan_frame_check, &untagged, n, 2000);
 	gotr5 = ring_scan(&rule5, 1, vlan_frame_check, &ok5, n, 2000);
 	gotr7 = ring_scan(&rule7, 1, vlan_frame_check, &no7, 0, 200);
+	gotb5 = ring_scan(&bpf5, 1, vlan_frame_check, &okb5, n, 2000);
+	gotb7 = ring_scan(&bpf7, 1, vlan_frame_check, &nob7, 0, 200);
 	if (got != n || tagged.bad)
 		return fail("%s: %u/%u tagged frames as sent, %u untagged or differing", rxdev, got, n,
 			    tagged.bad);
@@ -229,6 +239,9 @@ int test_vlan(void)
 	if (gotr5 != n || ok5.bad || gotr7 || no7.bad)
 		return fail("rules: vlan_id %d passed %u/%u (%u bad), vlan_id %d passed %u (0 expected)",
 			    VLAN_ID, gotr5, n, ok5.bad, VLAN_ID + 2, gotr7);
+	if (gotb5 != n || okb5.bad || gotb7 || nob7.bad)
+		return fail("BPF: vlan %d passed %u/%u (%u bad), vlan %d passed %u (0 expected)", VLAN_ID,
+			    gotb5, n, okb5.bad, VLAN_ID + 2, gotb7);
 
 	fd = raw_socket(vdev);
 	if (fd < 0)
@@ -242,13 +255,16 @@ int test_vlan(void)
 		return fail("%s TX capture of frames sent on %s: %u/%u tagged, %u untagged or differing",
 			    rxdev, vdev, gottx, n, txc.bad);
 	printf("ok: vlan %d: %s shows %u/%u frames with their 802.1Q tag, %s %u untagged; rule vlan_id "
-	       "%d %u, vlan_id %d 0; TX via %s captured tagged %u/%u\n", VLAN_ID, rxdev, got, n, vdev,
-	       got5, VLAN_ID, gotr5, VLAN_ID + 2, vdev, gottx, n);
+	       "%d %u, vlan_id %d 0; BPF vlan %d %u, vlan %d 0; TX via %s captured tagged %u/%u\n", VLAN_ID,
+	       rxdev, got, n, vdev, got5, VLAN_ID, gotr5, VLAN_ID + 2, VLAN_ID, gotb5, VLAN_ID + 2, vdev,
+	       gottx, n);
 	ring_close(&r);
 	ring_close(&r5);
 	ring_close(&rule5);
 	ring_close(&rule7);
 	ring_close(&tx);
+	ring_close(&bpf5);
+	ring_close(&bpf7);
 	return 0;
 }
 

@@ -268,6 +268,23 @@ int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t fl
 	return err;
 }
 
+/* A classic BPF program keeping 802.1Q frames of VLAN vid (tag in the bytes, as libpcap's "vlan N"). */
+int attach_vlan_filter(const struct ring *r, uint16_t vid)
+{
+	struct sock_filter code[] = {
+		{ 0x28, 0, 0, 12 }, /* ldh [12] */
+		{ 0x15, 0, 4, 0x8100 }, /* jeq 802.1Q */
+		{ 0x28, 0, 0, 14 }, /* ldh [14] */
+		{ 0x54, 0, 0, 0x0fff }, /* and #0xfff */
+		{ 0x15, 0, 1, vid }, /* jeq vid */
+		{ 0x06, 0, 0, 0xffff }, /* accept */
+		{ 0x06, 0, 0, 0 }, /* drop */
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	return setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
 /* Classic BPF: IPv4 UDP to dport, with a 20-byte IP header. */
 int attach_udp_port_filter(const struct ring *r, uint16_t dport)
 {
