@@ -186,6 +186,7 @@ int pfr_rule_remove(struct pfr_sock *ps, u16 rule_id);
 int pfr_hash_rule_add(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_hash_rule_remove(struct pfr_sock *ps, const hash_filtering_rule *r);
 int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len);
+int pfr_hash_rule_stats(struct pfr_sock *ps, const hash_filtering_rule *rule, void *buf, u32 len);
 int pfr_rules_purge_idle(struct pfr_sock *ps, u16 secs);
 void pfr_hash_rules_purge_idle(struct pfr_sock *ps, u16 secs);
 bool __pfr_rules_accept(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt,

@@ -530,6 +530,23 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 		out = rst;
 		len = err;
 		break;
+	case PFR_SO_GET_HASH_FILTERING_RULE_STATS: {
+		/* in: the rule (its 6-tuple); out: its statistics */
+		hash_filtering_rule *hr;
+
+		if (len < (int)sizeof(*hr))
+			return -EINVAL;
+		hr = memdup_user(optval, sizeof(*hr));
+		if (IS_ERR(hr))
+			return PTR_ERR(hr);
+		err = pfr_hash_rule_stats(ps, hr, rst, min_t(u32, len, sizeof(rst)));
+		kfree(hr);
+		if (err < 0)
+			return err;
+		out = rst;
+		len = err;
+		break;
+	}
 	default:
 		return -ENOPROTOOPT;
 	}

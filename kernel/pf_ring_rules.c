@@ -315,13 +315,33 @@ void pfr_hash_rules_purge_idle(struct pfr_sock *ps, u16 secs)
 }
 
 /*
- * PFR_SO_GET_FILTERING_RULE_STATS: what the rule's action plugin reports
- * (guide 10.4) or, without one, hash_filtering_rule_stats. Returns the
- * bytes written into buf, or -errno.
+ * One rule's statistics into buf (len bytes): what its action plugin
+ * reports (guide 10.4) or, without one, hash_filtering_rule_stats from the
+ * counters. Returns the bytes written or -errno; ps->lock held.
  */
-int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len)
+static int __pfr_stats_out(u8 plugin_id, struct pfr_plugin_rule *pr, u64 match, u64 filtered,
+			   u64 last_match_sec, void *buf, u32 len)
 {
 	hash_filtering_rule_stats st;
+	int n;
+
+	if (plugin_id) {
+		n = pfr_plugin_stats(plugin_id, pr, buf, len);
+		if (n != -ENOENT)
+			return n;
+	}
+	memset(&st, 0, sizeof(st));
+	st.match = match;
+	st.filtered = filtered;
+	st.inactivity = (u32)(pfr_now_sec() - last_match_sec);
+	n = min_t(u32, len, sizeof(st));
+	memcpy(buf, &st, n);
+	return n;
+}
+
+/* PFR_SO_GET_FILTERING_RULE_STATS: the bytes written into buf, or -errno. */
+int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len)
+{
 	struct pfr_plugin_rule pr;
 	struct pfr_wc_rule *w;
 	int n = -ENOENT;
@@ -332,21 +352,32 @@ int pfr_rule_stats(struct pfr_sock *ps, u16 rule_id, void *buf, u32 len)
 		if (ps->wc[i]->rule.rule_id != rule_id)
 			continue;
 		w = container_of(ps->wc[i], struct pfr_wc_rule, r);
-		if (w->r.rule.plugin_action.plugin_id) {
-			pr.rule = &w->r.rule;
-			pr.hash_rule = NULL;
-			pr.plugin_mem = &w->plugin_mem;
-			n = pfr_plugin_stats(w->r.rule.plugin_action.plugin_id, &pr, buf, len);
-			if (n != -ENOENT)
-				break;
-		}
-		memset(&st, 0, sizeof(st));
-		st.match = w->r.match;
-		st.filtered = w->r.filtered;
-		st.inactivity = (u32)(pfr_now_sec() - w->r.last_match_sec);
-		n = min_t(u32, len, sizeof(st));
-		memcpy(buf, &st, n);
+		pr.rule = &w->r.rule;
+		pr.hash_rule = NULL;
+		pr.plugin_mem = &w->plugin_mem;
+		n = __pfr_stats_out(w->r.rule.plugin_action.plugin_id, &pr, w->r.match, w->r.filtered,
+				    w->r.last_match_sec, buf, len);
 		break;
+	}
+	spin_unlock_bh(&ps->lock);
+	return n;
+}
+
+/* PFR_SO_GET_HASH_FILTERING_RULE_STATS: the rule with rule's 6-tuple. */
+int pfr_hash_rule_stats(struct pfr_sock *ps, const hash_filtering_rule *rule, void *buf, u32 len)
+{
+	struct pfr_plugin_rule pr;
+	struct pfr_hash_entry *e;
+	struct pfc_hash_key k;
+	int n = -ENOENT;
+
+	pfc_hash_key_from_rule(rule, &k);
+	spin_lock_bh(&ps->lock);
+	e = __pfr_hash_find(ps, &k);
+	if (e) {
+		pr = pfr_hash_plugin_rule(e);
+		n = __pfr_stats_out(e->r.rule.plugin_action.plugin_id, &pr, e->r.match, e->r.filtered,
+				    e->r.last_match_sec, buf, len);
 	}
 	spin_unlock_bh(&ps->lock);
 	return n;

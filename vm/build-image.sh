@@ -69,6 +69,9 @@ log "building the tools"
 cmake -S "$root" -B "$tools" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPFRING_TESTS=OFF -DPFRING_BENCH=OFF \
   -DPFRING_SANITIZE=OFF -DPFRING_TSAN=OFF >/dev/null
 cmake --build "$tools" -j2 --target $GUEST_TOOLS >&2
+# the libpfring API check of the kernel module, linked against that build
+gcc -O2 -Wall -Wextra -Werror -I"$root/src/include" -I"$root/src/core" "$root/vm/kmod_api_check.c" \
+    -L"$tools/lib" -lpfring -o "$out/kmod_api_check"
 
 # 4. The initramfs.
 # busybox-static's /bin/busybox; ldd fails on a static binary
@@ -92,6 +95,7 @@ for t in $GUEST_TOOLS; do bins="$bins $tools/bin/$t"; done
 tcpdump=$(command -v tcpdump || true)
 [ -n "$tcpdump" ] || { log "tcpdump is not installed"; exit 1; }
 bins="$bins $tcpdump"
+bins="$bins $out/kmod_api_check"
 for b in $bins; do cp "$b" "$ird/bin/$(basename "$b")"; done
 # Every shared library they load, at the path the loader finds it
 # (libpfring.so from the build tree goes to the default directory).

@@ -91,6 +91,13 @@ struct pfr_sockaddr {
  */
 #define PFR_SO_GET_FILTERING_RULE_STATS 174
 #define PFR_RULE_STATS_MAX 256
+/*
+ * in: hash_filtering_rule (its 6-tuple selects the rule; optlen must hold
+ * the struct); out: as PFR_SO_GET_FILTERING_RULE_STATS, the rule's
+ * hash_filtering_rule_stats or what its action plugin writes. ENOENT when
+ * no hash rule has that 6-tuple.
+ */
+#define PFR_SO_GET_HASH_FILTERING_RULE_STATS 176
 /* u_int32_t: RX queues of the bound device (real_num_rx_queues; 1 for
  * "any"). ENOTCONN unbound, ENODEV when the device is gone. */
 #define PFR_SO_GET_NUM_RX_CHANNELS 175

@@ -106,8 +106,10 @@ typedef struct pfring_if {
  * PF_RING_* flags. Returns a handle, or NULL with errno set (ENODEV unknown
  * module or device, ENOENT missing file, EINVAL bad name or queue syntax,
  * EPERM missing privileges, ENOMEM); the reason is then readable with
- * pfring_get_last_error(NULL, ...). The ring starts enabled for modules
- * that need no explicit enable (all userland modules).
+ * pfring_get_last_error(NULL, ...). Userland modules deliver from open on;
+ * a pf_ring.ko ring ("kernel" module) drops packets until
+ * pfring_enable_ring() (guide 8.14) or, when that is never called, the
+ * first receive call.
  */
 pfring *pfring_open(const char *device_name, u_int32_t caplen, u_int32_t flags);
 

@@ -222,7 +222,9 @@ PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
     if (!ring->bpf.active()) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no BPF filter is set");
     ring->bpf.clear();
     ring->bpf_in_device = false;
-    ring->mod->set_device_bpf(nullptr);
+    int rc = ring->mod->set_device_bpf(nullptr);
+    if (rc < 0 && rc != PF_RING_ERROR_NOT_SUPPORTED)
+      return ring->fail(rc, "device '" + ring->device_name + "' could not remove its kernel filter");
     return 0;
   });
 }

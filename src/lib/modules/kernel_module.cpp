@@ -10,6 +10,8 @@
 //  - BPF: the libpcap program attached to the socket (SO_ATTACH_FILTER);
 //  - direction, clusters across processes, queue "DEV@Q" (channel mask),
 //    the poll watermark and the application name shown in /proc.
+// The ring captures from pfring_enable_ring() on (or the first receive
+// call of an application that never calls it), as guide 8.14 says.
 // The ring is mapped once; recv_burst hands out slots in place and gives
 // them back at the next recv_burst (module.h). No allocation after open.
 #include <arpa/inet.h>
@@ -117,21 +119,23 @@ class KernelModule : public Module, public DeviceFilter {
       *errnum = errno;
       return false;
     }
-    if (!map_ring(code, errnum, err)) return false;
-    if (!activate(true)) return fail(PF_RING_ERROR_GENERIC, errno, "cannot activate the ring: " + errno_text(errno));
-    return true;
+    return map_ring(code, errnum, err);
   }
 
   int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
     release_held();
+    if (!implicit_enable(err)) return PF_RING_ERROR_GENERIC;
     return take_or_wait(
         out, max, timeout_ms, err, [this](RawPacket *o, unsigned m) { return take(o, m); },
         [this](int ms, std::string &e) { return wait(ms, e); });
   }
 
   int poll(int timeout_ms) override {
+    std::string err;
+    if (!implicit_enable(err)) return PF_RING_ERROR_GENERIC;
     return ready_or_wait(
-        timeout_ms, [this] { return pfc_ring_count(ring_) > held_; }, [this](int ms, std::string &e) { return wait(ms, e); });
+        timeout_ms, [this] { return pfc_ring_count(ring_) - held_ >= watermark_; },
+        [this](int ms, std::string &e) { return wait(ms, e); });
   }
 
   uint64_t dropped() const override {
@@ -189,11 +193,13 @@ class KernelModule : public Module, public DeviceFilter {
 
   int enable() override {
     enabled_ = true;
+    told_ = true;
     return activate(mode_ != send_only_mode) ? 0 : PF_RING_ERROR_GENERIC;
   }
 
   int disable() override {
     enabled_ = false;
+    told_ = true;
     return activate(false) ? 0 : PF_RING_ERROR_GENERIC;
   }
 
@@ -226,14 +232,13 @@ class KernelModule : public Module, public DeviceFilter {
   int set_device_bpf(const struct bpf_program *prog) override {
     if (!prog) {
       user_filter_ = false;
-      setsockopt(fd_, SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
-      return 0;
+      return detach_filter() ? 0 : PF_RING_ERROR_GENERIC;
     }
     struct sock_fprog fp;
     fp.len = static_cast<unsigned short>(prog->bf_len);
     fp.filter = reinterpret_cast<struct sock_filter *>(prog->bf_insns);
     if (prog->bf_len > BPF_MAXINSNS || setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0) {
-      setsockopt(fd_, SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
+      detach_filter();
       user_filter_ = false;
       return PF_RING_ERROR_GENERIC;
     }
@@ -259,7 +264,9 @@ class KernelModule : public Module, public DeviceFilter {
   int set_poll_watermark(uint16_t watermark) override {
     u_int32_t w = watermark;
     if (w > ring_->num_slots) w = ring_->num_slots;
-    return setsockopt(fd_, PFR_SOL, PFR_SO_SET_POLL_WATERMARK, &w, sizeof(w)) == 0 ? 0 : PF_RING_ERROR_INVALID_ARGUMENT;
+    if (setsockopt(fd_, PFR_SOL, PFR_SO_SET_POLL_WATERMARK, &w, sizeof(w)) != 0) return PF_RING_ERROR_INVALID_ARGUMENT;
+    watermark_ = w;
+    return 0;
   }
 
   // DeviceFilter: pf_ring.ko evaluates rules, policy and sampling.
@@ -292,9 +299,22 @@ class KernelModule : public Module, public DeviceFilter {
     return kernel::rule_error(errno, "hash rule", err);
   }
 
-  int hash_rule_stats(const hash_filtering_rule &, char *, u_int *, std::string &err) override {
-    err = "pf_ring.ko keeps no per-hash-rule statistics readable by libpfring yet";
-    return PF_RING_ERROR_NOT_SUPPORTED;
+  // The option reads the rule from and writes the statistics to one
+  // buffer, which must hold the rule: a local one, copied out after.
+  int hash_rule_stats(const hash_filtering_rule &r, char *stats, u_int *len, std::string &err) override {
+    alignas(8) char buf[sizeof(hash_filtering_rule) > PFR_RULE_STATS_MAX ? sizeof(hash_filtering_rule)
+                                                                          : PFR_RULE_STATS_MAX];
+    std::memcpy(buf, &r, sizeof(r));
+    socklen_t l = sizeof(buf);
+    if (getsockopt(fd_, PFR_SOL, PFR_SO_GET_HASH_FILTERING_RULE_STATS, buf, &l) != 0)
+      return kernel::rule_error(errno, "hash rule", err);
+    if (l > *len) {
+      err = "stats buffer too small: need " + std::to_string(l) + " bytes";
+      return PF_RING_ERROR_INVALID_ARGUMENT;
+    }
+    std::memcpy(stats, buf, l);
+    *len = l;
+    return 0;
   }
 
   int purge_idle(bool hash_rules, uint16_t inactivity_sec, std::string &err) override {
@@ -366,6 +386,24 @@ class KernelModule : public Module, public DeviceFilter {
     return true;
   }
 
+  // SO_DETACH_FILTER; the socket layer wants an int-sized (ignored) value.
+  bool detach_filter() {
+    int unused = 0;
+    return setsockopt(fd_, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof(unused)) == 0 || errno == ENOENT;
+  }
+
+  // The guide (8.14): a ring drops packets until pfring_enable_ring(), so
+  // filters and clusters set up after open apply to every packet it gets.
+  // An application that never enables or disables it (every other module
+  // delivers without pfring_enable_ring) is enabled by its first receive.
+  bool implicit_enable(std::string &err) {
+    if (told_) return true;
+    told_ = true;
+    if (activate(mode_ != send_only_mode)) return true;
+    err = "cannot activate the ring of '" + dev_ + "': " + errno_text(errno);
+    return false;
+  }
+
   bool activate(bool on) {
     if (on == active_) return true;
     if (setsockopt(fd_, PFR_SOL, on ? PFR_SO_ACTIVATE_RING : PFR_SO_DEACTIVATE_RING, nullptr, 0) != 0) return false;
@@ -426,7 +464,9 @@ class KernelModule : public Module, public DeviceFilter {
   struct pfc_ring_hdr *ring_ = nullptr;
   uint64_t ring_bytes_ = 0;
   uint32_t held_ = 0;
+  uint32_t watermark_ = 1;  // poll() is ready at this many queued packets
   bool active_ = false, enabled_ = true;
+  bool told_ = false;  // pfring_enable_ring/pfring_disable_ring was called
   socket_mode mode_ = send_and_recv_mode;
   bool user_filter_ = false;
   uint64_t filter_from_ns_ = 0;
