@@ -329,6 +329,34 @@ static void check_sampling_bpf_enable(pfring *rx, pfring *tx)
 	expect_count("disabled for 10, enabled for 15", drain(rx, DPORT_A, NULL), 15);
 }
 
+/* One ring per RX queue (DEV@Q): together they get every frame, each once. */
+static void check_multichannel(pfring *tx)
+{
+	pfring *q[MAX_NUM_RX_CHANNELS];
+	int last, i, total = 0, busy = 0, n;
+	char per[256] = "";
+
+	last = pfring_open_multichannel(rxdev, 1536, PF_RING_PROMISC, q);
+	if (!q[0])
+		fail("pfring_open_multichannel(%s) opened nothing", rxdev);
+	for (i = 0; i <= last; i++)
+		check_rc("pfring_enable_ring", pfring_enable_ring(q[i]));
+	for (i = 0; i < 32; i++)
+		send_n(tx, 5, (uint8_t)(100 + i), DPORT_A);
+	for (i = 0; i <= last; i++) {
+		n = drain(q[i], DPORT_A, NULL);
+		total += n;
+		busy += n > 0;
+		snprintf(per + strlen(per), sizeof(per) - strlen(per), " %d", n);
+		pfring_close(q[i]);
+	}
+	if (total != 160)
+		fail("pfring_open_multichannel: %d rings got%s = %d, expected 160", last + 1, per, total);
+	if (last > 0 && busy < 2)
+		fail("pfring_open_multichannel: only %d of %d queue rings got frames (%s)", busy, last + 1, per);
+	printf("ok: pfring_open_multichannel: %d rings,%s = 160\n", last + 1, per);
+}
+
 static void check_watermark_send_cluster(pfring *rx, pfring *tx)
 {
 	uint8_t big[2000];
@@ -361,6 +389,8 @@ static void check_watermark_send_cluster(pfring *rx, pfring *tx)
 	check_rc("pfring_remove_from_cluster", pfring_remove_from_cluster(rx));
 	send_n(tx, 7, 6, DPORT_A);
 	expect_count("after leaving the cluster", drain(rx, DPORT_A, NULL), 7);
+
+	check_multichannel(tx);
 
 	check_rc("pfring_stats", pfring_stats(rx, &s));
 	if (s.drop != 0)
