@@ -261,9 +261,15 @@ static __poll_t pfr_poll(struct file *file, struct socket *sock, poll_table *wai
 	__poll_t mask = 0;
 
 	poll_wait(file, &ps->wq, wait);
+	/* send-buffer space frees up on the socket's own wait queue */
+	poll_wait(file, sk_sleep(sock->sk), wait);
+	/* pairs with wq_has_sleeper() in pfr_deliver: no wake-up is missed */
+	smp_mb();
 	r = smp_load_acquire(&ps->ring);
 	if (r && pfr_ring_queued(ps) >= READ_ONCE(ps->watermark))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	if (sock_writeable(sock->sk))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
 
@@ -445,10 +451,15 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 		WRITE_ONCE(ps->direction, v);
 		return 0;
 	case PFR_SO_SET_POLL_WATERMARK:
-		if (v < 1 || (smp_load_acquire(&ps->ring) && v > ps->prod.num_slots))
+		if (v < 1)
 			return -EINVAL;
-		WRITE_ONCE(ps->watermark, v);
-		return 0;
+		/* the ring's creation clamps the watermark under the same mutex */
+		mutex_lock(&pfr_cfg_mutex);
+		err = ps->ring && v > ps->prod.num_slots ? -EINVAL : 0;
+		if (!err)
+			WRITE_ONCE(ps->watermark, v);
+		mutex_unlock(&pfr_cfg_mutex);
+		return err;
 	}
 
 	mutex_lock(&pfr_cfg_mutex);
@@ -524,6 +535,7 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 			return -EINVAL;
 		if (copy_from_user(&rule_id, optval, sizeof(rule_id)))
 			return -EFAULT;
+		memset(rst, 0, sizeof(rst)); /* a plugin may report more than it wrote */
 		err = pfr_rule_stats(ps, rule_id, rst, min_t(u32, len, sizeof(rst)));
 		if (err < 0)
 			return err;
@@ -539,6 +551,7 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname, char __us
 		hr = memdup_user(optval, sizeof(*hr));
 		if (IS_ERR(hr))
 			return PTR_ERR(hr);
+		memset(rst, 0, sizeof(rst));
 		err = pfr_hash_rule_stats(ps, hr, rst, min_t(u32, len, sizeof(rst)));
 		kfree(hr);
 		if (err < 0)

@@ -77,30 +77,31 @@ bool pfr_sock_wants(struct pfr_sock *ps, const struct pfr_pkt *pkt)
  * bytes rings and rules see (pfr_pkt_copy), and libpcap compiles programs
  * for those bytes: "vlan 5" reads the 802.1Q header at offset 12 (af_packet
  * relies on ancillary loads instead, which programs compiled offline by
- * pcap_compile lack). So a tagged packet is filtered on a copy with its tag
- * put back: one allocation per such packet, only while a program is
- * attached. A copy that cannot be made counts as filtered.
+ * pcap_compile lack). So a tagged packet is filtered on a clone with its
+ * tag put back (pushing the tag unshares only the header): one allocation
+ * per such packet, only while a program is attached. Returns 1 keep, 0
+ * filter, -ENOMEM when no clone could be made.
  */
-static bool pfr_bpf_run_tagged(const struct bpf_prog *prog, const struct sk_buff *skb)
+static int pfr_bpf_run_tagged(const struct bpf_prog *prog, const struct sk_buff *skb)
 {
-	struct sk_buff *copy = skb_copy(skb, GFP_ATOMIC);
-	bool keep;
+	struct sk_buff *c = skb_clone((struct sk_buff *)skb, GFP_ATOMIC);
+	int keep;
 
-	if (!copy)
-		return false;
-	copy = __vlan_hwaccel_push_inside(copy); /* frees the copy on failure */
-	if (!copy)
-		return false;
-	keep = bpf_prog_run_clear_cb(prog, copy) != 0;
-	consume_skb(copy);
+	if (!c)
+		return -ENOMEM;
+	c = __vlan_hwaccel_push_inside(c); /* frees the clone on failure */
+	if (!c)
+		return -ENOMEM;
+	keep = bpf_prog_run_clear_cb(prog, c) != 0;
+	consume_skb(c);
 	return keep;
 }
 
-/* The socket's SO_ATTACH_FILTER program; true to keep the packet. */
-static bool pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
+/* The socket's SO_ATTACH_FILTER program: 1 keep, 0 filter, -ENOMEM. */
+static int pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
 {
 	struct sk_filter *filter;
-	bool keep = true;
+	int keep = 1;
 
 	rcu_read_lock();
 	filter = rcu_dereference(ps->sk.sk_filter);
@@ -154,10 +155,15 @@ void pfr_deliver(struct pfr_sock *ps, struct sk_buff *skb, struct pfr_pkt *pkt)
 	struct pfr_eval ev;
 	bool wake = false;
 	u32 sent;
+	int keep;
 
-	if (!pfr_bpf_accept(ps, skb)) {
+	keep = pfr_bpf_accept(ps, skb);
+	if (keep <= 0) {
 		spin_lock(&ps->lock);
-		ps->stats.filtered++;
+		if (keep < 0)
+			ps->stats.drop++; /* no memory to filter it: lost, not filtered */
+		else
+			ps->stats.filtered++;
 		spin_unlock(&ps->lock);
 		return;
 	}
@@ -285,6 +291,15 @@ static int pfr_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_ty
 {
 	bool outgoing = skb->pkt_type == PACKET_OUTGOING;
 
+	/*
+	 * A multicast/broadcast the host sent, looped back to it: captured
+	 * already as sent, and its MAC header is the IP header (af_packet
+	 * skips it too).
+	 */
+	if (skb->pkt_type == PACKET_LOOPBACK) {
+		consume_skb(skb);
+		return 0;
+	}
 	if (outgoing ? READ_ONCE(pfr_enable_tx_capture) : !pfr_dev_hooked(dev))
 		pfr_capture(skb, dev, outgoing);
 	consume_skb(skb);
@@ -300,6 +315,8 @@ rx_handler_result_t pfr_rx_handler(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 
+	if (skb->pkt_type == PACKET_LOOPBACK)
+		return RX_HANDLER_PASS; /* the host's own looped copy: see pfr_rcv */
 	pfr_capture(skb, skb->dev, false);
 	if (pfr_transparent_mode != 2)
 		return RX_HANDLER_PASS;

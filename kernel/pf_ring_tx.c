@@ -29,7 +29,9 @@ static bool pfr_reflect_one(struct pfr_sock *ps, struct sk_buff *skb, const stru
 			return false;
 	}
 	/* skb->len: a VLAN tag in skb metadata is the device's to insert */
-	if (!(dev->flags & IFF_UP) || dev->type != ARPHRD_ETHER || skb->len < ETH_HLEN ||
+	/* pkt->dev: the frame must have come with an Ethernet header to swap MACs in */
+	if (!(dev->flags & IFF_UP) || dev->type != ARPHRD_ETHER || !dev_has_header(pkt->dev) ||
+	    pkt->dev->type != ARPHRD_ETHER || skb->len < ETH_HLEN ||
 	    skb->len > dev->mtu + dev->hard_header_len)
 		return false;
 	nskb = skb_copy(skb, GFP_ATOMIC);

@@ -91,6 +91,8 @@ int main(int argc, char **argv)
 		return test_quick();
 	if (!strcmp(t, "netns"))
 		return test_netns();
+	if (!strcmp(t, "broadcast-loop"))
+		return test_broadcast_loop();
 	fprintf(stderr, "usage: pfr_test TEST [RXDEV TXDEV]\n");
 	return 2;
 }

@@ -104,6 +104,7 @@ int test_tx(int expect);
 int test_netns(void);
 int test_open(void);
 int test_quick(void);
+int test_broadcast_loop(void);
 int hold(const char *dev, int secs);
 double now_s(void);
 int flood(const char *dev, int secs);
