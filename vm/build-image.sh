@@ -61,16 +61,18 @@ modinfo -F vermagic "$kbuild/kernel/pf_ring.ko" | grep -q "^$release " || {
 # 3. The test client, static so the initramfs needs no libc.
 gcc -static -O2 -Wall -Wextra -Werror -I"$root/src/core" -I"$root/kernel" "$root"/vm/pfr_test*.c -o "$out/pfr_test"
 
-# 3b. The tools (pfcount, pfsend, ...) and libpfring.so: a release build of
-# this tree, shared by every guest release (user space does not depend on
-# the kernel version). Packed with the shared libraries they load.
+# 3b. The tools (pfcount, pfsend, ...) and libpfring.so, built with
+# AddressSanitizer and UBSan (so the kernel module's userland side runs
+# under them in the guest), shared by every guest release (user space does
+# not depend on the kernel version). Packed with the shared libraries they
+# load.
 tools=$out_base/tools
 log "building the tools"
-cmake -S "$root" -B "$tools" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPFRING_TESTS=OFF -DPFRING_BENCH=OFF \
-  -DPFRING_SANITIZE=OFF -DPFRING_TSAN=OFF >/dev/null
+cmake -S "$root" -B "$tools" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPFRING_TESTS=OFF -DPFRING_BENCH=OFF \
+  -DPFRING_SANITIZE=ON -DPFRING_TSAN=OFF >/dev/null
 cmake --build "$tools" -j2 --target $GUEST_TOOLS >&2
 # the libpfring API check of the kernel module, linked against that build
-gcc -O2 -Wall -Wextra -Werror -I"$root/src/include" -I"$root/src/core" "$root/vm/kmod_api_check.c" \
+gcc -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -Wall -Wextra -Werror -I"$root/src/include" -I"$root/src/core" "$root/vm/kmod_api_check.c" \
     -L"$tools/lib" -lpfring -o "$out/kmod_api_check"
 
 # 4. The initramfs.
