@@ -173,8 +173,9 @@ struct pfr_pkt {
 };
 
 /* pf_ring_rx.c */
-int pfr_rx_init(void);
-void pfr_rx_exit(void);
+/* A socket is created / released (pfr_cfg_mutex held): the ETH_P_ALL hook lives while one exists. */
+void __pfr_rx_get(void);
+void __pfr_rx_put(void);
 void pfr_pkt_parse(struct pfr_pkt *pkt, const struct sk_buff *skb);
 int pfr_pkt_copy(const struct pfr_pkt *pkt, const struct sk_buff *skb, void *to, u32 n);
 bool pfr_sock_wants(struct pfr_sock *ps, const struct pfr_pkt *pkt);

@@ -138,6 +138,7 @@ static int pfr_create(struct net *net, struct socket *sock, int protocol, int ke
 	mutex_lock(&pfr_cfg_mutex);
 	list_add_tail_rcu(&ps->node, &pn->socks);
 	pn->nsocks++;
+	__pfr_rx_get();
 	mutex_unlock(&pfr_cfg_mutex);
 	return 0;
 }
@@ -159,6 +160,7 @@ static int pfr_release(struct socket *sock)
 	list_del_rcu(&ps->node);
 	pn->nsocks--;
 	__pfr_proc_sock_remove(ps);
+	__pfr_rx_put();
 	mutex_unlock(&pfr_cfg_mutex);
 
 	/* no receive hook sees ps after this */
@@ -640,16 +642,11 @@ static int __init pf_ring_init(void)
 	err = pfr_hook_init();
 	if (err)
 		goto err_sock;
-	err = pfr_rx_init();
-	if (err)
-		goto err_hook;
 	pr_info("PF_RING %s: family %d, %u slots, tx capture %u, transparent mode %u\n",
 		RING_VERSION, pfr_family, pfr_min_num_slots, pfr_enable_tx_capture,
 		pfr_transparent_mode);
 	return 0;
 
-err_hook:
-	pfr_hook_exit();
 err_sock:
 	sock_unregister(pfr_family);
 err_pernet:
@@ -661,7 +658,6 @@ err_proto:
 
 static void __exit pf_ring_exit(void)
 {
-	pfr_rx_exit();
 	pfr_hook_exit();
 	sock_unregister(pfr_family);
 	unregister_pernet_subsys(&pfr_net_ops);

@@ -329,13 +329,25 @@ static struct packet_type pfr_packet_type = {
 	.func = pfr_rcv,
 };
 
-int pfr_rx_init(void)
+/*
+ * The hook is registered only while a PF_RING socket exists, so a loaded
+ * but unused pf_ring.ko costs nothing per packet (a registered ETH_P_ALL
+ * tap also makes every sent skb be cloned for it). Counted under
+ * pfr_cfg_mutex; dev_remove_pack() waits until no CPU runs the hook, so it
+ * can be added again right after.
+ */
+static unsigned int pfr_rx_users;
+
+void __pfr_rx_get(void)
 {
-	dev_add_pack(&pfr_packet_type);
-	return 0;
+	lockdep_assert_held(&pfr_cfg_mutex);
+	if (pfr_rx_users++ == 0)
+		dev_add_pack(&pfr_packet_type);
 }
 
-void pfr_rx_exit(void)
+void __pfr_rx_put(void)
 {
-	dev_remove_pack(&pfr_packet_type);
+	lockdep_assert_held(&pfr_cfg_mutex);
+	if (--pfr_rx_users == 0)
+		dev_remove_pack(&pfr_packet_type);
 }

@@ -9,7 +9,9 @@
  * again until COUNT packets with -n COUNT, until SIGINT with -n 0 (as the
  * guide's "pfsend -f 64byte_packets.pcap -n 0 -i dna0 -r 5"). Without -f,
  * COUNT synthetic packets (default 1000; -n 0: until SIGINT). Synthetic packets are IPv4/UDP of LEN bytes (without FCS) from NUM_SRC_IPS
- * source addresses 10.0.0.1.. in turn, to 10.1.0.1 port 5001.
+ * source addresses spread over 10.0.0.0/8 (source k of -b is 10.0.0.0 +
+ * ((k + 1) * 0x6F4F2B mod 2^24): flows differ in many bits, as RSS wants),
+ * in turn, to 10.1.0.1 port 5001.
  * Rates are paced on the wall clock; the line on exit gives the packets,
  * bytes and the achieved rate (-j: as JSON).
  */
@@ -141,7 +143,10 @@ static void put16(u_char *p, uint32_t v)
 static void build_synthetic(u_char *pkt, const struct options *o, uint64_t seq)
 {
 	static const u_char head[14] = { 0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00 };
-	uint32_t src = 0x0a000001u + (uint32_t)(seq % o->src_ips), sum = 0, i;
+	/* source k of -b: 10.0.0.0 + ((k + 1) * 0x6F4F2B mod 2^24), a bijection
+	 * on 10.0.0.0/8 whose flows differ in many bits (RSS hashes them) */
+	uint32_t k = (uint32_t)(seq % o->src_ips) + 1;
+	uint32_t src = 0x0a000000u | ((k * 0x6F4F2Bu) & 0xFFFFFFu), sum = 0, i;
 	u_char *ip = pkt + 14;
 
 	memset(pkt, 0, o->len);

@@ -28,6 +28,13 @@
 #define DPORT_B 5002
 
 static const char *rxdev, *txdev;
+/*
+ * Non-zero: frame() varies the middle bytes of the source address too. The
+ * igb hashes addresses with a key Linux picks at random each boot and maps
+ * one hash bit to the queue, so sources differing in a few low bits only
+ * may all land on one queue.
+ */
+static int spread;
 
 static void fail(const char *fmt, ...)
 {
@@ -75,6 +82,10 @@ static unsigned frame(uint8_t *f, uint8_t src, uint16_t dport, uint16_t id)
 	ip[8] = 64;
 	ip[9] = 17;
 	ip[12] = 10, ip[15] = src;
+	if (spread) {
+		ip[13] = (uint8_t)(src * 0x35u + 0x11u);
+		ip[14] = (uint8_t)(src * 0x9du + 0x07u);
+	}
 	ip[16] = 10, ip[17] = 1, ip[19] = 1;
 	for (i = 0; i < 20; i += 2)
 		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
@@ -341,8 +352,10 @@ static void check_multichannel(pfring *tx)
 		fail("pfring_open_multichannel(%s) opened nothing", rxdev);
 	for (i = 0; i <= last; i++)
 		check_rc("pfring_enable_ring", pfring_enable_ring(q[i]));
+	spread = 1;
 	for (i = 0; i < 32; i++)
 		send_n(tx, 5, (uint8_t)(100 + i), DPORT_A);
+	spread = 0;
 	for (i = 0; i <= last; i++) {
 		n = drain(q[i], DPORT_A, NULL);
 		total += n;

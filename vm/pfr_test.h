@@ -74,6 +74,13 @@ void dev_mac(const char *dev, uint8_t mac[6]);
 int raw_socket(const char *dev);
 int send_raw(const char *dev, const void *frame, size_t len);
 int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows, uint16_t dport);
+/*
+ * Non-zero: send_frames varies the middle bytes of the source address per
+ * flow too. The guest's igb hashes addresses with a key Linux picks at
+ * random each boot and maps one hash bit to the queue: flows that differ
+ * only in a few low bits all land on one queue for some keys.
+ */
+extern int spread_sources;
 int attach_vlan_filter(const struct ring *r, uint16_t vid);
 int attach_udp_port_filter(const struct ring *r, uint16_t dport);
 int ring_start_test_frames(struct ring *r, const char *dev);

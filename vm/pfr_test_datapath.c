@@ -60,7 +60,10 @@ int test_channels(uint32_t min_queues)
 	    sopt_u32(&t1, PFR_SO_SET_PACKET_DIRECTION, tx_only_direction))
 		return fail("tx ring 1: %s", strerror(errno));
 
-	if (send_frames(txdev, 0, n, 16, TEST_DPORT))
+	spread_sources = 1;
+	err = send_frames(txdev, 0, n, 16, TEST_DPORT);
+	spread_sources = 0;
+	if (err)
 		return fail("send");
 	drain_all(&w, &whole, 1, n, 5000);
 	drain_all(rq, q, (int)nch, n, 5000);

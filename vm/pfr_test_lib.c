@@ -215,6 +215,8 @@ int send_raw(const char *dev, const void *frame, size_t len)
 }
 
 /* Sends count frames: seq first_seq.., flow = seq % flows, dport given. */
+int spread_sources;
+
 int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t flows,
 		       uint16_t dport)
 {
@@ -241,6 +243,10 @@ int send_frames(const char *dev, uint32_t first_seq, uint32_t count, uint32_t fl
 		memcpy(f + 26, "\x7f\x00\x00\x01", 4);
 		memcpy(f + 30, "\x7f\x00\x00\x02", 4);
 		f[26 + 3] = (uint8_t)(1 + flow); /* 127.0.0.(1+flow) */
+		if (spread_sources) { /* 127.X.Y.(1+flow): flows differ in many bits */
+			f[26 + 1] = (uint8_t)(flow * 0x35u + 0x11u);
+			f[26 + 2] = (uint8_t)(flow * 0x9du + 0x07u);
+		}
 		ip_csum_set(f + 14);
 		/*
 		 * sport 10000 + 2 * flow: the per-flow cluster hash is a sum
