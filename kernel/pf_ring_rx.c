@@ -258,12 +258,29 @@ static bool pfr_is_ipv4_fragment(const struct sk_buff *skb)
  * (IP_DEFRAG_AF_PACKET): a capture tap's, for which an expired queue sends
  * no ICMP. Returns true when it took care of skb.
  */
+/* An active socket of dev's namespace bound to dev or "any" (RCU list walk). */
+static bool pfr_dev_wanted(struct net_device *dev)
+{
+	struct pfr_sock *ps;
+	bool wanted = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(ps, &pfr_net(dev_net(dev))->socks, node) {
+		if (READ_ONCE(ps->active) && (!ps->ifindex || ps->ifindex == dev->ifindex)) {
+			wanted = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return wanted;
+}
+
 static bool pfr_capture_defrag(struct sk_buff *skb, struct net_device *dev)
 {
 	struct sk_buff *whole;
 
-	if (!READ_ONCE(pfr_enable_ip_defrag) || !pfr_is_ipv4_fragment(skb) ||
-	    list_empty(&pfr_net(dev_net(dev))->socks))
+	/* only fragments some ring wants go to the namespace's shared queues */
+	if (!READ_ONCE(pfr_enable_ip_defrag) || !pfr_is_ipv4_fragment(skb) || !pfr_dev_wanted(dev))
 		return false;
 	whole = skb_clone(skb, GFP_ATOMIC);
 	if (!whole)
