@@ -368,10 +368,10 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 	case PFR_SO_ADD_FILTERING_RULE:
 		if (optlen < sizeof(*rule))
 			return -EINVAL;
-		rule = kmalloc(sizeof(*rule), GFP_KERNEL);
-		if (!rule)
-			return -ENOMEM;
-		err = copy_from_sockptr(rule, optval, sizeof(*rule)) ? -EFAULT : pfr_rule_add(ps, rule);
+		rule = memdup_sockptr(optval, sizeof(*rule));
+		if (IS_ERR(rule))
+			return PTR_ERR(rule);
+		err = pfr_rule_add(ps, rule);
 		kfree(rule);
 		return err;
 	case PFR_SO_REMOVE_FILTERING_RULE:
@@ -381,12 +381,10 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 	case PFR_SO_REMOVE_HASH_RULE:
 		if (optlen < sizeof(*hr))
 			return -EINVAL;
-		hr = kmalloc(sizeof(*hr), GFP_KERNEL);
-		if (!hr)
-			return -ENOMEM;
-		if (copy_from_sockptr(hr, optval, sizeof(*hr)))
-			err = -EFAULT;
-		else if (optname == PFR_SO_ADD_HASH_RULE)
+		hr = memdup_sockptr(optval, sizeof(*hr));
+		if (IS_ERR(hr))
+			return PTR_ERR(hr);
+		if (optname == PFR_SO_ADD_HASH_RULE)
 			err = pfr_hash_rule_add(ps, hr);
 		else
 			err = pfr_hash_rule_remove(ps, hr);

@@ -107,6 +107,7 @@ class KernelModule : public Module, public DeviceFilter {
                     "'" + dev_ + "' has a PF_RING socket already and pf_ring.ko runs with quick_mode=1");
       return fail(PF_RING_ERROR_GENERIC, e, "bind to '" + dev_ + "': " + errno_text(e));
     }
+    ifindex_ = dev_ == PFR_ANY_DEVICE ? 0 : static_cast<int>(if_nametoindex(dev_.c_str()));
     if (queue_ >= 0) {
       uint64_t mask = 1ull << queue_;
       if (setsockopt(fd_, PFR_SOL, PFR_SO_SET_CHANNEL_MASK, &mask, sizeof(mask)) != 0)
@@ -158,7 +159,7 @@ class KernelModule : public Module, public DeviceFilter {
   bool can_transmit() const override { return dev_ != PFR_ANY_DEVICE; }
 
   int send(const uint8_t *pkt, unsigned len, bool, int if_index, std::string &err) override {
-    if (if_index >= 0 && if_index != bound_ifindex()) {
+    if (if_index >= 0 && if_index != ifindex_) {
       err = "pf_ring.ko sends on the bound device '" + dev_ + "' only, not interface index " + std::to_string(if_index);
       return PF_RING_ERROR_NOT_SUPPORTED;
     }
@@ -187,7 +188,7 @@ class KernelModule : public Module, public DeviceFilter {
   }
 
   int bound_device_id(int *id) const override {
-    *id = bound_ifindex();
+    *id = ifindex_;
     return 0;
   }
 
@@ -411,7 +412,6 @@ class KernelModule : public Module, public DeviceFilter {
     return true;
   }
 
-  int bound_ifindex() const { return dev_ == PFR_ANY_DEVICE ? 0 : static_cast<int>(if_nametoindex(dev_.c_str())); }
 
   void release_held() {
     if (held_) pfc_ring_release(ring_, held_);
@@ -459,6 +459,7 @@ class KernelModule : public Module, public DeviceFilter {
 
   std::string dev_;
   int queue_ = -1;
+  int ifindex_ = 0;  // of the bound device (resolved once at open), 0 for "any"
   int fd_ = -1;
   int promisc_fd_ = -1;
   struct pfc_ring_hdr *ring_ = nullptr;
