@@ -52,6 +52,7 @@ extern "C" {
 #define PFC_RING_EMAGIC 1 /* not a ring */
 #define PFC_RING_EVERSION 2 /* a ring of another version */
 #define PFC_RING_EGEOMETRY 3 /* slot count/size invalid or larger than the mapping */
+#define PFC_RING_ECORRUPT 4 /* the peer wrote an index that cannot be (more packets than slots) */
 
 #ifdef __KERNEL__
 #include <linux/compiler.h>
@@ -59,10 +60,12 @@ extern "C" {
 #define PFC_LOAD_ACQUIRE(p) smp_load_acquire(p)
 #define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)
 #define PFC_LOAD_RELAXED(p) READ_ONCE(*(p))
+#define PFC_MEMCPY(d, s, n) memcpy(d, s, n)
 #else
 #define PFC_LOAD_ACQUIRE(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define PFC_STORE_RELEASE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define PFC_LOAD_RELAXED(p) __atomic_load_n(p, __ATOMIC_RELAXED)
+#define PFC_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
 #endif
 
 struct pfc_ring_hdr {
@@ -269,6 +272,174 @@ static inline void pfc_ring_producer_drop(struct pfc_ring_producer *p)
 {
 	p->full_drops++;
 	p->r->full_drops = p->full_drops;
+}
+
+/*
+ * Reads a ring's geometry once from shared memory into private copies,
+ * and checks that copy (pfc_ring_check) against the mapping: what is
+ * checked is what is used, whatever the peer writes afterwards. Returns
+ * 0 with *num_slots and *slot_size set, or the pfc_ring_check() code.
+ */
+static inline int pfc_ring_take_geometry(const struct pfc_ring_hdr *r, u_int64_t map_bytes,
+					 u_int32_t *num_slots, u_int32_t *slot_size)
+{
+	struct pfc_ring_hdr h;
+	int rc;
+
+	PFC_MEMCPY(&h, r, sizeof(h));
+	rc = pfc_ring_check(&h, map_bytes, (u_int32_t *)0);
+	*num_slots = h.num_slots;
+	*slot_size = h.slot_size;
+	return rc;
+}
+
+/*
+ * Producer side of a ring somebody else made (the userspace module's end
+ * B, a pfsim client's TX ring): pfc_ring_check() it against the mapping,
+ * then keep its geometry and insert index privately as
+ * pfc_ring_producer_init does. Returns 0 or the pfc_ring_check() code.
+ */
+static inline int pfc_ring_producer_attach(struct pfc_ring_producer *p, struct pfc_ring_hdr *r,
+					   u_int64_t map_bytes)
+{
+	u_int32_t num_slots, slot_size;
+	int rc = pfc_ring_take_geometry(r, map_bytes, &num_slots, &slot_size);
+
+	if (rc != 0)
+		return rc;
+	pfc_ring_producer_init(p, r, num_slots, slot_size);
+	p->insert_idx = PFC_LOAD_RELAXED(&r->insert_idx);
+	p->produced = r->produced;
+	p->full_drops = r->full_drops;
+	return 0;
+}
+
+/* The consumer's index is impossible (ahead of the insert index). */
+static inline int pfc_ring_producer_corrupt(const struct pfc_ring_producer *p)
+{
+	return p->insert_idx - PFC_LOAD_ACQUIRE(&p->r->remove_idx) > p->num_slots;
+}
+
+/*
+ * The consumer's mirror of pfc_ring_producer, for a producer it does not
+ * trust (another process: the peer of a userspace ring, pfsim, a process
+ * that maps pf_ring.ko's ring): the geometry is validated once and copied
+ * here, the remove index lives here, and only insert_idx is read from the
+ * shared header. An insert index more than num_slots ahead of the remove
+ * index is a corrupt peer: pfc_ring_consumer_peek() says so, sticky, and
+ * no slot is read. Every slot address is inside the mapping whatever the
+ * producer writes, and every caplen read through pfc_slot_read() is
+ * clamped to the slot.
+ */
+struct pfc_ring_consumer {
+	struct pfc_ring_hdr *r;
+	const u_int8_t *slots; /* slot 0 */
+	u_int32_t num_slots, slot_size, remove_idx;
+	u_int32_t corrupt; /* 1: the producer's index was impossible once */
+};
+
+/*
+ * Checks r against the mapping (pfc_ring_check) and takes over its
+ * consumer side. Returns 0 or the pfc_ring_check() code.
+ */
+static inline int pfc_ring_consumer_attach(struct pfc_ring_consumer *c, struct pfc_ring_hdr *r,
+					   u_int64_t map_bytes)
+{
+	int rc = pfc_ring_take_geometry(r, map_bytes, &c->num_slots, &c->slot_size);
+
+	if (rc != 0)
+		return rc;
+	c->r = r;
+	c->slots = (const u_int8_t *)r + sizeof(*r);
+	c->remove_idx = PFC_LOAD_RELAXED(&r->remove_idx);
+	c->corrupt = 0;
+	return 0;
+}
+
+/*
+ * Packets ready, up to n (0..n), or -PFC_RING_ECORRUPT when the
+ * producer's insert index cannot be (it stays so).
+ */
+static inline int pfc_ring_consumer_peek(struct pfc_ring_consumer *c, u_int32_t n)
+{
+	u_int32_t ready;
+
+	if (c->corrupt)
+		return -PFC_RING_ECORRUPT;
+	ready = PFC_LOAD_ACQUIRE(&c->r->insert_idx) - c->remove_idx;
+	if (ready > c->num_slots) {
+		c->corrupt = 1;
+		return -PFC_RING_ECORRUPT;
+	}
+	return (int)(n < ready ? n : ready);
+}
+
+/* Packets ready without reading any (0 when corrupt). */
+static inline u_int32_t pfc_ring_consumer_count(const struct pfc_ring_consumer *c)
+{
+	u_int32_t ready = PFC_LOAD_ACQUIRE(&c->r->insert_idx) - c->remove_idx;
+
+	return c->corrupt || ready > c->num_slots ? 0 : ready;
+}
+
+/* The k-th slot after the remove index. */
+static inline const struct pfc_slot_hdr *pfc_ring_consumer_slot(const struct pfc_ring_consumer *c,
+								u_int32_t k)
+{
+	return (const struct pfc_slot_hdr *)(c->slots +
+					     (u_int64_t)((c->remove_idx + k) & (c->num_slots - 1)) *
+						     c->slot_size);
+}
+
+/* Gives n read slots back to the producer. */
+static inline void pfc_ring_consumer_release(struct pfc_ring_consumer *c, u_int32_t n)
+{
+	c->remove_idx += n;
+	PFC_STORE_RELEASE(&c->r->remove_idx, c->remove_idx);
+}
+
+/*
+ * The one slot writer: fills the k-th free slot of p with meta's fields
+ * and caplen bytes of pkt (caplen is clamped to what the slot holds and
+ * to meta->len). Returns the bytes stored. The slot is published by
+ * pfc_ring_producer_commit().
+ */
+static inline u_int32_t pfc_slot_write(const struct pfc_ring_producer *p, u_int32_t k,
+				       const struct pfc_slot_hdr *meta, const void *pkt)
+{
+	struct pfc_slot_hdr *s = pfc_ring_producer_slot(p, k);
+	u_int32_t room = p->slot_size - PFC_SLOT_HDR_LEN;
+	u_int32_t cap = meta->caplen;
+
+	if (cap > room)
+		cap = room;
+	if (cap > meta->len)
+		cap = meta->len;
+	*s = *meta;
+	s->caplen = cap;
+	s->reserved = 0;
+	PFC_MEMCPY(s + 1, pkt, cap);
+	return cap;
+}
+
+/*
+ * The one slot reader: copies the k-th ready slot's header into *meta
+ * (one read of the shared bytes: the producer cannot change it between
+ * check and use), with caplen clamped to the slot and to len, and
+ * returns the packet bytes (valid until pfc_ring_consumer_release()).
+ */
+static inline const u_int8_t *pfc_slot_read(const struct pfc_ring_consumer *c, u_int32_t k,
+					    struct pfc_slot_hdr *meta)
+{
+	const struct pfc_slot_hdr *s = pfc_ring_consumer_slot(c, k);
+	u_int32_t room = c->slot_size - PFC_SLOT_HDR_LEN;
+
+	PFC_MEMCPY(meta, s, sizeof(*meta));
+	if (meta->caplen > room)
+		meta->caplen = room;
+	if (meta->caplen > meta->len)
+		meta->caplen = meta->len;
+	return (const u_int8_t *)(s + 1);
 }
 
 /* Packets in the ring as either side sees it (a snapshot). */

@@ -139,7 +139,7 @@ def test_a_third_opener_is_refused(ring_name):
 @pytest.mark.parametrize("opts,want", [
     (",slots=3", "userspace option slots='3': want a power of two in 2..1048576"),
     (",slot=10", "userspace option slot='10': want bytes per slot in 64..1048576"),
-    (",speed=1", "unknown userspace option 'speed' (slots, slot)"),
+    (",speed=1", "unknown userspace option 'speed' (slots, slot, user, group)"),
     ("@1", "has no queues"),
 ])
 def test_bad_userspace_options_are_clear_errors(ring_name, opts, want):

@@ -1,8 +1,9 @@
 // test_userspace_module.cpp - "userspace:NAME" through the public API: two
 // handles in one process (and a forked child for a peer that dies), both
 // directions, end of file after the peer leaves, removal of the shared
-// memory, the third opener, full rings, options, version checks, and a
-// producer and a consumer thread (run under ThreadSanitizer by CI).
+// memory, the third opener, full rings, options, version checks, hostile
+// peers and squatted segments, and a producer and a consumer thread (run
+// under ThreadSanitizer by CI).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "modules/userspace_module.h"
+#include "usr_segment.h"
 #include "api_fixture.h"
 #include "pfring.h"
 
@@ -79,11 +81,17 @@ class Userspace : public ::testing::Test {
   std::string dev(const std::string &opts = "") const { return "userspace:" + name_ + opts; }
   // Opens an end; fails the test when it cannot.
   pfring *end(const std::string &opts = "") {
-    pfring *r = pfring_open(dev(opts).c_str(), 9000, 0);
+    pfring *r = try_end(opts);
     EXPECT_NE(r, nullptr) << last_error(nullptr);
+    return r;
+  }
+  // Opens an end, or returns nullptr (a refusal the test expects).
+  pfring *try_end(const std::string &opts = "") {
+    pfring *r = pfring_open(dev(opts).c_str(), 9000, 0);
     if (r) open_.push_back(r);
     return r;
   }
+  std::string path() const { return "/dev/shm" + pfr::usr::shm_name(name_); }
   void close_end(pfring *r) {
     for (auto it = open_.begin(); it != open_.end(); ++it)
       if (*it == r) {
@@ -252,7 +260,7 @@ TEST_F(Userspace, OptionsAndNamesAreChecked) {
       {"userspace:" + name_ + ",slots=1", "slots='1'"},
       {"userspace:" + name_ + ",slot=32", "userspace option slot='32': want bytes per slot in 64..1048576"},
       {"userspace:" + name_ + ",slot=big", "slot='big'"},
-      {"userspace:" + name_ + ",size=3", "unknown userspace option 'size' (slots, slot)"},
+      {"userspace:" + name_ + ",size=3", "unknown userspace option 'size' (slots, slot, user, group)"},
       {"userspace:" + name_ + ",slots", "userspace option 'slots' is not key=value"},
       {"userspace:" + name_ + ",slots=1048576,slot=4096", "larger than 1 GiB"},
       {"userspace:" + name_ + "@2", "has no queues"},
@@ -280,30 +288,6 @@ TEST_F(Userspace, AnExistingRingKeepsItsGeometry) {
   EXPECT_NE(std::string(json).find("\"slots\":8,\"slot_size\":256"), std::string::npos) << json;
 }
 
-// Maps the segment of ring name (as a foreign tool would) to damage it.
-struct RawSegment {
-  explicit RawSegment(const std::string &name, size_t bytes = 0) {
-    int fd = shm_open(pfr::usr::shm_name(name).c_str(), O_RDWR | O_CREAT, 0600);
-    if (fd < 0) return;
-    struct stat st;
-    if (bytes) {
-      EXPECT_EQ(ftruncate(fd, off_t(bytes)), 0);
-    }
-    fstat(fd, &st);
-    len = size_t(st.st_size);
-    void *m = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (m != MAP_FAILED) hdr = static_cast<pfr::usr::UsrHeader *>(m);
-  }
-  ~RawSegment() {
-    if (hdr) munmap(hdr, len);
-  }
-  pfc_ring_hdr *ring(int i) const {
-    return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr) + hdr->ring_off[i]);
-  }
-  pfr::usr::UsrHeader *hdr = nullptr;
-  size_t len = 0;
-};
 
 TEST_F(Userspace, WrongMagicOrVersionIsRefusedNamingBoth) {
   pfring *a = end();
@@ -426,6 +410,163 @@ TEST_F(Userspace, ProducerAndConsumerThreads) {
   EXPECT_EQ(rc, PF_RING_ERROR_END_OF_FILE);
   EXPECT_EQ(got, kPackets);
   EXPECT_EQ(bad, 0u);
+}
+
+// ---- a peer that does not play by the rules: a segment another user made
+// first or left group-writable is refused unless user=/group= accepts it;
+// a peer that rewrites geometry, indices or a slot's caplen after the join
+// cannot make this end read or write outside the mapping (ASan in CI).
+
+TEST_F(Userspace, ANewRingIs0600WhateverTheUmask) {
+  mode_t old = umask(0);
+  pfring *a = end();
+  umask(old);
+  ASSERT_TRUE(a) << last_error(nullptr);
+  struct stat st;
+  ASSERT_EQ(stat(path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
+TEST_F(Userspace, ASquattedRingIsRefusedUnlessTheUserIsNamed) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to hand the segment to another user";
+  pfring *a = end();  // stands for the squatter's end
+  ASSERT_TRUE(a) << last_error(nullptr);
+  ASSERT_EQ(chown(path().c_str(), 65534, 65534), 0);
+  errno = 0;
+  EXPECT_EQ(try_end(), nullptr);
+  EXPECT_EQ(errno, EACCES);
+  EXPECT_NE(last_error(nullptr).find("belongs to another user"), std::string::npos) << last_error(nullptr);
+  EXPECT_NE(last_error(nullptr).find("option user="), std::string::npos) << last_error(nullptr);
+  EXPECT_NE(try_end(",user=65534"), nullptr) << last_error(nullptr);
+}
+
+TEST_F(Userspace, AGroupWritableRingNeedsTheGroupOption) {
+  pfring *a = end();
+  ASSERT_TRUE(a) << last_error(nullptr);
+  ASSERT_EQ(chmod(path().c_str(), 0660), 0);
+  EXPECT_EQ(try_end(), nullptr);
+  EXPECT_NE(last_error(nullptr).find("is writable by its group"), std::string::npos) << last_error(nullptr);
+  EXPECT_NE(try_end(",group=" + std::to_string(getegid())), nullptr) << last_error(nullptr);
+}
+
+TEST_F(Userspace, AGroupRingIsMadeForThatGroup) {
+  pfring *a = end(",group=" + std::to_string(getegid()));
+  ASSERT_TRUE(a) << last_error(nullptr);
+  struct stat st;
+  ASSERT_EQ(stat(path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  EXPECT_EQ(st.st_gid, getegid());
+  EXPECT_EQ(try_end(), nullptr);  // without the option the group-writable ring is not trusted
+  EXPECT_NE(try_end(",group=" + std::to_string(getegid())), nullptr) << last_error(nullptr);
+}
+
+TEST_F(Userspace, OptionsGivenTwiceAreRefused) {
+  errno = 0;
+  EXPECT_EQ(try_end(",slots=8,slots=16"), nullptr);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_NE(last_error(nullptr).find("userspace option 'slots' given twice ('slots=8' and 'slots=16')"),
+            std::string::npos)
+      << last_error(nullptr);
+  EXPECT_EQ(try_end(",user=nobody-such-user"), nullptr);
+  EXPECT_NE(last_error(nullptr).find("no such user"), std::string::npos) << last_error(nullptr);
+}
+
+// After B has joined, the peer rewrites every geometry field it can reach
+// to values that point far outside the mapping. B keeps the geometry it
+// checked at join: it still delivers the peer's packets and sends within
+// its ring.
+TEST_F(Userspace, GeometryRewrittenAfterTheJoinIsNotReadAgain) {
+  pfring *a = end(",slots=8,slot=256");
+  pfring *b = end();
+  ASSERT_TRUE(a && b) << last_error(nullptr);
+  RawSegment peer(name_);  // the peer maps it read/write
+  ASSERT_NE(peer.hdr, nullptr);
+  pfc_ring_hdr *r0 = peer.ring(0), *r1 = peer.ring(1);
+  uint8_t pkt[200];
+  for (size_t i = 0; i < sizeof(pkt); i++) pkt[i] = uint8_t(i);
+  ASSERT_EQ(pfring_send(a, pkt, sizeof(pkt), 1), int(sizeof(pkt)));
+  for (pfc_ring_hdr *r : {r0, r1}) {
+    r->num_slots = 1u << 30;
+    r->slot_size = 1u << 20;
+    r->data_offset = 0x7fffffff;
+    r->total_bytes = ~0ull;
+  }
+  peer.hdr->num_slots = 1u << 30;
+  peer.hdr->slot_size = 1u << 20;
+  peer.hdr->ring_off[0] = peer.hdr->ring_off[1] = 1ull << 40;
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 1), 1) << last_error(b);
+  EXPECT_EQ(h.caplen, sizeof(pkt));
+  EXPECT_EQ(std::memcmp(buf, pkt, sizeof(pkt)), 0);
+  for (int i = 0; i < 8; i++) EXPECT_EQ(pfring_send(b, pkt, sizeof(pkt), 1), int(sizeof(pkt))) << i;
+  EXPECT_EQ(pfring_send(b, pkt, sizeof(pkt), 1), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);  // 8 slots, as checked
+  EXPECT_EQ(pfring_send(b, pkt, 300, 1), PF_RING_ERROR_INVALID_ARGUMENT);            // slot=256 still holds
+}
+
+// An insert index far beyond the ring is a corrupt peer: an error, no read.
+TEST_F(Userspace, AnImpossibleInsertIndexIsAnError) {
+  pfring *a = end(",slots=8,slot=256");
+  pfring *b = end();
+  ASSERT_TRUE(a && b) << last_error(nullptr);
+  RawSegment peer(name_);  // the peer maps it read/write
+  ASSERT_NE(peer.hdr, nullptr);
+  __atomic_store_n(&peer.ring(0)->insert_idx, 1000000u, __ATOMIC_RELEASE);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), PF_RING_ERROR_CORRUPT_INPUT);
+  EXPECT_NE(last_error(b).find("is corrupt: the other end's insert index is 1000000 packets ahead of a 8-slot ring"),
+            std::string::npos)
+      << last_error(b);
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), PF_RING_ERROR_CORRUPT_INPUT);  // sticky
+}
+
+// A remove index ahead of what was sent is refused on the send side.
+TEST_F(Userspace, AnImpossibleRemoveIndexStopsSending) {
+  pfring *a = end(",slots=8,slot=256");
+  pfring *b = end();
+  ASSERT_TRUE(a && b) << last_error(nullptr);
+  RawSegment peer(name_);  // the peer maps it read/write
+  ASSERT_NE(peer.hdr, nullptr);
+  __atomic_store_n(&peer.ring(1)->remove_idx, 5000u, __ATOMIC_RELEASE);  // b sends into ring 1
+  uint8_t pkt[64] = {1};
+  EXPECT_EQ(pfring_send(b, pkt, sizeof(pkt), 1), PF_RING_ERROR_INVALID_STATUS);
+  EXPECT_NE(last_error(b).find("is corrupt"), std::string::npos) << last_error(b);
+}
+
+// A slot claiming more bytes than it holds is cut to the slot.
+TEST_F(Userspace, ACaplenBeyondTheSlotIsClamped) {
+  pfring *a = end(",slots=8,slot=256");
+  pfring *b = end();
+  ASSERT_TRUE(a && b) << last_error(nullptr);
+  uint8_t pkt[100] = {7};
+  ASSERT_EQ(pfring_send(a, pkt, sizeof(pkt), 1), int(sizeof(pkt)));
+  RawSegment peer(name_);  // the peer maps it read/write
+  ASSERT_NE(peer.hdr, nullptr);
+  pfc_slot_hdr *slot = peer.slot0(0);
+  slot->caplen = slot->len = 0x7fffffff;
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 1), 1) << last_error(b);
+  EXPECT_EQ(h.caplen, 256u - PFC_SLOT_HDR_LEN);
+}
+
+// The metadata the sender wrote arrives as in every other module: the
+// direction (received) and the hash field.
+TEST_F(Userspace, DirectionAndHashAreDelivered) {
+  pfring *a = end(",slots=8,slot=256");
+  pfring *b = end();
+  ASSERT_TRUE(a && b) << last_error(nullptr);
+  uint8_t pkt[64] = {3};
+  ASSERT_EQ(pfring_send(a, pkt, sizeof(pkt), 1), int(sizeof(pkt)));
+  RawSegment peer(name_);  // the peer maps it read/write
+  pfc_slot_hdr *slot = peer.slot0(0);
+  slot->pkt_hash = 0xdeadbeef;
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 1), 1) << last_error(b);
+  EXPECT_EQ(h.extended_hdr.pkt_hash, 0xdeadbeefu);
+  EXPECT_EQ(h.extended_hdr.rx_direction, 1);
 }
 
 }  // namespace

@@ -84,8 +84,8 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // Splits "HEAD,key=value,key=value" into head and the pairs, in order.
 // Returns true, or false with err naming the item that is not key=value
-// (what names the device kind in the message, e.g. "sim"); head is set
-// in both cases.
+// or the key given twice (what names the device kind in the message, e.g.
+// "sim"); head is set in both cases.
 inline bool split_options(const std::string &text, const char *what, std::string &head, KeyValues &kv,
                           std::string &err) {
   kv.clear();
@@ -100,7 +100,14 @@ inline bool split_options(const std::string &text, const char *what, std::string
       err = std::string(what) + " option '" + item + "' is not key=value";
       return false;
     }
-    kv.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    std::string key = item.substr(0, eq);
+    for (const auto &seen : kv)
+      if (seen.first == key) {
+        err = std::string(what) + " option '" + key + "' given twice ('" + key + "=" + seen.second + "' and '" +
+              item + "')";
+        return false;
+      }
+    kv.emplace_back(key, item.substr(eq + 1));
   }
   return true;
 }

@@ -60,6 +60,14 @@ bool parse_usr_options(const std::string &device, UsrOptions &out, std::string &
   if (!split) return false;
   for (const auto &kv : kvs) {
     uint64_t v = 0;
+    bool ok = true;
+    if (sim::shm::take_access_option(kv.first, kv.second, out.access, &ok, err)) {
+      if (!ok) {
+        err = "userspace option " + err;
+        return false;
+      }
+      continue;
+    }
     if (kv.first == "slots") {
       if (!sim::parse_uint(kv.second, kMaxSlots, &v) || v < kMinSlots || (v & (v - 1))) {
         err = "userspace option slots='" + kv.second + "': want a power of two in " + std::to_string(kMinSlots) +
@@ -75,7 +83,7 @@ bool parse_usr_options(const std::string &device, UsrOptions &out, std::string &
       }
       out.slot_size = static_cast<uint32_t>((v + PFC_RING_LINE - 1) & ~uint64_t(PFC_RING_LINE - 1));
     } else {
-      err = "unknown userspace option '" + kv.first + "' (slots, slot)";
+      err = "unknown userspace option '" + kv.first + "' (slots, slot, user, group)";
       return false;
     }
     out.geometry_given = true;
@@ -127,14 +135,19 @@ class UserspaceEnd : public Module {
     shm_ = shm_name(o.name);
     // Joining races with a last user removing the segment: a few retries.
     for (int attempt = 0; attempt < 400; attempt++) {
-      int fd = shm_open(shm_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      uint64_t ring_bytes = pfc_ring_bytes(opt_.num_slots, opt_.slot_size);
+      std::string why;
+      int fd = sim::shm::create(shm_, kHeaderBytes + 2 * ring_bytes, opt_.access, why);
       if (fd >= 0) return create(fd, code, errnum, err);
-      if (errno != EEXIST) return fail(code, errnum, err, PF_RING_ERROR_GENERIC, errno, create_error(errno));
-      fd = shm_open(shm_.c_str(), O_RDWR | O_CLOEXEC, 0);
-      if (fd < 0) {
-        if (errno == ENOENT) continue;  // removed in between: create it
-        return fail(code, errnum, err, PF_RING_ERROR_GENERIC, errno, create_error(errno));
-      }
+      if (fd != -EEXIST)
+        return fail(code, errnum, err, fd == -ENOSPC ? PF_RING_ERROR_NOT_ENOUGH_MEMORY : PF_RING_ERROR_GENERIC, -fd,
+                    "userspace ring '" + opt_.name + "': " + why);
+      struct stat st;
+      fd = sim::shm::open_trusted(shm_, opt_.access, false, &st, why);
+      if (fd == -ENOENT) continue;  // removed in between: create it
+      if (fd < 0)
+        return fail(code, errnum, err, fd == -EPERM ? PF_RING_ERROR_INVALID_STATUS : PF_RING_ERROR_GENERIC,
+                    fd == -EPERM ? EACCES : -fd, "userspace ring '" + opt_.name + "': " + why);
       Join j = join(fd, attempt, code, errnum, err);
       if (j == Join::kJoined) return true;
       if (j == Join::kFailed) return false;
@@ -144,40 +157,51 @@ class UserspaceEnd : public Module {
                 "userspace ring '" + opt_.name + "' is still being removed by its last user; try again");
   }
 
-  int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &) override {
+  int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
     release_held();
-    uint32_t n = 0;
+    int n = 0;
     wait_until(timeout_ms, [&] {
-      n = pfc_ring_peek(rx_, max);
-      return n > 0 || peer_ended(false);
+      n = pfc_ring_consumer_peek(&rx_, max);
+      return n != 0 || peer_ended(false);
     });
-    if (n == 0) n = pfc_ring_peek(rx_, max);  // what the peer committed before it left
-    if (n == 0) return peer_gone_ ? PF_RING_ERROR_END_OF_FILE : 0;
-    uint32_t max_cap = pfc_ring_max_caplen(rx_);
-    for (uint32_t k = 0; k < n; k++) {
-      const pfc_slot_hdr *s = pfc_ring_slot(rx_, rx_->remove_idx + k);
-      uint32_t cap = s->caplen < max_cap ? s->caplen : max_cap;  // never trust the peer past the slot
-      fill_rx_packet(out[k], reinterpret_cast<const uint8_t *>(s + 1), cap, s->len, s->timestamp_ns);
-      out[k].hdr.extended_hdr.if_index = s->if_index;
+    if (n == 0) n = pfc_ring_consumer_peek(&rx_, max);  // what the peer committed before it left
+    if (n < 0) {
+      err = "userspace ring '" + opt_.name + "' is corrupt: the other end's insert index is " +
+            std::to_string(load(&rx_.r->insert_idx) - rx_.remove_idx) + " packets ahead of a " +
+            std::to_string(rx_.num_slots) + "-slot ring";
+      return PF_RING_ERROR_CORRUPT_INPUT;
     }
-    held_ = n;
-    received_ += n;
-    return static_cast<int>(n);
+    if (n == 0) return peer_gone_ ? PF_RING_ERROR_END_OF_FILE : 0;
+    for (int k = 0; k < n; k++) {
+      pfc_slot_hdr m;
+      const uint8_t *data = pfc_slot_read(&rx_, static_cast<uint32_t>(k), &m);
+      fill_rx_packet(out[k], data, m.caplen, m.len, m.timestamp_ns);
+      out[k].hdr.extended_hdr.if_index = m.if_index;
+      out[k].hdr.extended_hdr.pkt_hash = m.pkt_hash;
+      out[k].hdr.extended_hdr.rx_direction = m.rx_direction;
+    }
+    held_ = static_cast<uint32_t>(n);
+    received_ += static_cast<uint64_t>(n);
+    return n;
   }
 
   int poll(int timeout_ms) override {
-    return wait_until(timeout_ms, [&] { return pfc_ring_count(rx_) > 0 || peer_ended(false); }) ? 1 : 0;
+    return wait_until(timeout_ms, [&] { return pfc_ring_consumer_count(&rx_) > 0 || rx_.corrupt || peer_ended(false); })
+               ? 1
+               : 0;
   }
 
   std::string stats_json() const override {
     uint32_t s = load(&hdr_->state);
     uint32_t peer_bit = end_ == 0 ? kEndB : kEndA;
     const char *peer = peer_gone_ || (s & kClosed) ? "closed" : (s & peer_bit) ? "attached" : "waiting";
+    uint32_t tx_queued = tx_.insert_idx - load(&tx_.r->remove_idx);
+    if (tx_queued > tx_.num_slots) tx_queued = tx_.num_slots;
     return "{\"ring\":\"" + opt_.name + "\",\"end\":\"" + (end_ == 0 ? "A" : "B") + "\",\"peer\":\"" + peer +
-           "\",\"slots\":" + std::to_string(hdr_->num_slots) + ",\"slot_size\":" + std::to_string(hdr_->slot_size) +
+           "\",\"slots\":" + std::to_string(rx_.num_slots) + ",\"slot_size\":" + std::to_string(rx_.slot_size) +
            ",\"sent\":" + std::to_string(sent_) + ",\"sent_bytes\":" + std::to_string(sent_bytes_) +
-           ",\"received\":" + std::to_string(received_) + ",\"rx_queued\":" + std::to_string(pfc_ring_count(rx_)) +
-           ",\"tx_queued\":" + std::to_string(pfc_ring_count(tx_)) + "}";
+           ",\"received\":" + std::to_string(received_) + ",\"rx_queued\":" +
+           std::to_string(pfc_ring_consumer_count(&rx_)) + ",\"tx_queued\":" + std::to_string(tx_queued) + "}";
   }
 
   bool can_transmit() const override { return true; }
@@ -185,31 +209,33 @@ class UserspaceEnd : public Module {
   // Every packet is committed at once (flush is implied); a full ring is
   // PF_RING_ERROR_NO_TX_SLOT_AVAILABLE without waiting, as a NIC's TX ring.
   int send(const uint8_t *pkt, unsigned len, bool, int, std::string &err) override {
-    uint32_t max_cap = pfc_ring_max_caplen(tx_);
+    uint32_t max_cap = tx_.slot_size - PFC_SLOT_HDR_LEN;
     if (len == 0 || len > max_cap) {
       err = "packet of " + std::to_string(len) + " bytes: userspace ring '" + opt_.name + "' carries 1.." +
             std::to_string(max_cap) + " bytes (option slot=B for longer ones)";
       return PF_RING_ERROR_INVALID_ARGUMENT;
     }
-    if (load(&rx_->producer_gone) || (pfc_ring_reserve(tx_, 1) == 0 && peer_ended(true))) {
+    if (pfc_ring_producer_corrupt(&tx_)) {
+      err = "userspace ring '" + opt_.name + "' is corrupt: the other end's remove index is ahead of what was sent";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
+    if (load(&rx_.r->producer_gone) || (pfc_ring_producer_free(&tx_) == 0 && peer_ended(true))) {
       err = "the other end of userspace ring '" + opt_.name + "' has closed";
       return PF_RING_ERROR_INVALID_STATUS;
     }
-    if (pfc_ring_reserve(tx_, 1) == 0) {
+    if (pfc_ring_producer_free(&tx_) == 0) {
       err = "userspace ring '" + opt_.name + "' is full (the other end has not read the last " +
-            std::to_string(tx_->num_slots) + " packets)";
+            std::to_string(tx_.num_slots) + " packets)";
       return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    pfc_slot_hdr *s = pfc_ring_slot(tx_, tx_->insert_idx);
-    std::memset(s, 0, sizeof(*s));
-    s->timestamp_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-    s->caplen = s->len = len;
-    s->if_index = -1;
-    s->rx_direction = 1;  // the peer receives it
-    std::memcpy(s + 1, pkt, len);
-    pfc_ring_commit(tx_, 1);
+    pfc_slot_hdr m;
+    std::memset(&m, 0, sizeof(m));
+    m.timestamp_ns = realtime_ns();
+    m.caplen = m.len = len;
+    m.if_index = -1;
+    m.rx_direction = 1;  // the peer receives it
+    pfc_slot_write(&tx_, 0, &m, pkt);
+    pfc_ring_producer_commit(&tx_, 1);
     sent_++;
     sent_bytes_ += len;
     return static_cast<int>(len);
@@ -223,11 +249,7 @@ class UserspaceEnd : public Module {
     return false;
   }
 
-  std::string create_error(int e) const {
-    return "cannot open shared memory /dev/shm" + shm_ + ": " + strerror(e);
-  }
-
-  // End A: the segment is new and ours (fd from O_EXCL).
+  // End A: the segment is new and ours (fd from sim::shm::create, sized).
   bool create(int fd, int *code, int *errnum, std::string &err) {
     uint64_t ring_bytes = pfc_ring_bytes(opt_.num_slots, opt_.slot_size);
     uint64_t total = kHeaderBytes + 2 * ring_bytes;
@@ -235,13 +257,8 @@ class UserspaceEnd : public Module {
       if (fd >= 0) ::close(fd);
       if (hdr_) unmap_and(Join::kFailed);
       shm_unlink(shm_.c_str());
-      return fail(code, errnum, err, e == ENOSPC ? PF_RING_ERROR_NOT_ENOUGH_MEMORY : PF_RING_ERROR_GENERIC, e, msg);
+      return fail(code, errnum, err, PF_RING_ERROR_GENERIC, e, msg);
     };
-    // allocate now: a short /dev/shm is an error here, not a SIGBUS later
-    int rc = posix_fallocate(fd, 0, static_cast<off_t>(total));
-    if (rc != 0)
-      return undo(rc, "cannot allocate " + std::to_string(total) + " bytes for userspace ring '" + opt_.name +
-                          "' in /dev/shm: " + strerror(rc));
     if (!map(fd, total)) return undo(errno, "cannot map userspace ring '" + opt_.name + "': " + strerror(errno));
     ::close(fd);
     fd = -1;
@@ -254,15 +271,20 @@ class UserspaceEnd : public Module {
     hdr_->ring_off[1] = kHeaderBytes + ring_bytes;
     hdr_->state = kEndA;
     hdr_->pid[0] = static_cast<uint32_t>(getpid());
-    for (int i = 0; i < 2; i++)
-      if (pfc_ring_init(ring(i), ring_bytes, opt_.num_slots, opt_.slot_size) != 0)
+    for (int i = 0; i < 2; i++) {
+      rings_[i] = reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + hdr_->ring_off[i]);
+      if (pfc_ring_init(rings_[i], ring_bytes, opt_.num_slots, opt_.slot_size) != 0)
         return undo(EINVAL, "userspace ring '" + opt_.name + "': bad geometry");
+    }
+    ring_bytes_ = ring_bytes;
+    if (!attach_as(0, code, errnum, err)) return undo(EPROTO, err);
     store(&hdr_->magic, kMagic);  // last: joiners wait for it
-    attach_as(0);
+    attached_ = true;
     return true;
   }
 
-  // End B (or a refusal): the segment exists.
+  // End B (or a refusal): the segment exists and its owner and mode are
+  // trusted (sim::shm::open_trusted).
   Join join(int fd, int attempt, int *code, int *errnum, std::string &err) {
     auto refuse = [&](int c, int e, const std::string &msg) {
       fail(code, errnum, err, c, e, "userspace ring '" + opt_.name + "' " + msg);
@@ -286,34 +308,48 @@ class UserspaceEnd : public Module {
       return unmap_and(refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
                               "(/dev/shm" + shm_ + ") has magic " + hex32(magic) + ", not " + hex32(kMagic) +
                                   ": it is not a userspace ring (or its creator died while making it)"));
-    if (hdr_->version != kVersion)
+    // One copy of the header's geometry: nothing below reads it again
+    // from shared memory, so a peer cannot change it after the checks.
+    UsrHeader h;
+    std::memcpy(&h, hdr_, sizeof(h));
+    if (h.version != kVersion)
       return unmap_and(refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
-                              "has layout version " + std::to_string(hdr_->version) + ", this libpfring speaks version " +
+                              "has layout version " + std::to_string(h.version) + ", this libpfring speaks version " +
                                   std::to_string(kVersion)));
-    if (Join j = check_rings(refuse); j != Join::kJoined) return unmap_and(j);
-    if (opt_.geometry_given && (hdr_->num_slots != opt_.num_slots || hdr_->slot_size != opt_.slot_size))
+    if (Join j = check_rings(h, refuse); j != Join::kJoined) return unmap_and(j);
+    if (opt_.geometry_given && (h.num_slots != opt_.num_slots || h.slot_size != opt_.slot_size))
       return unmap_and(refuse(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL,
-                              "exists with slots=" + std::to_string(hdr_->num_slots) +
-                                  ",slot=" + std::to_string(hdr_->slot_size) + ", not slots=" +
-                                  std::to_string(opt_.num_slots) + ",slot=" + std::to_string(opt_.slot_size)));
+                              "exists with slots=" + std::to_string(h.num_slots) + ",slot=" +
+                                  std::to_string(h.slot_size) + ", not slots=" + std::to_string(opt_.num_slots) +
+                                  ",slot=" + std::to_string(opt_.slot_size)));
+    if (!attach_as(1, code, errnum, err)) return unmap_and(Join::kFailed);
     Join j = claim(attempt, refuse);
-    return j == Join::kJoined ? j : unmap_and(j);
+    if (j != Join::kJoined) return unmap_and(j);
+    attached_ = true;
+    return Join::kJoined;
   }
 
   template <class Refuse>
-  Join check_rings(Refuse &refuse) {
+  Join check_rings(const UsrHeader &h, Refuse &refuse) {
+    if (h.total_bytes > map_bytes_ || h.ring_bytes > map_bytes_ ||
+        h.ring_bytes != pfc_ring_bytes(h.num_slots, h.slot_size))
+      return refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "is damaged (rings larger than the segment)");
     for (int i = 0; i < 2; i++) {
-      if (hdr_->total_bytes > map_bytes_ || hdr_->ring_off[i] < kHeaderBytes ||
-          hdr_->ring_off[i] > map_bytes_ - hdr_->ring_bytes)
+      if (h.ring_off[i] < kHeaderBytes || h.ring_off[i] > map_bytes_ - h.ring_bytes || (h.ring_off[i] & 63))
         return refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "is damaged (ring outside the segment)");
+      rings_[i] = reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + h.ring_off[i]);
       uint32_t v = 0;
-      int rc = pfc_ring_check(ring(i), hdr_->ring_bytes, &v);
+      int rc = pfc_ring_check(rings_[i], h.ring_bytes, &v);
       if (rc == -PFC_RING_EVERSION)
         return refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
                       "has packet rings of version " + std::to_string(v) + ", this libpfring speaks version " +
                           std::to_string(PFC_RING_VERSION));
       if (rc != 0) return refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "is damaged (bad ring header)");
     }
+    if (h.ring_off[0] < h.ring_off[1] ? h.ring_off[0] + h.ring_bytes > h.ring_off[1]
+                                      : h.ring_off[1] + h.ring_bytes > h.ring_off[0])
+      return refuse(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "is damaged (its two rings overlap)");
+    ring_bytes_ = h.ring_bytes;
     return Join::kJoined;
   }
 
@@ -346,7 +382,6 @@ class UserspaceEnd : public Module {
                           " still has the other; open it again after that one closes");
       if (cas(&hdr_->state, &s, s | kEndB)) {
         store(&hdr_->pid[1], static_cast<uint32_t>(getpid()));
-        attach_as(1);
         return Join::kJoined;
       }
     }
@@ -371,14 +406,15 @@ class UserspaceEnd : public Module {
     return j;
   }
 
-  pfc_ring_hdr *ring(int i) const {
-    return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + hdr_->ring_off[i]);
-  }
-
-  void attach_as(int end) {
+  // Takes the producer side of ring `end` and the consumer side of the
+  // other, each with its geometry copied into this object.
+  bool attach_as(int end, int *code, int *errnum, std::string &err) {
     end_ = end;
-    tx_ = ring(end);
-    rx_ = ring(1 - end);
+    if (pfc_ring_producer_attach(&tx_, rings_[end], ring_bytes_) != 0 ||
+        pfc_ring_consumer_attach(&rx_, rings_[1 - end], ring_bytes_) != 0)
+      return fail(code, errnum, err, PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
+                  "userspace ring '" + opt_.name + "' is damaged (ring header changed while joining)");
+    return true;
   }
 
   // End i's process is known and no longer exists.
@@ -392,7 +428,7 @@ class UserspaceEnd : public Module {
   // rather than at most every kPidCheckNs. Sticky once true.
   bool peer_ended(bool force_pid) {
     if (peer_gone_) return true;
-    if (load(&rx_->producer_gone)) return peer_gone_ = true;
+    if (load(&rx_.r->producer_gone)) return peer_gone_ = true;
     uint32_t peer_bit = end_ == 0 ? kEndB : kEndA;
     if (!(load(&hdr_->state) & peer_bit)) return false;  // not there yet
     uint64_t now = monotonic_ns();
@@ -402,7 +438,7 @@ class UserspaceEnd : public Module {
   }
 
   void release_held() {
-    if (held_) pfc_ring_release(rx_, held_);
+    if (held_) pfc_ring_consumer_release(&rx_, held_);
     held_ = 0;
   }
 
@@ -420,9 +456,9 @@ class UserspaceEnd : public Module {
   // Detaches this end; the last one (the peer detached or died) removes the segment.
   void leave() {
     if (!hdr_) return;
-    if (tx_) {
+    if (attached_) {
       release_held();
-      store(&tx_->producer_gone, 1u);
+      store(&tx_.r->producer_gone, 1u);
       uint32_t me = end_ == 0 ? kEndA : kEndB, peer = end_ == 0 ? kEndB : kEndA;
       uint32_t s = load(&hdr_->state), want;
       bool last;
@@ -432,6 +468,7 @@ class UserspaceEnd : public Module {
         want = rest | kClosed | (last ? kDead : 0u);
       } while (!cas(&hdr_->state, &s, want));
       if (last) unlink_if_ours();
+      attached_ = false;
     }
     munmap(hdr_, map_bytes_);
     hdr_ = nullptr;
@@ -444,7 +481,12 @@ class UserspaceEnd : public Module {
   dev_t dev_ = 0;
   ino_t ino_ = 0;
   int end_ = 0;  // 0: A, 1: B
-  pfc_ring_hdr *tx_ = nullptr, *rx_ = nullptr;
+  // Private copies of the layout (never read again from shared memory).
+  pfc_ring_hdr *rings_[2] = {nullptr, nullptr};
+  uint64_t ring_bytes_ = 0;
+  bool attached_ = false;
+  pfc_ring_producer tx_{};
+  pfc_ring_consumer rx_{};
   uint32_t held_ = 0;
   bool peer_gone_ = false;
   uint64_t last_pid_check_ns_ = 0;

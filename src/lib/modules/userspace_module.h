@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <string>
 
+#include "shm_segment.h"
+
 namespace pfr {
 namespace usr {
 
@@ -57,13 +59,17 @@ struct UsrOptions {
   uint32_t num_slots = kDefaultSlots;
   uint32_t slot_size = kDefaultSlotSize;
   bool geometry_given = false;  // slots= or slot= was given: an existing segment must match
+  sim::shm::Access access;      // user=, group=: who else may share the segment
 };
 
-// Parses the device part of "userspace:NAME[,slots=N][,slot=B]". NAME is
-// 1..31 of A-Z a-z 0-9 _ -; slots a power of two in 2..2^20; slot the
-// bytes per slot in 64..2^20, rounded up to a multiple of 64 (the largest
-// packet is slot - 32 bytes); one ring at most 1 GiB. Returns true, or
-// false with err naming the part that is wrong.
+// Parses the device part of "userspace:NAME[,slots=N][,slot=B][,user=U]
+// [,group=G]". NAME is 1..31 of A-Z a-z 0-9 _ -; slots a power of two in
+// 2..2^20; slot the bytes per slot in 64..2^20, rounded up to a multiple
+// of 64 (the largest packet is slot - 32 bytes); one ring at most 1 GiB;
+// user/group a name or number (sim/shm_segment.h: whose segment may be
+// joined; group= also makes a new segment 0660 for that group). A key
+// given twice is refused. Returns true, or false with err naming the part
+// that is wrong.
 bool parse_usr_options(const std::string &device, UsrOptions &out, std::string &err);
 
 // The POSIX shared-memory name of ring NAME ("/pfring-usr.NAME"; the file
