@@ -27,7 +27,7 @@ class TestbedTest : public ::testing::Test {
     sim::TestbedConfig cfg;
     std::string err;
     ASSERT_TRUE(sim::parse_testbed(text, cfg, err)) << err;
-    tb_ = pfsim::Testbed::create(name_, cfg, err);
+    tb_ = pfsim::Testbed::create(name_, cfg, sim::shm::Access{}, err);
     ASSERT_TRUE(tb_) << err;
     loop_ = std::thread([this] {
       while (!stop_.load()) {

@@ -26,8 +26,10 @@ void on_signal(int) { g_stop = 1; }
 
 void usage() {
   std::fprintf(stderr,
-               "usage: pfsim [-n NAME] [-x] [-q] TESTBED_FILE\n"
+               "usage: pfsim [-n NAME] [-g GROUP] [-x] [-q] TESTBED_FILE\n"
                "  -n NAME  testbed name (default: the file name without directory and extension)\n"
+               "  -g GROUP share the testbed with GROUP (mode 0660; clients open sim:NAME:NIC,group=GROUP);\n"
+               "           without it only this user's processes (and root with user=) may join\n"
                "  -x       exit once every source is done and every client has left\n"
                "  -q       do not print the counters at exit\n"
                "Clients open sim:NAME:NIC[@QUEUE]; SIGINT or SIGTERM stops the testbed.\n");
@@ -43,10 +45,19 @@ std::string default_name(const std::string &path) {
 int main(int argc, char **argv) {
   std::string name;
   bool exit_idle = false, quiet = false;
+  sim::shm::Access access;
+  std::string err;
   int c;
-  while ((c = getopt(argc, argv, "n:xqh")) != -1) {
+  while ((c = getopt(argc, argv, "n:g:xqh")) != -1) {
     switch (c) {
       case 'n': name = optarg; break;
+      case 'g':
+        if (!sim::shm::parse_group(optarg, &access.gid, err)) {
+          std::fprintf(stderr, "pfsim: -g: %s\n", err.c_str());
+          return 2;
+        }
+        access.has_gid = true;
+        break;
       case 'x': exit_idle = true; break;
       case 'q': quiet = true; break;
       default: usage(); return c == 'h' ? 0 : 2;
@@ -65,7 +76,6 @@ int main(int argc, char **argv) {
   std::stringstream text;
   text << in.rdbuf();
   sim::TestbedConfig cfg;
-  std::string err;
   if (!sim::parse_testbed(text.str(), cfg, err)) {
     std::fprintf(stderr, "pfsim: %s: %s\n", path.c_str(), err.c_str());
     return 1;
@@ -79,7 +89,7 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto tb = pfsim::Testbed::create(name, cfg, err);
+  auto tb = pfsim::Testbed::create(name, cfg, access, err);
   if (!tb) {
     std::fprintf(stderr, "pfsim: %s\n", err.c_str());
     return 1;

@@ -92,18 +92,27 @@ struct Testbed::SourceRt {
 };
 
 std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::TestbedConfig &cfg,
-                                         std::string &err) {
+                                         const sim::shm::Access &access, std::string &err) {
   if (!tb::valid_name(name)) {
     err = "testbed name '" + name + "': want 1..31 of A-Z a-z 0-9 _ -";
     return nullptr;
   }
   std::string shm = tb::shm_name(name);
-  // A testbed of this name: refuse it when its pfsim lives, replace it otherwise.
-  int old = shm_open(shm.c_str(), O_RDONLY, 0);
+  // A testbed of this name: refuse it when its pfsim lives, replace it
+  // otherwise; the pid in it is believed only when the file is trusted.
+  struct stat st;
+  int old = sim::shm::open_trusted(shm, access, true, &st, err);
+  if (old == -EPERM) {
+    // not ours: its pid means nothing; take the name back if we may (root)
+    if (shm_unlink(shm.c_str()) != 0) {
+      err = "testbed '" + name + "': " + err + "; choose another name with -n";
+      return nullptr;
+    }
+    old = -ENOENT;
+  }
   if (old >= 0) {
-    struct stat st;
     uint32_t pid = 0, state = tb::kTbStopped;
-    if (fstat(old, &st) == 0 && size_t(st.st_size) >= sizeof(tb::TbHeader)) {
+    if (size_t(st.st_size) >= sizeof(tb::TbHeader)) {
       void *m = mmap(nullptr, sizeof(tb::TbHeader), PROT_READ, MAP_SHARED, old, 0);
       if (m != MAP_FAILED) {
         auto *h = static_cast<const tb::TbHeader *>(m);
@@ -121,21 +130,18 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
     }
     shm_unlink(shm.c_str());
   }
+  err.clear();
 
   std::unique_ptr<Testbed> t(new Testbed());
   t->name_ = name;
   t->cfg_ = cfg;
   uint64_t ring_bytes = 0, rings_off = 0;
   t->map_bytes_ = tb::testbed_bytes(cfg.ring_slots, cfg.slot_size, &ring_bytes, &rings_off);
-  int fd = shm_open(shm.c_str(), O_RDWR | O_CREAT | O_EXCL, 0660);
+  t->ring_bytes_ = ring_bytes;
+  t->rings_off_ = rings_off;
+  int fd = sim::shm::create(shm, t->map_bytes_, access, err);
   if (fd < 0) {
-    err = "cannot create shared memory " + shm + ": " + strerror(errno);
-    return nullptr;
-  }
-  if (ftruncate(fd, static_cast<off_t>(t->map_bytes_)) != 0) {
-    err = "cannot size shared memory " + shm + ": " + strerror(errno);
-    close(fd);
-    shm_unlink(shm.c_str());
+    if (fd == -EEXIST) err = "testbed '" + name + "' was created by someone else just now";
     return nullptr;
   }
   void *m = mmap(nullptr, t->map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -202,18 +208,14 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
 
 Testbed::~Testbed() { stop(); }
 
-pfc_ring_hdr *Testbed::rx_ring(uint32_t slot) const {
-  return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + hdr_->clients[slot].rx_ring_off);
-}
-
-pfc_ring_hdr *Testbed::tx_ring(uint32_t slot) const {
-  return reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(hdr_) + hdr_->clients[slot].tx_ring_off);
-}
-
 uint32_t Testbed::enabled_clients(uint32_t nic) const {
   uint32_t n = 0;
-  for (const tb::TbClient &c : hdr_->clients)
-    if (tb::load_acquire(&c.state) == tb::kAttached && c.nic == nic && tb::load_acquire(&c.enabled)) n++;
+  for (uint32_t i = 0; i < tb::kMaxClients; i++) {
+    const tb::TbClient &c = hdr_->clients[i];
+    if (clients_[i].attached && tb::load_acquire(&c.state) == tb::kAttached && clients_[i].nic == nic &&
+        tb::load_acquire(&c.enabled))
+      n++;
+  }
   return n;
 }
 
@@ -223,18 +225,23 @@ void Testbed::serve_slots() {
     tb::TbClient &c = hdr_->clients[i];
     uint32_t st = tb::load_acquire(&c.state);
     if (st == tb::kRequest) {
+      ClientRt &rt = clients_[i];
       uint8_t *base = reinterpret_cast<uint8_t *>(hdr_);
-      c.rx_ring_off = hdr_->rings_off + uint64_t(i) * 2 * hdr_->ring_bytes;
-      c.tx_ring_off = c.rx_ring_off + hdr_->ring_bytes;
+      uint64_t rx_off = rings_off_ + uint64_t(i) * 2 * ring_bytes_, tx_off = rx_off + ring_bytes_;
+      auto *rx = reinterpret_cast<pfc_ring_hdr *>(base + rx_off);
+      auto *tx = reinterpret_cast<pfc_ring_hdr *>(base + tx_off);
+      rt.nic = c.nic;  // read once: the client may write its slot again
       c.rx_full_drops = c.tx_sent = 0;
-      if (c.nic >= hdr_->num_nics ||
-          pfc_ring_init(reinterpret_cast<pfc_ring_hdr *>(base + c.rx_ring_off), hdr_->ring_bytes, hdr_->ring_slots,
-                        hdr_->slot_size) != 0 ||
-          pfc_ring_init(reinterpret_cast<pfc_ring_hdr *>(base + c.tx_ring_off), hdr_->ring_bytes, hdr_->ring_slots,
-                        hdr_->slot_size) != 0) {
+      if (rt.nic >= nics_.size() || pfc_ring_init(rx, ring_bytes_, cfg_.ring_slots, cfg_.slot_size) != 0 ||
+          pfc_ring_init(tx, ring_bytes_, cfg_.ring_slots, cfg_.slot_size) != 0) {
         tb::store_release(&c.state, static_cast<uint32_t>(tb::kFree));  // the client reports the refusal
         continue;
       }
+      pfc_ring_producer_init(&rt.rx, rx, cfg_.ring_slots, cfg_.slot_size);
+      pfc_ring_consumer_attach(&rt.tx, tx, ring_bytes_);  // just made: cannot fail
+      rt.attached = true;
+      c.rx_ring_off = rx_off;
+      c.tx_ring_off = tx_off;
       tb::store_release(&c.state, static_cast<uint32_t>(tb::kAttached));
     } else if (st == tb::kClosing || ((st == tb::kAttached || st == tb::kClaimed) && check_pids && c.pid &&
                                       !pid_alive(c.pid))) {
@@ -243,6 +250,7 @@ void Testbed::serve_slots() {
       for (int k = 0; k < 64 && move_tx(i, 1u << 16); k++) {
       }
       std::memset(reinterpret_cast<uint8_t *>(&c) + sizeof(c.state), 0, sizeof(c) - sizeof(c.state));
+      clients_[i].attached = false;
       tb::store_release(&c.state, static_cast<uint32_t>(tb::kFree));
     }
   }
@@ -277,7 +285,8 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   // right direction, and (received packets) the packet's queue or all.
   auto takes = [&](uint32_t j) {
     const tb::TbClient &o = hdr_->clients[j];
-    if (tb::load_acquire(&o.state) != tb::kAttached || o.nic != nic || !tb::load_acquire(&o.enabled) ||
+    if (!clients_[j].attached || tb::load_acquire(&o.state) != tb::kAttached || clients_[j].nic != nic ||
+        !tb::load_acquire(&o.enabled) ||
         static_cast<int>(j) == exclude_slot)
       return false;
     if (kind == Kind::kRx ? !o.want_rx : !o.want_tx) return false;
@@ -313,7 +322,7 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   }
   if (kind == Kind::kRx && n.cfg.flow_control) {
     for (uint32_t k = 0; k < nd; k++)
-      if (pfc_ring_reserve(rx_ring(dest[k].slot), 1) == 0) {
+      if (pfc_ring_producer_free(&clients_[dest[k].slot].rx) == 0) {
         if (!n.stalled) n.s->pause_frames++;
         n.stalled = true;
         return Result::kStall;
@@ -322,25 +331,24 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   }
   bool any = false;
   for (uint32_t k = 0; k < nd; k++) {
-    pfc_ring_hdr *r = rx_ring(dest[k].slot);
-    if (pfc_ring_reserve(r, 1) == 0) {
+    pfc_ring_producer *r = &clients_[dest[k].slot].rx;
+    if (pfc_ring_producer_free(r) == 0) {
       hdr_->clients[dest[k].slot].rx_full_drops++;
-      r->full_drops++;
+      pfc_ring_producer_drop(r);
       continue;
     }
-    pfc_slot_hdr *s = pfc_ring_slot(r, r->insert_idx);
-    uint32_t cap = caplen < pfc_ring_max_caplen(r) ? caplen : pfc_ring_max_caplen(r);
-    s->timestamp_ns = ts_ns;
-    s->caplen = cap;
-    s->len = len;
-    s->pkt_hash = hash;
-    s->if_index = n.s->if_index;
-    s->queue = static_cast<uint16_t>(queue);
-    s->rx_direction = kind == Kind::kRx ? 1 : 0;
-    s->flags = 0;
-    s->reserved = 0;
-    std::memcpy(s + 1, data, cap);
-    pfc_ring_commit(r, 1);
+    pfc_slot_hdr meta;
+    meta.timestamp_ns = ts_ns;
+    meta.caplen = caplen;
+    meta.len = len;
+    meta.pkt_hash = hash;
+    meta.if_index = n.s->if_index;
+    meta.queue = static_cast<uint16_t>(queue);
+    meta.rx_direction = kind == Kind::kRx ? 1 : 0;
+    meta.flags = 0;
+    meta.reserved = 0;
+    pfc_slot_write(r, 0, &meta, data);
+    pfc_ring_producer_commit(r, 1);
     any = true;
   }
   if (kind == Kind::kRx) {
@@ -401,22 +409,28 @@ bool Testbed::run_source(SourceRt &s) {
 
 bool Testbed::move_tx(uint32_t slot, unsigned max) {
   tb::TbClient &c = hdr_->clients[slot];
-  if (c.nic >= nics_.size() || c.tx_ring_off == 0) return false;
-  pfc_ring_hdr *r = tx_ring(slot);
-  uint32_t avail = pfc_ring_peek(r, max);
+  ClientRt &rt = clients_[slot];
+  if (!rt.attached) return false;
+  int avail = pfc_ring_consumer_peek(&rt.tx, max);
+  if (avail < 0) {
+    // an impossible index: the client is broken or hostile; it is closed
+    tb::store_release(&c.state, static_cast<uint32_t>(tb::kClosing));
+    return false;
+  }
   if (avail == 0) return false;
-  Nic &n = *nics_[c.nic];
-  uint32_t done = 0;
+  Nic &n = *nics_[rt.nic];
+  int done = 0;
   for (; done < avail; done++) {
-    const pfc_slot_hdr *s = pfc_ring_slot(r, r->remove_idx + done);
-    const uint8_t *data = reinterpret_cast<const uint8_t *>(s + 1);
-    uint32_t cap = s->caplen < pfc_ring_max_caplen(r) ? s->caplen : pfc_ring_max_caplen(r);
+    pfc_slot_hdr meta;
+    const uint8_t *data = pfc_slot_read(&rt.tx, static_cast<uint32_t>(done), &meta);
+    const pfc_slot_hdr *s = &meta;
+    uint32_t cap = meta.caplen;
     // a frame cannot leave before the testbed's virtual "now" (the latest
     // arrival on any NIC): a bridged packet leaves after it arrived
     uint64_t now_ps = now_ps_;
     uint64_t start = n.tx_wire_free_ps > now_ps ? n.tx_wire_free_ps : now_ps;
     uint64_t end_ps = start + sim::wire_time_ps(s->len, n.cfg.speed);
-    int peer = cfg_.peer[c.nic];
+    int peer = cfg_.peer[rt.nic];
     if (peer >= 0) {
       Nic &pn = *nics_[peer];
       uint64_t arr = end_ps > pn.rx_wire_free_ps + sim::wire_time_ps(s->len, pn.cfg.speed)
@@ -438,7 +452,7 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
       ph.len = s->len;
       pcap_dump(reinterpret_cast<u_char *>(n.sink), &ph, data);
     }
-    (void)deliver(c.nic, data, cap, s->len, ts, Kind::kTx, static_cast<int>(slot));
+    (void)deliver(rt.nic, data, cap, s->len, ts, Kind::kTx, static_cast<int>(slot));
     n.tx_wire_free_ps = end_ps;
     if (ts > n.s->virtual_ns) n.s->virtual_ns = ts;
     n.s->tx_packets++;
@@ -446,7 +460,7 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
     c.last_tx_ns = ts;
     tb::store_release(&c.tx_sent, c.tx_sent + 1);
   }
-  if (done) pfc_ring_release(r, done);
+  if (done) pfc_ring_consumer_release(&rt.tx, static_cast<uint32_t>(done));
   return done > 0;
 }
 
@@ -466,7 +480,9 @@ bool Testbed::idle() const {
     if (!s->done) return false;
   for (uint32_t i = 0; i < tb::kMaxClients; i++) {
     const tb::TbClient &c = hdr_->clients[i];
-    if (tb::load_acquire(&c.state) == tb::kAttached && c.tx_ring_off && pfc_ring_count(tx_ring(i))) return false;
+    if (clients_[i].attached && tb::load_acquire(&c.state) == tb::kAttached &&
+        pfc_ring_consumer_count(&clients_[i].tx))
+      return false;
   }
   return true;
 }

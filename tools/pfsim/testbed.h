@@ -29,6 +29,7 @@
 
 #include "source.h"
 #include "testbed_config.h"
+#include "shm_segment.h"
 #include "testbed_shm.h"
 
 namespace pfsim {
@@ -37,10 +38,14 @@ namespace tb = sim::tb;
 
 class Testbed {
  public:
-  // Creates the shared memory of testbed `name` and opens the sources.
-  // Refuses a name a live pfsim runs; replaces one left by a dead pfsim.
+  // Creates the shared memory of testbed `name` (0600, or 0660 for the
+  // group access names: sim/shm_segment.h) and opens the sources. Refuses
+  // a name a live pfsim runs; replaces one left by a dead pfsim. A segment
+  // of that name that is not trusted (another user's, or writable by
+  // others) is not believed: removed when this process may (root), else
+  // refused with a message.
   static std::unique_ptr<Testbed> create(const std::string &name, const sim::TestbedConfig &cfg,
-                                         std::string &err);
+                                         const sim::shm::Access &access, std::string &err);
   ~Testbed();  // stop() if not done
 
   // One pass; true when it moved a packet or served a slot.
@@ -70,8 +75,16 @@ class Testbed {
   bool move_tx(uint32_t slot, unsigned max);
   Result deliver(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t ts_ns, Kind kind,
                  int exclude_slot);
-  pfc_ring_hdr *rx_ring(uint32_t slot) const;
-  pfc_ring_hdr *tx_ring(uint32_t slot) const;
+  // What the daemon knows of client slot i, in its own memory: the rings
+  // it made (geometry and its own index kept here, so a client that
+  // rewrites its slot or ring headers cannot move them) and the NIC the
+  // client asked for when it attached.
+  struct ClientRt {
+    bool attached = false;
+    uint32_t nic = 0;
+    pfc_ring_producer rx{};
+    pfc_ring_consumer tx{};
+  };
   uint32_t enabled_clients(uint32_t nic) const;
 
   std::string name_;
@@ -80,6 +93,8 @@ class Testbed {
   uint64_t map_bytes_ = 0;
   std::vector<std::unique_ptr<Nic>> nics_;
   std::vector<std::unique_ptr<SourceRt>> sources_;
+  ClientRt clients_[tb::kMaxClients];
+  uint64_t ring_bytes_ = 0, rings_off_ = 0;  // private copies of the layout
   uint64_t passes_ = 0;
   uint64_t now_ps_ = 0;  // latest arrival on any NIC: TX starts no earlier
   bool stopped_ = false;

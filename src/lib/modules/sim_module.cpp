@@ -274,12 +274,6 @@ bool names_testbed(const std::string &device) {
 
 std::unique_ptr<Module> open_sim(const OpenArgs &args, int *code, int *errnum, std::string &err) {
   if (names_testbed(args.name.device)) {
-    if (args.name.device.find(',') != std::string::npos) {
-      *code = PF_RING_ERROR_INVALID_ARGUMENT;
-      *errnum = EINVAL;
-      err = "a pfsim testbed device takes no options (they are in the testbed file): " + args.name.device;
-      return nullptr;
-    }
     return open_testbed_client(args.name.device, args.name.queue, code, errnum, err);
   }
   auto m = std::make_unique<SimModule>();

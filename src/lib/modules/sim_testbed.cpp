@@ -21,6 +21,7 @@
 #include <cstring>
 
 #include "modules/module_util.h"
+#include "shm_segment.h"
 #include "testbed_shm.h"
 
 extern "C" {
@@ -42,8 +43,8 @@ class TestbedClient : public Module {
     if (hdr_) munmap(hdr_, map_bytes_);
   }
 
-  bool open(const std::string &tbname, const std::string &nicname, int queue, int *code, int *errnum,
-            std::string &err) {
+  bool open(const std::string &tbname, const std::string &nicname, int queue, const sim::shm::Access &access,
+            int *code, int *errnum, std::string &err) {
     name_ = tbname;
     auto fail = [&](int c, int e, const std::string &msg) {
       *code = c;
@@ -51,12 +52,16 @@ class TestbedClient : public Module {
       err = msg;
       return false;
     };
-    int fd = shm_open(tb::shm_name(tbname).c_str(), O_RDWR, 0);
-    if (fd < 0)
+    struct stat st;
+    std::string why;
+    int fd = sim::shm::open_trusted(tb::shm_name(tbname), access, false, &st, why);
+    if (fd == -ENOENT)
       return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV,
                   "no pfsim testbed '" + tbname + "' is running (start it with: pfsim -n " + tbname + " FILE)");
-    struct stat st;
-    if (fstat(fd, &st) != 0 || size_t(st.st_size) < sizeof(tb::TbHeader)) {
+    if (fd < 0)
+      return fail(fd == -EPERM ? PF_RING_ERROR_INVALID_STATUS : PF_RING_ERROR_GENERIC, fd == -EPERM ? EACCES : -fd,
+                  "pfsim testbed '" + tbname + "': " + why);
+    if (size_t(st.st_size) < sizeof(tb::TbHeader)) {
       close(fd);
       return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "pfsim testbed '" + tbname + "' is not a testbed");
     }
@@ -124,15 +129,21 @@ class TestbedClient : public Module {
       return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ETIMEDOUT,
                   "pfsim testbed '" + tbname + "' did not answer (pid " + std::to_string(hdr_->daemon_pid) + ")");
     }
+    // the offsets and geometry are read once, checked, and kept here
     uint8_t *base = reinterpret_cast<uint8_t *>(hdr_);
-    rx_ = reinterpret_cast<pfc_ring_hdr *>(base + slot_->rx_ring_off);
-    tx_ = reinterpret_cast<pfc_ring_hdr *>(base + slot_->tx_ring_off);
-    uint32_t v = 0;
-    if (slot_->rx_ring_off + hdr_->ring_bytes * 2 > map_bytes_ ||
-        pfc_ring_check(rx_, hdr_->ring_bytes, &v) != 0 || pfc_ring_check(tx_, hdr_->ring_bytes, &v) != 0)
+    uint64_t rx_off = slot_->rx_ring_off, ring_bytes = hdr_->ring_bytes;
+    uint64_t tx_off = rx_off + ring_bytes;
+    int rc = -PFC_RING_EGEOMETRY;
+    if (rx_off >= sizeof(tb::TbHeader) && ring_bytes <= map_bytes_ && rx_off <= map_bytes_ - 2 * ring_bytes &&
+        ring_bytes <= map_bytes_ / 2 && (rx_off & 63) == 0) {
+      rc = pfc_ring_consumer_attach(&rx_, reinterpret_cast<pfc_ring_hdr *>(base + rx_off), ring_bytes);
+      if (rc == 0) rc = pfc_ring_producer_attach(&tx_, reinterpret_cast<pfc_ring_hdr *>(base + tx_off), ring_bytes);
+    }
+    if (rc == -PFC_RING_EVERSION)
       return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
-                  "testbed '" + tbname + "' rings: version " + std::to_string(v) + ", this libpfring speaks " +
+                  "testbed '" + tbname + "' rings are of another version; this libpfring speaks " +
                       std::to_string(PFC_RING_VERSION));
+    if (rc != 0) return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "testbed '" + tbname + "' rings are damaged");
     return true;
   }
 
@@ -141,23 +152,27 @@ class TestbedClient : public Module {
     if (!slot_->enabled) enable();
     long waited_us = 0, step = 10;
     for (;;) {
-      uint32_t n = pfc_ring_peek(rx_, max);
+      int n = pfc_ring_consumer_peek(&rx_, max);
+      if (n < 0) {
+        err = "pfsim testbed '" + name_ + "': the RX ring is corrupt (an impossible insert index)";
+        return PF_RING_ERROR_CORRUPT_INPUT;
+      }
       if (n) {
         int64_t offset = tb::load_acquire(&nicp_->clock_offset_ns);  // pfring_set/adjust_device_clock
-        for (uint32_t k = 0; k < n; k++) {
-          const pfc_slot_hdr *s = pfc_ring_slot(rx_, rx_->remove_idx + k);
-          uint32_t cap = s->caplen < pfc_ring_max_caplen(rx_) ? s->caplen : pfc_ring_max_caplen(rx_);
-          fill_rx_packet(out[k], reinterpret_cast<const uint8_t *>(s + 1), cap, s->len,
-                         static_cast<uint64_t>(static_cast<int64_t>(s->timestamp_ns) + offset));
-          out[k].hdr.extended_hdr.pkt_hash = s->pkt_hash;
-          out[k].hdr.extended_hdr.rx_direction = s->rx_direction;
-          out[k].hdr.extended_hdr.if_index = s->if_index;
+        for (int k = 0; k < n; k++) {
+          pfc_slot_hdr m;
+          const uint8_t *data = pfc_slot_read(&rx_, static_cast<uint32_t>(k), &m);
+          fill_rx_packet(out[k], data, m.caplen, m.len,
+                         static_cast<uint64_t>(static_cast<int64_t>(m.timestamp_ns) + offset));
+          out[k].hdr.extended_hdr.pkt_hash = m.pkt_hash;
+          out[k].hdr.extended_hdr.rx_direction = m.rx_direction;
+          out[k].hdr.extended_hdr.if_index = m.if_index;
         }
-        held_ = n;
-        return static_cast<int>(n);
+        held_ = static_cast<uint32_t>(n);
+        return n;
       }
       // nothing: the end of the NIC's traffic, a stopped testbed, or wait
-      if (tb::load_acquire(&nicp_->eos) && pfc_ring_count(rx_) == 0) return PF_RING_ERROR_END_OF_FILE;
+      if (tb::load_acquire(&nicp_->eos) && pfc_ring_consumer_count(&rx_) == 0) return PF_RING_ERROR_END_OF_FILE;
       if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || (waited_us % 100000 < step && !daemon_alive(hdr_))) {
         err = "pfsim testbed '" + name_ + "' has stopped";
         return PF_RING_ERROR_UNKNOWN_ADAPTER;
@@ -171,7 +186,7 @@ class TestbedClient : public Module {
 
   int poll(int timeout_ms) override {
     for (long waited = 0;; waited += 1000) {
-      if (pfc_ring_count(rx_) || tb::load_acquire(&nicp_->eos) || tb::load_acquire(&hdr_->state) != tb::kTbRunning)
+      if (pfc_ring_consumer_count(&rx_) || rx_.corrupt || tb::load_acquire(&nicp_->eos) || tb::load_acquire(&hdr_->state) != tb::kTbRunning)
         return 1;
       if (timeout_ms >= 0 && waited >= long(timeout_ms) * 1000) return 0;
       sleep_us(1000);
@@ -196,33 +211,37 @@ class TestbedClient : public Module {
   bool can_transmit() const override { return true; }
 
   int send(const uint8_t *pkt, unsigned len, bool, int, std::string &err) override {
-    if (len == 0 || len > pfc_ring_max_caplen(tx_)) {
-      err = "packet of " + std::to_string(len) + " bytes: this testbed sends 1.." +
-            std::to_string(pfc_ring_max_caplen(tx_)) + " bytes";
+    uint32_t max_cap = tx_.slot_size - PFC_SLOT_HDR_LEN;
+    if (len == 0 || len > max_cap) {
+      err = "packet of " + std::to_string(len) + " bytes: this testbed sends 1.." + std::to_string(max_cap) + " bytes";
       return PF_RING_ERROR_INVALID_ARGUMENT;
     }
     if (tb::load_acquire(&hdr_->state) != tb::kTbRunning) {
       err = "pfsim testbed '" + name_ + "' has stopped";
       return PF_RING_ERROR_UNKNOWN_ADAPTER;
     }
+    if (pfc_ring_producer_corrupt(&tx_)) {
+      err = "pfsim testbed '" + name_ + "': the TX ring is corrupt (an impossible remove index)";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
     // a full TX ring waits for pfsim a little (bounded), then reports it
-    for (int i = 0; pfc_ring_reserve(tx_, 1) == 0; i++) {
+    for (int i = 0; pfc_ring_producer_free(&tx_) == 0; i++) {
       if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || (i % 1000 == 999 && !daemon_alive(hdr_))) {
         err = "pfsim testbed '" + name_ + "' has stopped";
         return PF_RING_ERROR_UNKNOWN_ADAPTER;
       }
       if (i >= 2000) {
-        err = "no TX slot available (pfsim has not taken the last " + std::to_string(tx_->num_slots) + " packets)";
+        err = "no TX slot available (pfsim has not taken the last " + std::to_string(tx_.num_slots) + " packets)";
         return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
       }
       sleep_us(100);
     }
-    pfc_slot_hdr *s = pfc_ring_slot(tx_, tx_->insert_idx);
-    std::memset(s, 0, sizeof(*s));
-    s->caplen = s->len = len;
-    s->if_index = nicp_->if_index;
-    std::memcpy(s + 1, pkt, len);
-    pfc_ring_commit(tx_, 1);
+    pfc_slot_hdr m;
+    std::memset(&m, 0, sizeof(m));
+    m.caplen = m.len = len;
+    m.if_index = nicp_->if_index;
+    pfc_slot_write(&tx_, 0, &m, pkt);
+    pfc_ring_producer_commit(&tx_, 1);
     sent_++;
     return static_cast<int>(len);
   }
@@ -335,7 +354,7 @@ class TestbedClient : public Module {
   }
 
   void release_held() {
-    if (held_) pfc_ring_release(rx_, held_);
+    if (held_) pfc_ring_consumer_release(&rx_, held_);
     held_ = 0;
   }
 
@@ -345,7 +364,8 @@ class TestbedClient : public Module {
   uint32_t nic_ = 0;
   tb::TbNic *nicp_ = nullptr;
   tb::TbClient *slot_ = nullptr;
-  pfc_ring_hdr *rx_ = nullptr, *tx_ = nullptr;
+  pfc_ring_consumer rx_{};  // geometry and index copied at open
+  pfc_ring_producer tx_{};
   uint32_t held_ = 0;
   packet_direction direction_ = rx_and_tx_direction;
   uint64_t sent_ = 0;  // packets put in the TX ring
@@ -360,18 +380,34 @@ bool testbed_exists(const std::string &name) {
   return stat(("/dev/shm" + tb::shm_name(name)).c_str(), &st) == 0;
 }
 
-std::unique_ptr<Module> open_testbed_client(const std::string &spec, int queue, int *code, int *errnum,
+std::unique_ptr<Module> open_testbed_client(const std::string &device, int queue, int *code, int *errnum,
                                             std::string &err) {
+  *code = PF_RING_ERROR_INVALID_ARGUMENT;
+  *errnum = EINVAL;
+  std::string spec;
+  KeyValues kvs;
+  if (!split_options(device, "testbed", spec, kvs, err)) return nullptr;
+  sim::shm::Access access;
+  for (const auto &kv : kvs) {
+    bool ok = true;
+    if (!sim::shm::take_access_option(kv.first, kv.second, access, &ok, err)) {
+      err = "a pfsim testbed device takes only the options user= and group= (the rest is in the testbed file), not '" +
+            kv.first + "'";
+      return nullptr;
+    }
+    if (!ok) {
+      err = "testbed option " + err;
+      return nullptr;
+    }
+  }
   size_t colon = spec.find(':');
   std::string tbname = spec.substr(0, colon), nic = colon == std::string::npos ? "" : spec.substr(colon + 1);
   if (!tb::valid_name(tbname)) {
-    *code = PF_RING_ERROR_INVALID_ARGUMENT;
-    *errnum = EINVAL;
     err = "testbed name '" + tbname + "': want 1..31 of A-Z a-z 0-9 _ -";
     return nullptr;
   }
   auto m = std::make_unique<TestbedClient>();
-  if (!m->open(tbname, nic, queue, code, errnum, err)) return nullptr;
+  if (!m->open(tbname, nic, queue, access, code, errnum, err)) return nullptr;
   return m;
 }
 
