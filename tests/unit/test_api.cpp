@@ -4,6 +4,7 @@
 // rehash, the long header, multichannel open, the device list and the last
 // error, plus the C++ wrapper of pfring.hpp. Sampling, policy, wildcard and
 // hash rules and BPF: test_api_rules.cpp. Shared helpers: api_fixture.h.
+#include <dirent.h>
 #include <errno.h>
 #include <gtest/gtest.h>
 
@@ -471,13 +472,19 @@ TEST_F(ApiTest, LastErrorOfFailedOpenIsPerThread) {
 
 // ---- C++ wrapper (pfring.hpp) -----------------------------------------------------------------------------
 
-// Number of mappings of path in this process: a pcap ring maps its file.
-int mappings_of(const std::string &path) {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
+// Number of open descriptors of path in this process: a pcap ring holds
+// its file open.
+int open_fds_of(const std::string &path) {
   int n = 0;
-  while (std::getline(maps, line))
-    if (line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0) n++;
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  while (struct dirent *e = readdir(d)) {
+    char target[4096];
+    std::string link = std::string("/proc/self/fd/") + e->d_name;
+    ssize_t len = readlink(link.c_str(), target, sizeof(target) - 1);
+    if (len > 0 && std::string(target, size_t(len)) == path) n++;
+  }
+  closedir(d);
   return n;
 }
 
@@ -485,7 +492,7 @@ TEST_F(ApiTest, CppWrapper) {
   std::string other_path = dir_.file("other.pcap");
   ASSERT_TRUE(ut::write_file(other_path, pw::pcap_bytes(recs_)));
   std::string other_dev = "pcap:" + other_path;
-  ASSERT_EQ(mappings_of(other_path), 0);
+  ASSERT_EQ(open_fds_of(other_path), 0);
   {
     PFring r(dev_.c_str(), 1518);
     ASSERT_TRUE(r.is_open());
@@ -518,9 +525,9 @@ TEST_F(ApiTest, CppWrapper) {
     // Move assignment closes the ring that was there.
     PFring o(other_dev.c_str(), 1518);
     ASSERT_TRUE(o.is_open());
-    EXPECT_EQ(mappings_of(other_path), 1);
+    EXPECT_EQ(open_fds_of(other_path), 1);
     o = std::move(m);
-    EXPECT_EQ(mappings_of(other_path), 0);
+    EXPECT_EQ(open_fds_of(other_path), 0);
     EXPECT_FALSE(m.is_open());
     ASSERT_EQ(o.recv(&buf, 0, &h, 0), 1);
     EXPECT_EQ(ut::frame_tag(buf, h.caplen), 3u);
@@ -534,16 +541,16 @@ TEST_F(ApiTest, CppWrapper) {
     {
       PFring scoped(other_dev.c_str(), 1518);
       ASSERT_TRUE(scoped.is_open());
-      EXPECT_EQ(mappings_of(other_path), 1);
+      EXPECT_EQ(open_fds_of(other_path), 1);
     }
-    EXPECT_EQ(mappings_of(other_path), 0);
+    EXPECT_EQ(open_fds_of(other_path), 0);
 
     // close() is explicit and idempotent.
     PFring c(other_dev.c_str(), 1518);
-    EXPECT_EQ(mappings_of(other_path), 1);
+    EXPECT_EQ(open_fds_of(other_path), 1);
     c.close();
     EXPECT_FALSE(c.is_open());
-    EXPECT_EQ(mappings_of(other_path), 0);
+    EXPECT_EQ(open_fds_of(other_path), 0);
     c.close();
   }
   // A failed open: not open, the reason readable.

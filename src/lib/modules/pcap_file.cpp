@@ -1,6 +1,8 @@
 // pcap_file.cpp - classic pcap records, bounds-checked.
 #include "pcap_file.h"
 
+#include "modules/capture_image.h"
+
 #include <cstdio>
 #include <cstring>
 
@@ -34,8 +36,42 @@ uint32_t PcapFileReader::rd32(size_t off) const { return rd32(base_ + off); }
 bool PcapFileReader::open(const uint8_t *data, size_t size, std::string &err) {
   base_ = data;
   size_ = size;
+  open_size_ = size;
   off_ = kGlobalHeader;
   return open_header(data, size, err);
+}
+
+bool PcapFileReader::open(CaptureImage *image, std::string &err) {
+  image_ = image;
+  size_t have = image->ensure(kGlobalHeader);
+  if (image->shrank() && image->size() >= kGlobalHeader && have < kGlobalHeader) {
+    err = "file shrank to " + std::to_string(image->file_size()) + " bytes while it was opened";
+    return false;
+  }
+  if (!image->read_error().empty()) {
+    err = "read failed: " + image->read_error();
+    return false;
+  }
+  bool ok = open(image->data(), have, err);
+  open_size_ = image->size();
+  return ok;
+}
+
+// Reads in (image_) the record at off: its header, then its bytes.
+void PcapFileReader::load_record(size_t off) {
+  size_ = image_->ensure(off + kRecordHeader);
+  if (size_ >= off + kRecordHeader) {
+    uint32_t incl = rd32(off + 8);
+    size_ = image_->ensure(off + kRecordHeader + (incl > kMaxSnaplen ? 0 : incl));
+  }
+}
+
+std::string PcapFileReader::shrink_message(size_t off) const {
+  std::string m = "file shrank to " + std::to_string(image_->file_size()) + " bytes (it had " +
+                  std::to_string(open_size_) + " at open) at record " + std::to_string(records_ + 1) +
+                  ", offset " + std::to_string(off);
+  if (!image_->read_error().empty()) m = "read failed at record " + std::to_string(records_ + 1) + ": " + image_->read_error();
+  return m;
 }
 
 bool PcapFileReader::open_header(const uint8_t *data, size_t size, std::string &err) {
@@ -101,13 +137,20 @@ int PcapFileReader::parse_at(const uint8_t *p, size_t avail, uint64_t index, Rec
 }
 
 int PcapFileReader::parse_record(size_t off, Record *rec, std::string &err) const {
-  if (off == size_) return 0;
+  bool cut = image_ && (image_->shrank() || !image_->read_error().empty());
+  if (off == size_) {
+    if (!cut) return 0;
+    err = shrink_message(off);
+    return -1;
+  }
   size_t avail = size_ - off;
   std::string why;
   int rc = parse_at(base_ + off, avail, records_ + 1, rec, why);
   if (rc > 0) return 1;
   std::string where = "record " + std::to_string(records_ + 1) + " at offset " + std::to_string(off);
-  if (rc < 0) {
+  if (cut && size_ < open_size_ && rc == 0) {
+    err = shrink_message(off);
+  } else if (rc < 0) {
     err = where + why.substr(why.find(':'));
   } else if (avail < kRecordHeader) {
     err = where + ": truncated record header (" + std::to_string(avail) + " of 16 bytes)";
@@ -124,26 +167,40 @@ int PcapFileReader::next(const uint8_t **data, uint32_t *caplen, uint32_t *len, 
   // dependent loads that the CPU cannot run ahead of. Prefetching the file
   // a few KiB ahead turns it into a stream (the file is read in order).
   constexpr size_t kAhead = 4096;
-  if (prefetched_ < off_) prefetched_ = off_;
-  size_t until = off_ + kAhead < size_ ? off_ + kAhead : size_;
-  for (; prefetched_ < until; prefetched_ += 64) __builtin_prefetch(base_ + prefetched_);
-  Record rec;
-  int rc = parse_record(off_, &rec, err);
-  if (rc <= 0) return rc;
-  *data = rec.data;
-  *caplen = rec.caplen;
-  *len = rec.len;
-  *ts_ns = rec.ts_ns;
-  off_ += rec.size;
-  records_++;
-  return 1;
+  for (;;) {
+    if (image_) load_record(off_);
+    if (prefetched_ < off_) prefetched_ = off_;
+    size_t until = off_ + kAhead < size_ ? off_ + kAhead : size_;
+    for (; prefetched_ < until; prefetched_ += 64) __builtin_prefetch(base_ + prefetched_);
+    Record rec;
+    int rc = parse_record(off_, &rec, err);
+    if (rc <= 0) return rc;
+    off_ += rec.size;
+    records_++;
+    if (!accept(rec.len, &rec.caplen)) continue;
+    *data = rec.data;
+    *caplen = rec.caplen;
+    *len = rec.len;
+    *ts_ns = rec.ts_ns;
+    return 1;
+  }
 }
 
-int PcapFileReader::peek_ts(uint64_t *ts_ns, std::string &err) const {
-  Record rec;
-  int rc = parse_record(off_, &rec, err);
-  if (rc > 0) *ts_ns = rec.ts_ns;
-  return rc;
+int PcapFileReader::peek_ts(uint64_t *ts_ns, std::string &err) {
+  for (;;) {
+    if (image_) load_record(off_);
+    Record rec;
+    int rc = parse_record(off_, &rec, err);
+    if (rc <= 0) return rc;
+    if (rec.len == 0) {  // skipped by next() as well
+      off_ += rec.size;
+      records_++;
+      skipped_++;
+      continue;
+    }
+    *ts_ns = rec.ts_ns;
+    return 1;
+  }
 }
 
 }  // namespace pfr

@@ -15,6 +15,8 @@
 
 namespace pfr {
 
+class CaptureImage;
+
 class PcapFileReader {
  public:
   // Largest captured length accepted (libpcap's limit for Ethernet).
@@ -25,14 +27,21 @@ class PcapFileReader {
 
   // Checks the global header. true, or false with err saying what is wrong.
   bool open(const uint8_t *data, size_t size, std::string &err);
+  // The same over a capture read in as the reader goes (capture_image.h):
+  // a file that shrank ends with an error naming its new size and the
+  // record, never a crash.
+  bool open(CaptureImage *image, std::string &err);
 
   // Next record: 1 with the fields set (data points into the buffer),
   // 0 at a clean end of file, -1 for a truncated or corrupt record (err
-  // says which record, at which offset, and why).
+  // says which record, at which offset, and why). Records of wire length
+  // 0 (no frame) are skipped and counted; a captured length above the wire
+  // length is cut to it and counted (accept()).
   int next(const uint8_t **data, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns, std::string &err);
 
-  // Timestamp of the next record without consuming it: 1, 0 (end), -1 (corrupt).
-  int peek_ts(uint64_t *ts_ns, std::string &err) const;
+  // Timestamp of the next record without consuming it: 1, 0 (end), -1
+  // (corrupt). Zero-length records before it are skipped (as next() would).
+  int peek_ts(uint64_t *ts_ns, std::string &err);
 
   // ---- incremental use (pipes): the caller holds the bytes ----
   struct Record {
@@ -48,16 +57,35 @@ class PcapFileReader {
   // record's number, for the message.
   int parse_at(const uint8_t *p, size_t avail, uint64_t index, Record *rec, std::string &err) const;
   void count_record() { records_++; }
+  // The policy for every reader (file, stream, pcapng through libpcap):
+  // false for a record of wire length 0 (skip it; counted), else true with
+  // *caplen cut to len when it claims more (counted).
+  bool accept(uint32_t len, uint32_t *caplen) {
+    if (len == 0) {
+      skipped_++;
+      return false;
+    }
+    if (*caplen > len) {
+      *caplen = len;
+      clamped_++;
+    }
+    return true;
+  }
+  uint64_t skipped_records() const { return skipped_; }
+  uint64_t clamped_records() const { return clamped_; }
 
   uint32_t linktype() const { return linktype_; }
   uint32_t snaplen() const { return snaplen_; }
   bool nanosecond() const { return nsec_; }
   uint64_t records_read() const { return records_; }
+  size_t offset() const { return off_; }  // of the next record
 
  private:
   uint32_t rd32(size_t off) const;
   uint32_t rd32(const uint8_t *p) const;
   int parse_record(size_t off, Record *rec, std::string &err) const;
+  void load_record(size_t off);
+  std::string shrink_message(size_t off) const;
 
   const uint8_t *base_ = nullptr;
   size_t size_ = 0;
@@ -69,6 +97,9 @@ class PcapFileReader {
   uint32_t effective_snaplen_ = kMaxSnaplen;
   uint32_t linktype_ = 0;
   uint64_t records_ = 0;
+  uint64_t skipped_ = 0, clamped_ = 0;
+  CaptureImage *image_ = nullptr;  // bytes read in on demand (else all of base_ is there)
+  size_t open_size_ = 0;           // the file's size at open
 };
 
 }  // namespace pfr

@@ -1,9 +1,11 @@
 // pcap_module.cpp - "pcap:FILE": a capture file as a finite device.
 //
 // Three readers, picked at open:
-//  - classic pcap in a regular file: mmap'ed and read in place (zero copy,
-//    no per-packet work beyond the record header; faster than
-//    pcap_next_ex, see docs/performance.md);
+//  - classic pcap in a regular file: read in chunks into private memory
+//    (capture_image.h: not mmap, so a file cut while it is read ends with a
+//    message, not SIGBUS) and handed out in place (zero copy, no
+//    per-packet work beyond the record header; faster than pcap_next_ex,
+//    see docs/performance.md);
 //  - classic pcap from a pipe or other stream: read without blocking into
 //    a buffer and parsed there, so pfring_recv(..., wait 0) never blocks;
 //  - pcapng in a regular file: libpcap (nanosecond precision), packets
@@ -20,6 +22,7 @@
 #include <cstring>
 
 #include "module.h"
+#include "modules/capture_image.h"
 #include "modules/module_util.h"
 #include "modules/pcap_file.h"
 #include "modules/registry_entries.h"
@@ -34,7 +37,6 @@ constexpr size_t kStreamChunk = 1u << 20;
 class PcapModule : public Module {
  public:
   ~PcapModule() override {
-    if (map_) munmap(map_, map_size_);
     if (pcap_) pcap_close(pcap_);
     if (fd_ >= 0) ::close(fd_);
   }
@@ -72,20 +74,15 @@ class PcapModule : public Module {
       ::close(fd);
       return bad_input("file is empty (no pcap header)");
     }
-    map_size_ = static_cast<size_t>(st.st_size);
-    void *m = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (m == MAP_FAILED) return bad_input(std::string("cannot map: ") + strerror(errno));
-    map_ = static_cast<uint8_t *>(m);
-    if (PcapFileReader::is_pcapng(map_, map_size_)) {
-      munmap(map_, map_size_);
-      map_ = nullptr;
+    image_ = std::make_unique<CaptureImage>();
+    std::string why;
+    if (!image_->open(fd, static_cast<size_t>(st.st_size), why)) return bad_input(why);
+    if (PcapFileReader::is_pcapng(image_->data(), image_->ensure(4))) {
+      image_.reset();
       return open_libpcap(code, errnum, err);
     }
-    madvise(map_, map_size_, MADV_SEQUENTIAL);
     format_ = "pcap";
-    std::string why;
-    if (!reader_.open(map_, map_size_, why)) return bad_input(why);
+    if (!reader_.open(image_.get(), why)) return bad_input(why);
     return check_linktype(reader_.linktype(), code, errnum, err);
   }
 
@@ -96,7 +93,7 @@ class PcapModule : public Module {
       return status_;
     }
     unsigned n;
-    if (map_) n = burst_mapped(out, max);
+    if (image_) n = burst_mapped(out, max);
     else if (pcap_) n = burst_libpcap(out, max);
     else n = burst_stream(out, max, timeout_ms);
     if (n == 0 && status_) {
@@ -107,7 +104,7 @@ class PcapModule : public Module {
   }
 
   int poll(int timeout_ms) override {
-    if (empty_queue_ || status_ || map_ || pcap_) return 1;
+    if (empty_queue_ || status_ || image_ || pcap_) return 1;
     if (stream_has_record()) return 1;
     struct pollfd p = {fd_, POLLIN, 0};
     int rc = ::poll(&p, 1, timeout_ms);
@@ -118,7 +115,9 @@ class PcapModule : public Module {
     return "{\"file\":\"" + json_escape(path_) + "\",\"format\":\"" + format_ + "\",\"packets\":" +
            std::to_string(packets_) + ",\"bytes\":" + std::to_string(bytes_) +
            ",\"eof\":" + (status_ == PF_RING_ERROR_END_OF_FILE ? "true" : "false") +
-           ",\"corrupt\":" + (status_ == PF_RING_ERROR_CORRUPT_INPUT ? "true" : "false") + "}";
+           ",\"corrupt\":" + (status_ == PF_RING_ERROR_CORRUPT_INPUT ? "true" : "false") +
+           ",\"skipped_records\":" + std::to_string(reader_.skipped_records()) +
+           ",\"clamped_records\":" + std::to_string(reader_.clamped_records()) + "}";
   }
 
  private:
@@ -172,6 +171,7 @@ class PcapModule : public Module {
   }
 
   unsigned burst_mapped(RawPacket *out, unsigned max) {
+    image_->release_before(reader_.offset());  // the last burst's packets are done with
     unsigned n = 0;
     while (n < max) {
       const uint8_t *data;
@@ -211,6 +211,7 @@ class PcapModule : public Module {
       }
       uint32_t caplen = h->caplen;
       if (caplen > PcapFileReader::kMaxSnaplen) caplen = PcapFileReader::kMaxSnaplen;
+      if (!reader_.accept(h->len, &caplen)) continue;
       std::memcpy(arena_.data() + used, data, caplen);
       uint64_t ns = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
       fill_rx_packet(out[n++], arena_.data() + used, caplen, h->len, ns);
@@ -243,9 +244,10 @@ class PcapModule : public Module {
           break;
         }
         if (rc == 0) break;
-        fill_rx_packet(out[n++], rec.data, rec.caplen, rec.len, rec.ts_ns);
         at += rec.size;
         reader_.count_record();
+        if (!reader_.accept(rec.len, &rec.caplen)) continue;
+        fill_rx_packet(out[n++], rec.data, rec.caplen, rec.len, rec.ts_ns);
         packets_++;
         bytes_ += rec.len;
       }
@@ -293,8 +295,7 @@ class PcapModule : public Module {
   std::string path_;
   std::string format_ = "pcap";
   bool empty_queue_ = false;
-  uint8_t *map_ = nullptr;
-  size_t map_size_ = 0;
+  std::unique_ptr<CaptureImage> image_;  // regular files
   PcapFileReader reader_;
   pcap_t *pcap_ = nullptr;
   std::vector<uint8_t> arena_;

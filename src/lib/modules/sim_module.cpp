@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "module.h"
+#include "modules/capture_image.h"
 #include "modules/pcap_file.h"
 #include "modules/registry_entries.h"
 #include "modules/sim_options.h"
@@ -33,9 +34,6 @@ constexpr uint32_t kMaxFrame = 65535;
 
 class SimModule : public Module {
  public:
-  ~SimModule() override {
-    if (map_) munmap(map_, map_size_);
-  }
 
   bool open(const OpenArgs &args, int *code, int *errnum, std::string &err) {
     auto fail = [&](int c, int e, const std::string &msg) {
@@ -65,16 +63,15 @@ class SimModule : public Module {
       return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL,
                   "capture file '" + opt_.path + "' is not a non-empty regular file");
     }
-    map_size_ = static_cast<size_t>(st.st_size);
-    void *m = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (m == MAP_FAILED) return fail(PF_RING_ERROR_GENERIC, errno, "cannot map '" + opt_.path + "'");
-    map_ = static_cast<uint8_t *>(m);
-    if (PcapFileReader::is_pcapng(map_, map_size_))
+    // Read in as the replay goes, never mapped (capture_image.h): the NIC
+    // borrows frames from it for as long as it lives.
+    if (!image_.open(fd, static_cast<size_t>(st.st_size), why))
+      return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, ENOMEM, "capture file '" + opt_.path + "': " + why);
+    if (PcapFileReader::is_pcapng(image_.data(), image_.ensure(4)))
       return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
                   "capture file '" + opt_.path + "' is pcapng; sim: replays classic pcap only for now "
                   "(convert with: editcap -F pcap IN OUT)");
-    if (!reader_.open(map_, map_size_, why))
+    if (!reader_.open(&image_, why))
       return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "capture file '" + opt_.path + "': " + why);
     if (reader_.linktype() != 1)
       return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
@@ -160,7 +157,9 @@ class SimModule : public Module {
                     ",\"missed\":" + std::to_string(s.missed) + ",\"queued\":" + std::to_string(s.queued) +
                     ",\"pause_frames\":" + std::to_string(s.pause_frames) +
                     ",\"xon_frames\":" + std::to_string(s.xon_frames) +
-                    ",\"virtual_ns\":" + std::to_string(s.virtual_ns) + ",\"queues\":[";
+                    ",\"virtual_ns\":" + std::to_string(s.virtual_ns) +
+                    ",\"skipped_records\":" + std::to_string(reader_.skipped_records()) +
+                    ",\"clamped_records\":" + std::to_string(reader_.clamped_records()) + ",\"queues\":[";
     for (uint32_t q = 0; q < opt_.nic.num_queues; q++) {
       sim::SimQueueStats qs = nic_->queue_stats(q);
       j += std::string(q ? "," : "") + "{\"delivered\":" + std::to_string(qs.delivered) +
@@ -199,7 +198,7 @@ class SimModule : public Module {
       std::memset(pad_.data() + caplen, 0, len - caplen);
       data = pad_.data();
     }
-    // The file stays mapped as long as the NIC lives; pad_ is reused.
+    // The image stays as long as the NIC lives; pad_ is reused.
     pending_memory_ = data == pad_.data() ? sim::FrameMemory::kCopy : sim::FrameMemory::kBorrowed;
     pending_data_ = data;
     pending_len_ = len;
@@ -246,8 +245,7 @@ class SimModule : public Module {
   std::unique_ptr<sim::SimNic> nic_;
   int queue_ = -1;
   bool empty_ = false;
-  uint8_t *map_ = nullptr;
-  size_t map_size_ = 0;
+  CaptureImage image_;  // the file's bytes; frames are lent to the NIC from here
   PcapFileReader reader_;
   std::vector<sim::SimRxDesc> rx_;
   std::vector<uint8_t> pad_;

@@ -1,0 +1,145 @@
+// test_capture_image.cpp - how pcap: and sim: read a capture file
+// (src/lib/modules/capture_image.h): a file cut while it is read ends with
+// the good packets and a message naming its new size and the record (it
+// used to be SIGBUS: the file was mmap'ed); records of wire length 0 are
+// skipped and counted by both modules; a captured length above the wire
+// length is cut to it, the same way everywhere.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "pcap_module_fixture.h"
+
+namespace {
+
+using namespace pcapmod;
+
+// A capture of n records larger than the reader's read-ahead (1 MiB), so
+// that a cut lands in bytes not yet read.
+std::vector<Record> big_records(size_t n) {
+  std::vector<Record> recs;
+  for (size_t i = 0; i < n; i++) {
+    ut::Flow f;
+    f.proto = 17;
+    f.sport = uint16_t(1000 + i % 7);
+    f.dport = 53;
+    Record r;
+    r.data = ut::ipv4_frame(f, uint32_t(i), 1400);
+    r.ts_ns = kBaseNs + i * 1000;
+    recs.push_back(r);
+  }
+  return recs;
+}
+
+class CaptureImage : public PcapModuleTest {};
+
+// Reads what the ring gives until it stops; returns the count, *rc the
+// last code.
+size_t drain(pfring *r, int *rc) {
+  size_t n = 0;
+  u_char *buf;
+  struct pfring_pkthdr h;
+  for (size_t i = 0; i < 100000; i++) {
+    *rc = pfring_recv(r, &buf, 0, &h, 1);
+    if (*rc != 1) break;
+    n++;
+  }
+  return n;
+}
+
+TEST_F(CaptureImage, AFileCutWhileItIsReadEndsWithAMessageNotSigbus) {
+  auto recs = big_records(4000);  // about 5.7 MB
+  for (const char *module : {"pcap:", "sim:"}) {
+    SCOPED_TRACE(module);
+    std::string path = dir_.file(std::string("cut_") + (module[0] == 'p' ? "p" : "s") + ".pcap");
+    ASSERT_TRUE(ut::write_file(path, pw::pcap_bytes(recs)));
+    pfring *r = open(module + path, 1518);
+    ASSERT_TRUE(r);
+    u_char *buf;
+    struct pfring_pkthdr h;
+    ASSERT_EQ(pfring_recv(r, &buf, 0, &h, 1), 1);
+    ASSERT_EQ(truncate(path.c_str(), 100000), 0);  // copytruncate, log rotation
+    int rc = 0;
+    size_t got = 1 + drain(r, &rc);
+    EXPECT_LT(got, recs.size());
+    EXPECT_EQ(rc, PF_RING_ERROR_CORRUPT_INPUT);
+    std::string err = last_error(r);
+    EXPECT_NE(err.find("file shrank to 100000 bytes"), std::string::npos) << err;
+    EXPECT_NE(err.find("at record " + std::to_string(got + 1)), std::string::npos) << err;
+    EXPECT_NE(err.find(path), std::string::npos) << err;
+    pfring_close(r);
+  }
+}
+
+TEST_F(CaptureImage, AFileCutToNothingAtARecordBoundaryIsAnErrorToo) {
+  auto recs = big_records(2000);
+  std::string path = dir_.file("zero.pcap");
+  ASSERT_TRUE(ut::write_file(path, pw::pcap_bytes(recs)));
+  pfring *r = open("pcap:" + path);
+  ASSERT_TRUE(r);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(r, &buf, 0, &h, 1), 1);
+  ASSERT_EQ(truncate(path.c_str(), 0), 0);
+  int rc = 0;
+  drain(r, &rc);
+  EXPECT_EQ(rc, PF_RING_ERROR_CORRUPT_INPUT);
+  EXPECT_NE(last_error(r).find("file shrank to 0 bytes"), std::string::npos) << last_error(r);
+  pfring_close(r);
+}
+
+// Six records, five of wire length 0: both modules deliver the one frame
+// and count five skipped records.
+TEST_F(CaptureImage, ZeroLengthRecordsAreSkippedAndCountedByPcapAndSim) {
+  auto recs = make_records(6);
+  Bytes file = pw::pcap_bytes(recs);
+  auto off = pw::pcap_offsets(recs);
+  for (size_t i = 0; i < 6; i++)
+    if (i != 3)
+      for (int b = 0; b < 4; b++) file[off[i] + 12 + size_t(b)] = 0;  // orig_len = 0
+  std::string path = dir_.file("zero_len.pcap");
+  ASSERT_TRUE(ut::write_file(path, file));
+  for (const char *module : {"pcap:", "sim:"}) {
+    SCOPED_TRACE(module);
+    pfring *r = open(module + path);
+    ASSERT_TRUE(r);
+    u_char *buf;
+    struct pfring_pkthdr h;
+    ASSERT_EQ(pfring_recv(r, &buf, 0, &h, 1), 1);
+    EXPECT_EQ(ut::frame_tag(buf, h.caplen), 3u);
+    EXPECT_EQ(pfring_recv(r, &buf, 0, &h, 1), PF_RING_ERROR_END_OF_FILE);
+    char json[2048];
+    ASSERT_GT(pfring_get_device_stats_json(r, json, sizeof(json)), 0);
+    EXPECT_NE(std::string(json).find("\"skipped_records\":5"), std::string::npos) << json;
+    pfring_close(r);
+  }
+}
+
+// A record claiming more captured bytes than were on the wire is cut to
+// the wire length (tcpdump calls such a record an invalid header).
+TEST_F(CaptureImage, CaplenAboveLenIsCutToLen) {
+  auto recs = make_records(3);
+  recs[1].orig_len = 20;  // 20 bytes on the wire, more captured
+  std::string path = dir_.file("caplen.pcap");
+  ASSERT_TRUE(ut::write_file(path, pw::pcap_bytes(recs)));
+  for (const char *module : {"pcap:", "sim:"}) {
+    SCOPED_TRACE(module);
+    pfring *r = open(module + path);
+    ASSERT_TRUE(r);
+    u_char *buf;
+    struct pfring_pkthdr h;
+    std::vector<std::pair<uint32_t, uint32_t>> got;
+    while (pfring_recv(r, &buf, 0, &h, 1) == 1) got.push_back({h.caplen, h.len});
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[1].first, 20u);
+    EXPECT_EQ(got[1].second, 20u);
+    char json[2048];
+    ASSERT_GT(pfring_get_device_stats_json(r, json, sizeof(json)), 0);
+    EXPECT_NE(std::string(json).find("\"clamped_records\":1"), std::string::npos) << json;
+    pfring_close(r);
+  }
+}
+
+}  // namespace
