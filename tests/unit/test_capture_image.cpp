@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,32 @@ TEST_F(CaptureImage, CaplenAboveLenIsCutToLen) {
     EXPECT_NE(std::string(json).find("\"clamped_records\":1"), std::string::npos) << json;
     pfring_close(r);
   }
+}
+
+// pcap: reads regular files through a window of about 1.5 MiB: a burst
+// asking for more than fits is cut short, and every packet of it stays
+// intact until the next receive.
+TEST_F(CaptureImage, BurstsLargerThanTheReadWindowStayIntact) {
+  auto recs = big_records(4000);  // 1.4 KB each, 5.7 MB in all
+  std::string path = dir_.file("window.pcap");
+  ASSERT_TRUE(ut::write_file(path, pw::pcap_bytes(recs)));
+  pfring *r = open("pcap:" + path, 1518);
+  ASSERT_TRUE(r);
+  std::vector<u_char *> bufs(4096);
+  std::vector<pfring_pkthdr> hdrs(4096);
+  uint32_t next = 0;
+  int bursts = 0, n;
+  while ((n = pfring_recv_burst(r, bufs.data(), hdrs.data(), 4096, 1)) > 0 && bursts < 10000) {
+    bursts++;
+    for (int i = 0; i < n; i++, next++) {
+      ASSERT_EQ(hdrs[size_t(i)].caplen, recs[next].data.size());
+      ASSERT_EQ(std::memcmp(bufs[size_t(i)], recs[next].data.data(), recs[next].data.size()), 0) << "packet " << next;
+    }
+  }
+  EXPECT_EQ(n, PF_RING_ERROR_END_OF_FILE);
+  EXPECT_EQ(next, recs.size());
+  EXPECT_GT(bursts, 3);  // the window cut them
+  pfring_close(r);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 namespace pfr {
 
 namespace {
-constexpr size_t kChunk = 1u << 20;  // bytes read ahead per pread
+constexpr size_t kChunk = 256u << 10;  // bytes read ahead per pread (stays in L2 with the window)
 constexpr size_t kPage = 4096;
 }  // namespace
 
@@ -20,28 +20,51 @@ CaptureImage::~CaptureImage() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool CaptureImage::open(int fd, size_t size, std::string &err) {
+bool CaptureImage::open(int fd, size_t size, size_t window, std::string &err) {
   fd_ = fd;
   size_ = size;
   file_size_ = size;
-  map_bytes_ = size == 0 ? kPage : (size + kPage - 1) / kPage * kPage;
+  window_ = window;
+  size_t bytes = window ? window : size;
+  map_bytes_ = bytes == 0 ? kPage : (bytes + kPage - 1) / kPage * kPage;
   // Backed only where bytes are read in: a large capture costs address
-  // space, and memory only for what has been read and not released.
+  // space, and memory only for what has been read.
   void *m = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (m == MAP_FAILED) {
-    err = std::string("cannot reserve ") + std::to_string(size) + " bytes for the capture: " + strerror(errno);
+    err = std::string("cannot reserve ") + std::to_string(map_bytes_) + " bytes for the capture: " + strerror(errno);
     return false;
   }
   base_ = static_cast<uint8_t *>(m);
   return true;
 }
 
+// Window: moves what is still wanted ([keep_from_, loaded_)) to the front.
+void CaptureImage::slide() {
+  size_t from = keep_from_ < loaded_ ? keep_from_ : loaded_;
+  if (from <= start_) return;
+  std::memmove(base_, base_ + (from - start_), loaded_ - from);
+  start_ = from;
+}
+
 size_t CaptureImage::load(size_t end) {
   if (end > size_) end = size_;
+  starved_ = false;
   while (loaded_ < end && !shrank_ && read_error_.empty()) {
     size_t want = end - loaded_ < kChunk ? kChunk : end - loaded_;
     if (want > size_ - loaded_) want = size_ - loaded_;
-    ssize_t n = pread(fd_, base_ + loaded_, want, static_cast<off_t>(loaded_));
+    if (window_) {
+      size_t room = window_ - (loaded_ - start_);
+      if (room < want) {
+        slide();
+        room = window_ - (loaded_ - start_);
+      }
+      if (room < end - loaded_) {
+        starved_ = true;  // the caller releases what it handed out, then asks again
+        break;
+      }
+      if (want > room) want = room;
+    }
+    ssize_t n = pread(fd_, base_ + (loaded_ - start_), want, static_cast<off_t>(loaded_));
     if (n < 0) {
       if (errno == EINTR) continue;
       read_error_ = strerror(errno);
@@ -57,13 +80,6 @@ size_t CaptureImage::load(size_t end) {
     loaded_ += static_cast<size_t>(n);
   }
   return loaded_;
-}
-
-void CaptureImage::release_before(size_t off) {
-  size_t upto = off / kPage * kPage;
-  if (upto <= released_ + 8 * kChunk) return;  // in large steps: madvise is a system call
-  madvise(base_ + released_, upto - released_, MADV_DONTNEED);
-  released_ = upto;
 }
 
 }  // namespace pfr

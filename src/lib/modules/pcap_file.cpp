@@ -31,7 +31,9 @@ uint32_t PcapFileReader::rd32(const uint8_t *p) const {
   return swapped_ ? bswap32(v) : v;
 }
 
-uint32_t PcapFileReader::rd32(size_t off) const { return rd32(base_ + off); }
+const uint8_t *PcapFileReader::ptr(size_t off) const { return image_ ? image_->at(off) : base_ + off; }
+
+uint32_t PcapFileReader::rd32(size_t off) const { return rd32(ptr(off)); }
 
 bool PcapFileReader::open(const uint8_t *data, size_t size, std::string &err) {
   base_ = data;
@@ -52,18 +54,20 @@ bool PcapFileReader::open(CaptureImage *image, std::string &err) {
     err = "read failed: " + image->read_error();
     return false;
   }
-  bool ok = open(image->data(), have, err);
+  bool ok = open(image->at(0), have, err);
   open_size_ = image->size();
   return ok;
 }
 
-// Reads in (image_) the record at off: its header, then its bytes.
-void PcapFileReader::load_record(size_t off) {
+// Reads in (image_) the record at off: its header, then its bytes. false
+// when a window must be released first.
+bool PcapFileReader::load_record(size_t off) {
   size_ = image_->ensure(off + kRecordHeader);
-  if (size_ >= off + kRecordHeader) {
-    uint32_t incl = rd32(off + 8);
-    size_ = image_->ensure(off + kRecordHeader + (incl > kMaxSnaplen ? 0 : incl));
-  }
+  if (size_ < off + kRecordHeader) return !image_->starved();
+  uint32_t incl = rd32(off + 8);
+  size_t end = off + kRecordHeader + (incl > kMaxSnaplen ? 0 : incl);
+  size_ = image_->ensure(end);
+  return size_ >= end || !image_->starved();
 }
 
 std::string PcapFileReader::shrink_message(size_t off) const {
@@ -145,7 +149,7 @@ int PcapFileReader::parse_record(size_t off, Record *rec, std::string &err) cons
   }
   size_t avail = size_ - off;
   std::string why;
-  int rc = parse_at(base_ + off, avail, records_ + 1, rec, why);
+  int rc = parse_at(ptr(off), avail, records_ + 1, rec, why);
   if (rc > 0) return 1;
   std::string where = "record " + std::to_string(records_ + 1) + " at offset " + std::to_string(off);
   if (cut && size_ < open_size_ && rc == 0) {
@@ -168,10 +172,10 @@ int PcapFileReader::next(const uint8_t **data, uint32_t *caplen, uint32_t *len, 
   // a few KiB ahead turns it into a stream (the file is read in order).
   constexpr size_t kAhead = 4096;
   for (;;) {
-    if (image_) load_record(off_);
+    if (image_ && !load_record(off_)) return 2;
     if (prefetched_ < off_) prefetched_ = off_;
     size_t until = off_ + kAhead < size_ ? off_ + kAhead : size_;
-    for (; prefetched_ < until; prefetched_ += 64) __builtin_prefetch(base_ + prefetched_);
+    for (; prefetched_ < until; prefetched_ += 64) __builtin_prefetch(ptr(prefetched_));
     Record rec;
     int rc = parse_record(off_, &rec, err);
     if (rc <= 0) return rc;
@@ -188,7 +192,7 @@ int PcapFileReader::next(const uint8_t **data, uint32_t *caplen, uint32_t *len, 
 
 int PcapFileReader::peek_ts(uint64_t *ts_ns, std::string &err) {
   for (;;) {
-    if (image_) load_record(off_);
+    if (image_ && !load_record(off_)) return 0;  // a window waits for a release: nothing to peek yet
     Record rec;
     int rc = parse_record(off_, &rec, err);
     if (rc <= 0) return rc;

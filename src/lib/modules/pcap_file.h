@@ -34,7 +34,9 @@ class PcapFileReader {
 
   // Next record: 1 with the fields set (data points into the buffer),
   // 0 at a clean end of file, -1 for a truncated or corrupt record (err
-  // says which record, at which offset, and why). Records of wire length
+  // says which record, at which offset, and why), 2 (a windowed image
+  // only) when the record does not fit before the records handed out are
+  // released: end the burst, release, and call again. Records of wire length
   // 0 (no frame) are skipped and counted; a captured length above the wire
   // length is cut to it and counted (accept()).
   int next(const uint8_t **data, uint32_t *caplen, uint32_t *len, uint64_t *ts_ns, std::string &err);
@@ -84,7 +86,8 @@ class PcapFileReader {
   uint32_t rd32(size_t off) const;
   uint32_t rd32(const uint8_t *p) const;
   int parse_record(size_t off, Record *rec, std::string &err) const;
-  void load_record(size_t off);
+  bool load_record(size_t off);
+  const uint8_t *ptr(size_t off) const;
   std::string shrink_message(size_t off) const;
 
   const uint8_t *base_ = nullptr;

@@ -33,6 +33,9 @@ namespace {
 
 constexpr size_t kArenaSize = 4u << 20;  // libpcap path: bytes per burst
 constexpr size_t kStreamChunk = 1u << 20;
+// Regular files: the read window (capture_image.h), a few MiB that stay in
+// cache; room for a burst of the largest records besides.
+constexpr size_t kWindow = (1u << 20) + 2 * PcapFileReader::kMaxSnaplen;
 
 class PcapModule : public Module {
  public:
@@ -76,8 +79,8 @@ class PcapModule : public Module {
     }
     image_ = std::make_unique<CaptureImage>();
     std::string why;
-    if (!image_->open(fd, static_cast<size_t>(st.st_size), why)) return bad_input(why);
-    if (PcapFileReader::is_pcapng(image_->data(), image_->ensure(4))) {
+    if (!image_->open(fd, static_cast<size_t>(st.st_size), kWindow, why)) return bad_input(why);
+    if (PcapFileReader::is_pcapng(image_->at(0), image_->ensure(4))) {
       image_.reset();
       return open_libpcap(code, errnum, err);
     }
@@ -178,6 +181,7 @@ class PcapModule : public Module {
       uint32_t caplen, len;
       uint64_t ns;
       int rc = reader_.next(&data, &caplen, &len, &ns, status_msg_);
+      if (rc == 2) break;  // the window is full of this burst's packets
       if (rc <= 0) {
         status_ = rc == 0 ? PF_RING_ERROR_END_OF_FILE : PF_RING_ERROR_CORRUPT_INPUT;
         status_msg_ = rc == 0 ? "end of file" : "capture file '" + path_ + "': " + status_msg_;

@@ -65,9 +65,9 @@ class SimModule : public Module {
     }
     // Read in as the replay goes, never mapped (capture_image.h): the NIC
     // borrows frames from it for as long as it lives.
-    if (!image_.open(fd, static_cast<size_t>(st.st_size), why))
+    if (!image_.open(fd, static_cast<size_t>(st.st_size), 0, why))
       return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, ENOMEM, "capture file '" + opt_.path + "': " + why);
-    if (PcapFileReader::is_pcapng(image_.data(), image_.ensure(4)))
+    if (PcapFileReader::is_pcapng(image_.at(0), image_.ensure(4)))
       return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
                   "capture file '" + opt_.path + "' is pcapng; sim: replays classic pcap only for now "
                   "(convert with: editcap -F pcap IN OUT)");
