@@ -56,6 +56,7 @@ extern "C" {
 
 #ifdef __KERNEL__
 #include <linux/compiler.h>
+#include <linux/string.h>
 #include <asm/barrier.h>
 #define PFC_LOAD_ACQUIRE(p) smp_load_acquire(p)
 #define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)

@@ -1,9 +1,20 @@
-// bpf.cpp - libpcap-compiled BPF, run with libpcap's bpf_filter().
+// bpf.cpp - libpcap-compiled BPF, checked (src/core/bpf_vm.h), run with
+// libpcap's bpf_filter() when it cannot loop and with the bounded
+// interpreter of the core when it can.
 #include "bpf.h"
 
 #include <pcap/pcap.h>
 
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
+
+extern "C" {
+#include "bpf_vm.h"
+}
+
+static_assert(sizeof(struct bpf_insn) == sizeof(struct pfc_bpf_insn), "struct bpf_insn layout");
 
 namespace pfr {
 
@@ -12,6 +23,37 @@ namespace {
 // call plus this lock keeps concurrent compiles (several rings, several
 // threads) safe on every libpcap version.
 std::mutex g_compile_mutex;
+
+// Terms of a filter expression: the primitives joined by and/or (&&, ||).
+unsigned count_terms(const std::string &e) {
+  unsigned n = 1;
+  for (size_t i = 0; i + 1 < e.size(); i++) {
+    if ((e[i] == '&' && e[i + 1] == '&') || (e[i] == '|' && e[i + 1] == '|')) {
+      n++;
+      i++;
+      continue;
+    }
+    bool start = i == 0 || std::isspace(static_cast<unsigned char>(e[i - 1])) || e[i - 1] == '(' || e[i - 1] == ')';
+    if (!start) continue;
+    for (const char *w : {"or", "and"}) {
+      size_t l = std::char_traits<char>::length(w);
+      if (e.compare(i, l, w) == 0 && (i + l == e.size() || std::isspace(static_cast<unsigned char>(e[i + l])) ||
+                                      e[i + l] == '(')) {
+        n++;
+        i += l - 1;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+bool want_optimizer(const std::string &expr) {
+  const char *env = std::getenv("PFRING_BPF_OPTIMIZE");
+  if (env && *env == '1') return true;
+  if (env && *env == '0') return false;
+  return count_terms(expr) <= BpfFilter::kOptimizeMaxTerms;
+}
 }  // namespace
 
 BpfFilter::BpfFilter() = default;
@@ -25,6 +67,8 @@ void BpfFilter::clear() {
     prog_ = nullptr;
   }
   expr_.clear();
+  loops_ = false;
+  optimized_ = true;
 }
 
 bool BpfFilter::set(const std::string &expr, int snaplen, std::string &err) {
@@ -40,22 +84,45 @@ bool BpfFilter::set(const std::string &expr, int snaplen, std::string &err) {
     err = "out of memory";
     return false;
   }
-  if (pcap_compile(p, prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+  bool optimize = want_optimizer(expr);
+  if (pcap_compile(p, prog, expr.c_str(), optimize ? 1 : 0, PCAP_NETMASK_UNKNOWN) != 0) {
     err = std::string("BPF filter '") + expr + "': " + pcap_geterr(p);
     delete prog;
     pcap_close(p);
     return false;
   }
   pcap_close(p);
+  uint32_t bad = 0;
+  int check = pfc_bpf_check(reinterpret_cast<const pfc_bpf_insn *>(prog->bf_insns), prog->bf_len, &bad);
+  if (check == PFC_BPF_EINVAL) {
+    char where[96];
+    snprintf(where, sizeof(where), "instruction %u of %u (code 0x%04x)", bad, prog->bf_len,
+             bad < prog->bf_len ? prog->bf_insns[bad].code : 0);
+    err = std::string("BPF filter '") + expr + "': libpcap produced a program that is not valid BPF at " + where;
+    pcap_freecode(prog);
+    delete prog;
+    return false;
+  }
   clear();
   prog_ = prog;
   expr_ = expr;
+  optimized_ = optimize;
+  loops_ = check == PFC_BPF_LOOPS;
+  // A loop walks headers: a few thousand steps are far more than any real
+  // header chain takes.
+  budget_ = 4096 + 16 * prog->bf_len;
+  exhausted_.store(0, std::memory_order_relaxed);
   return true;
 }
 
 bool BpfFilter::match(const uint8_t *pkt, uint32_t caplen, uint32_t len) const {
   if (!prog_) return true;
-  return bpf_filter(prog_->bf_insns, pkt, len, caplen) != 0;
+  if (!loops_) return bpf_filter(prog_->bf_insns, pkt, len, caplen) != 0;
+  int exhausted = 0;
+  uint32_t rc = pfc_bpf_run_bounded(reinterpret_cast<const pfc_bpf_insn *>(prog_->bf_insns), prog_->bf_len, pkt, len,
+                                    caplen, budget_, &exhausted);
+  if (exhausted) exhausted_.fetch_add(1, std::memory_order_relaxed);
+  return rc != 0;
 }
 
 }  // namespace pfr

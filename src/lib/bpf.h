@@ -2,6 +2,7 @@
 // userland for modules without a kernel filter.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -16,9 +17,15 @@ class BpfFilter {
   BpfFilter(const BpfFilter &) = delete;
   BpfFilter &operator=(const BpfFilter &) = delete;
 
-  // Compiles expr for DLT_EN10MB. Returns true, or false with libpcap's
-  // message in err; the previous program stays on failure.
+  // Compiles expr for DLT_EN10MB and checks the program
+  // (src/core/bpf_vm.h). Returns true, or false with libpcap's message (or
+  // what is wrong with the program) in err; the previous program stays on
+  // failure. Expressions of more than kOptimizeMaxTerms terms are compiled
+  // without libpcap's optimizer, whose time grows steeply with the size
+  // (400 ORed hosts: about 3 s; 1000: minutes); PFRING_BPF_OPTIMIZE=1
+  // optimizes always, =0 never.
   bool set(const std::string &expr, int snaplen, std::string &err);
+  static constexpr unsigned kOptimizeMaxTerms = 100;
   void clear();
   bool active() const { return prog_ != nullptr; }
   const std::string &expression() const { return expr_; }
@@ -28,9 +35,19 @@ class BpfFilter {
   // true when the packet passes (or no filter is set).
   bool match(const uint8_t *pkt, uint32_t caplen, uint32_t len) const;
 
+  // The program has a backward jump (libpcap's `protochain`) and runs
+  // with a step budget; packets that exhausted it (did not match).
+  bool bounded() const { return loops_; }
+  uint64_t budget_exhausted() const { return exhausted_.load(std::memory_order_relaxed); }
+  // libpcap's optimizer ran on the program.
+  bool optimized() const { return optimized_; }
+
  private:
   bpf_program *prog_ = nullptr;
   std::string expr_;
+  bool loops_ = false, optimized_ = true;
+  uint32_t budget_ = 0;
+  mutable std::atomic<uint64_t> exhausted_{0};
 };
 
 }  // namespace pfr

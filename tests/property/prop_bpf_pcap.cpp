@@ -1,7 +1,10 @@
 // prop_bpf_pcap.cpp - BPF through the pcap: module selects exactly the
 // packets libpcap's pcap_offline_filter selects, on random captures
 // (well-formed, mutated and snaplen-cut packets) and random filter
-// expressions. Replay a failure with the printed RC_PARAMS="reproduce=...".
+// expressions; and the core's checked, bounded interpreter
+// (src/core/bpf_vm.h) accepts every program libpcap makes of them and
+// returns what libpcap's bpf_filter() returns, optimized or not. Replay a
+// failure with the printed RC_PARAMS="reproduce=...".
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 #include <rapidcheck/gtest.h>
@@ -14,6 +17,10 @@
 
 #include "generators.h"
 #include "pfring.h"
+
+extern "C" {
+#include "bpf_vm.h"
+}
 
 namespace {
 
@@ -129,4 +136,33 @@ RC_GTEST_PROP(BpfPcapModule, SelectsWhatPcapOfflineFilterSelects, ()) {
   RC_ASSERT(got == want);
   RC_CLASSIFY(!want.empty(), "filter selected something");
   RC_CLASSIFY(want.size() == c.frames.size(), "filter selected everything");
+}
+
+RC_GTEST_PROP(BpfVm, AgreesWithLibpcapsInterpreter, ()) {
+  std::string expr = *expression();
+  bool optimize = *rc::gen::arbitrary<bool>();
+  std::unique_ptr<pcap_t, void (*)(pcap_t *)> p(pcap_open_dead(DLT_EN10MB, 262144), pcap_close);
+  bpf_program prog;
+  if (pcap_compile(p.get(), &prog, expr.c_str(), optimize ? 1 : 0, PCAP_NETMASK_UNKNOWN) != 0) {
+    RC_TAG("expression rejected");
+    return;
+  }
+  std::unique_ptr<bpf_program, void (*)(bpf_program *)> free_prog(&prog, pcap_freecode);
+  const auto *insns = reinterpret_cast<const pfc_bpf_insn *>(prog.bf_insns);
+  uint32_t bad = 0;
+  RC_ASSERT(pfc_bpf_check(insns, prog.bf_len, &bad) == PFC_BPF_OK);
+  int n = *rc::gen::inRange(1, 30);
+  for (int i = 0; i < n; i++) {
+    pktb::Bytes b = *rc::gen::weightedOneOf<pktb::Bytes>(
+        {{4, rc::gen::map(gen::wellFormedPacket(), [](const gen::Packet &pk) { return pk.bytes; })},
+         {1, gen::mutatedPacket()}});
+    uint32_t wire = uint32_t(b.size());
+    if (!b.empty() && *rc::gen::inRange(0, 4) == 0) b.resize(*rc::gen::inRange<size_t>(0, b.size()));
+    int exhausted = 1;
+    uint32_t ours = pfc_bpf_run_bounded(insns, prog.bf_len, b.data(), wire, uint32_t(b.size()), 1u << 20, &exhausted);
+    uint32_t theirs = bpf_filter(prog.bf_insns, b.data(), wire, uint32_t(b.size()));
+    RC_ASSERT(exhausted == 0);
+    RC_ASSERT(ours == theirs);
+    RC_CLASSIFY(theirs != 0, "matched");
+  }
 }
