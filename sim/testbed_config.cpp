@@ -1,6 +1,7 @@
 // testbed_config.cpp - see testbed_config.h.
 #include "testbed_config.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include "nic.h"
@@ -15,9 +16,33 @@ struct LineParser {
   std::string &err;
   int line = 0;
 
+  bool seen_testbed = false;
+
+  // The message with control bytes, NULs and non-ASCII bytes of the file
+  // shown as \xNN: a bad file must not write raw bytes to the terminal.
   bool fail(const std::string &what) {
-    err = "line " + std::to_string(line) + ": " + what;
+    std::string safe;
+    for (unsigned char c : what) {
+      if (c >= 0x20 && c < 0x7f) {
+        safe += static_cast<char>(c);
+      } else {
+        char b[8];
+        snprintf(b, sizeof(b), "\\x%02x", c);
+        safe += b;
+      }
+    }
+    err = "line " + std::to_string(line) + ": " + safe;
     return false;
+  }
+
+  // A key may appear once per line.
+  bool keys_once(const std::vector<std::string> &w, size_t first) {
+    for (size_t i = first; i < w.size(); i++)
+      for (size_t j = first; j < i; j++) {
+        std::string a = w[i].substr(0, w[i].find('=')), b = w[j].substr(0, w[j].find('='));
+        if (a == b && w[i].find('=') != std::string::npos) return fail("key '" + a + "' given twice");
+      }
+    return true;
   }
 
   int nic_index(const std::string &name) const {
@@ -46,6 +71,9 @@ struct LineParser {
   }
 
   bool testbed(const std::vector<std::string> &w) {
+    if (seen_testbed) return fail("a second testbed line (give ring and slot on one)");
+    seen_testbed = true;
+    if (!keys_once(w, 1)) return false;
     for (size_t i = 1; i < w.size(); i++) {
       std::string k, v;
       uint64_t n = 0;
@@ -76,6 +104,7 @@ struct LineParser {
     uint8_t idx = static_cast<uint8_t>(cfg.nics.size());
     const uint8_t mac[6] = {0x02, 0x50, 0x46, 0x53, 0x00, static_cast<uint8_t>(idx + 1)};
     for (int i = 0; i < 6; i++) n.mac[i] = mac[i];
+    if (!keys_once(w, 2)) return false;
     for (size_t i = 2; i < w.size(); i++) {
       std::string k, v;
       uint64_t x = 0;
@@ -113,6 +142,7 @@ struct LineParser {
       s.rate = Rate::kLine;
       first = 3;
     }
+    if (!keys_once(w, first)) return false;
     for (size_t i = first; i < w.size(); i++) {
       std::string k, v;
       uint64_t x = 0;

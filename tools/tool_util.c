@@ -449,11 +449,21 @@ void tu_print_pkt_json(FILE *f, const struct pfring_pkthdr *h, int queue)
 volatile sig_atomic_t tu_stop;
 static pfring *volatile watched[4];
 
+/*
+ * The first SIGINT/SIGTERM asks the run to end (the tools finish the
+ * packet in hand and print their statistics); a second one ends the
+ * process at once, whatever it is doing (a receive, a filter, a send
+ * that keeps failing): the default action, re-raised.
+ */
 static void tu_on_signal(int sig)
 {
 	int i;
 
-	(void)sig;
+	if (tu_stop) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	tu_stop = 1;
 	for (i = 0; i < 4; i++) {
 		pfring *r = watched[i];

@@ -465,3 +465,28 @@ def test_sigint_prints_final_stats(tmp_path, json_mode):
         assert summary["received"] == 0 and summary["interface"] == f"pcap:{fifo}"
     else:
         assert "Absolute Stats: [0 pkts rcvd][0 pkts dropped]" in out and "Actual Stats:" in out, out
+
+
+# ---- hostile input (the hardening issue) -------------------------------------
+
+def ipv6_frame(nh, ext):
+    eth = bytes.fromhex("020000000002" "020000000001" "86dd")
+    ip6 = bytes([0x60, 0, 0, 0]) + len(ext).to_bytes(2, "big") + bytes([nh, 64]) + \
+        bytes(15) + b"\x01" + bytes(15) + b"\x02"
+    return eth + ip6 + ext
+
+
+def test_a_looping_protochain_frame_ends_and_does_not_match(tmp_path):
+    """libpcap's `ip6 protochain` program loops forever on an AH whose length
+    points at itself (tcpdump -r hangs on it, SIGTERM or not); pfcount runs
+    such programs with a step budget: the frame does not match, the run ends.
+    A real chain (hop-by-hop, then UDP) matches as tcpdump says."""
+    loop = ipv6_frame(51, bytes([51, 8]) + bytes(60))
+    good = ipv6_frame(0, bytes([17, 0, 1, 4, 0, 0, 0, 0]) + bytes.fromhex("0400003500080000"))
+    hostile = write_pcap(tmp_path / "loop.pcap", [(1, loop), (2, good), (3, loop)])
+    pkts, summary, res = pfcount_json(hostile, "-f", "ip6 protochain 17", "-v", "1")
+    assert summary["received"] == 1 and len(pkts) == 1, str(res)
+    assert pkts[0]["caplen"] == len(good), pkts
+    only_good = write_pcap(tmp_path / "good.pcap", [(2, good)])
+    assert len(tcpdump_filter(only_good, "ip6 protochain 17", tmp_path / "t.pcap")) == 1
+

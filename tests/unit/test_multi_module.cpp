@@ -63,15 +63,25 @@ TEST(MultiModule, SplitsMembers) {
   ASSERT_TRUE(pfr::split_multi_members("pcap:only", m, err));
   EXPECT_EQ(m.size(), 1u);
   EXPECT_FALSE(pfr::split_multi_members("pcap:a;;pcap:b", m, err));
-  EXPECT_EQ(err, "member 1 of 'multi:pcap:a;;pcap:b' is empty (members are separated by ';')");
+  EXPECT_EQ(err, "member 1 is empty (members are separated by ';')");
   EXPECT_FALSE(pfr::split_multi_members("pcap:a;", m, err));
-  EXPECT_NE(err.find("member 1 of"), std::string::npos) << err;
+  EXPECT_NE(err.find("member 1 is empty"), std::string::npos) << err;
   EXPECT_FALSE(pfr::split_multi_members("pcap:a;multi:pcap:b", m, err));
   EXPECT_EQ(err, "member 1 'multi:pcap:b' is a multi: device; multi: does not nest");
   std::string many;
   for (int i = 0; i < 33; i++) many += (i ? ";" : "") + std::string("pcap:x");
   EXPECT_FALSE(pfr::split_multi_members(many, m, err));
-  EXPECT_NE(err.find("more than 32 members"), std::string::npos) << err;
+  EXPECT_EQ(err, "more than 32 members (33 given)");
+  // Through pfring_open, with names long enough to fill the error buffer:
+  // the reason still arrives whole.
+  std::string longer = "multi:";
+  for (int i = 0; i < 40; i++) longer += (i ? ";" : "") + std::string("pcap:/a/rather/long/path/to/capture.pcap");
+  errno = 0;
+  EXPECT_EQ(pfring_open(longer.c_str(), 1500, 0), nullptr);
+  EXPECT_EQ(errno, EINVAL);
+  char msg[PFRING_ERRBUF_SIZE];
+  pfring_get_last_error(nullptr, msg, sizeof(msg));
+  EXPECT_NE(std::string(msg).find("more than 32 members (40 given)"), std::string::npos) << msg;
 }
 
 TEST(MultiModule, TwoFilesGiveEveryPacketOfBothInFileOrderPerMember) {

@@ -103,4 +103,19 @@ TEST(TestbedConfig, ErrorsNameTheLineAndTheMistake) {
   EXPECT_EQ(parse_err(many), "line 9: at most 8 nics");
 }
 
+TEST(TestbedConfig, KeysAndTestbedLinesGivenTwiceAreRefused) {
+  EXPECT_EQ(parse_err("nic a queues=4 queues=8\n"), "line 1: key 'queues' given twice");
+  EXPECT_EQ(parse_err("testbed ring=64\ntestbed slot=256\nnic a\n"),
+            "line 2: a second testbed line (give ring and slot on one)");
+  EXPECT_EQ(parse_err("testbed ring=64 ring=128\nnic a\n"), "line 1: key 'ring' given twice");
+  EXPECT_EQ(parse_err("nic a\nsource a pcap=x rate=line rate=top\n"), "line 2: key 'rate' given twice");
+}
+
+TEST(TestbedConfig, ControlBytesOfABadFileAreEscapedInTheMessage) {
+  std::string text = std::string("nic a\nfr\x1b[2J\0ob\n", 16);
+  std::string err = parse_err(text);
+  EXPECT_EQ(err, "line 2: unknown statement 'fr\\x1b[2J\\x00ob' (testbed, nic, source, wire, sink)");
+  for (char c : err) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+}
+
 }  // namespace

@@ -22,7 +22,15 @@ namespace {
 
 volatile sig_atomic_t g_stop = 0;
 
-void on_signal(int) { g_stop = 1; }
+// The first SIGINT/SIGTERM stops the testbed cleanly; a second ends pfsim at once.
+void on_signal(int sig) {
+  if (g_stop) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  g_stop = 1;
+}
 
 void usage() {
   std::fprintf(stderr,

@@ -30,7 +30,7 @@ bool split_multi_members(const std::string &device, std::vector<std::string> &ou
     size_t semi = device.find(';', start);
     std::string m = device.substr(start, semi == std::string::npos ? std::string::npos : semi - start);
     if (m.empty()) {
-      err = "member " + std::to_string(out.size()) + " of 'multi:" + device + "' is empty (members are separated by ';')";
+      err = "member " + std::to_string(out.size()) + " is empty (members are separated by ';')";
       return false;
     }
     if (m.compare(0, 6, "multi:") == 0) {
@@ -39,7 +39,10 @@ bool split_multi_members(const std::string &device, std::vector<std::string> &ou
     }
     out.push_back(m);
     if (out.size() > kMultiMaxMembers) {
-      err = "'multi:" + device + "' has more than " + std::to_string(kMultiMaxMembers) + " members";
+      // the reason first: the device name itself may fill the error buffer
+      size_t n = 1;
+      for (char c : device) n += c == ';';
+      err = "more than " + std::to_string(kMultiMaxMembers) + " members (" + std::to_string(n) + " given)";
       return false;
     }
     if (semi == std::string::npos) return true;

@@ -23,6 +23,7 @@
 
 #include "module.h"
 #include "modules/capture_image.h"
+#include "modules/linktype.h"
 #include "modules/module_util.h"
 #include "modules/pcap_file.h"
 #include "modules/registry_entries.h"
@@ -128,7 +129,7 @@ class PcapModule : public Module {
     if (lt == DLT_EN10MB) return true;
     *code = PF_RING_ERROR_NOT_SUPPORTED;
     *errnum = EOPNOTSUPP;
-    err = "capture file '" + path_ + "' has link type " + std::to_string(lt) + "; only Ethernet (1) is supported";
+    err = "capture file '" + path_ + "' has link type " + linktype_text(lt) + "; only Ethernet (1) is supported";
     return false;
   }
 
@@ -143,7 +144,7 @@ class PcapModule : public Module {
       return false;
     }
     arena_.resize(kArenaSize);
-    return check_linktype(static_cast<uint32_t>(pcap_datalink(pcap_)), code, errnum, err);
+    return check_linktype(linktype_of_dlt(pcap_datalink(pcap_)), code, errnum, err);
   }
 
   // Blocks until the 24-byte header has arrived (as libpcap does at open).

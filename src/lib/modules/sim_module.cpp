@@ -21,6 +21,7 @@
 
 #include "module.h"
 #include "modules/capture_image.h"
+#include "modules/linktype.h"
 #include "modules/pcap_file.h"
 #include "modules/registry_entries.h"
 #include "modules/sim_options.h"
@@ -75,7 +76,7 @@ class SimModule : public Module {
       return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "capture file '" + opt_.path + "': " + why);
     if (reader_.linktype() != 1)
       return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
-                  "capture file '" + opt_.path + "' is not Ethernet (link type " + std::to_string(reader_.linktype()) + ")");
+                  "capture file '" + opt_.path + "' is not Ethernet (link type " + linktype_text(reader_.linktype()) + ")");
     rx_.resize(256);
     pad_.resize(kMaxFrame);
     return true;
