@@ -123,7 +123,8 @@ bool trusted(const std::string &name, const struct stat &st, const Access &a, st
 int create(const std::string &name, uint64_t bytes, const Access &a, std::string &err) {
   err.clear();
   mode_t mode = a.has_gid ? 0660 : 0600;
-  int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  // 0600 first: group access only once the group is the one asked for
+  int fd = shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     int e = errno;
     if (e != EEXIST) err = "cannot create shared memory /dev/shm" + name + ": " + strerror(e);
@@ -150,7 +151,9 @@ int create(const std::string &name, uint64_t bytes, const Access &a, std::string
 int open_trusted(const std::string &name, const Access &a, bool read_only, struct stat *st, std::string &err) {
   err.clear();
   // glibc's shm_open adds O_NOFOLLOW: a symlink planted in /dev/shm is not followed.
-  int fd = shm_open(name.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+  // O_NONBLOCK: a FIFO planted under the name must not block the open (it
+  // is refused below as not a regular file).
+  int fd = shm_open(name.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0) {
     int e = errno;
     if (e != ENOENT) err = "cannot open shared memory /dev/shm" + name + ": " + strerror(e);

@@ -51,6 +51,8 @@ static int check_alu(u_int16_t c, u_int32_t k)
 		return 0;
 	if ((op == OP_DIV || op == OP_MOD) && C_SRC(c) == SRC_K && k == 0)
 		return 0;
+	if ((op == OP_LSH || op == OP_RSH) && C_SRC(c) == SRC_K && k >= 32)
+		return 0; /* as the kernel: a constant shift must be below 32 */
 	return 1;
 }
 

@@ -50,7 +50,7 @@ struct pfc_bpf_insn {
 /*
  * Checks n instructions: every opcode known, every jump inside the
  * program, memory words below 16, no division by a constant zero, the
- * last instruction a return. Returns PFC_BPF_OK, PFC_BPF_LOOPS or
+ * last instruction a return, constant shifts below 32. Returns PFC_BPF_OK, PFC_BPF_LOOPS or
  * PFC_BPF_EINVAL with *bad_pc set to the first bad instruction.
  */
 int pfc_bpf_check(const struct pfc_bpf_insn *prog, u_int32_t n, u_int32_t *bad_pc);

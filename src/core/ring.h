@@ -62,11 +62,14 @@ extern "C" {
 #define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)
 #define PFC_LOAD_RELAXED(p) READ_ONCE(*(p))
 #define PFC_MEMCPY(d, s, n) memcpy(d, s, n)
+#define PFC_BARRIER() barrier()
 #else
 #define PFC_LOAD_ACQUIRE(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define PFC_STORE_RELEASE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define PFC_LOAD_RELAXED(p) __atomic_load_n(p, __ATOMIC_RELAXED)
 #define PFC_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
+/* a compiler barrier: what was copied out of shared memory is used, not re-read */
+#define PFC_BARRIER() __asm__ __volatile__("" ::: "memory")
 #endif
 
 struct pfc_ring_hdr {
@@ -288,6 +291,7 @@ static inline int pfc_ring_take_geometry(const struct pfc_ring_hdr *r, u_int64_t
 	int rc;
 
 	PFC_MEMCPY(&h, r, sizeof(h));
+	PFC_BARRIER();
 	rc = pfc_ring_check(&h, map_bytes, (u_int32_t *)0);
 	*num_slots = h.num_slots;
 	*slot_size = h.slot_size;
@@ -375,6 +379,22 @@ static inline int pfc_ring_consumer_peek(struct pfc_ring_consumer *c, u_int32_t 
 	return (int)(n < ready ? n : ready);
 }
 
+/*
+ * Takes over the consumer side of a ring this side made itself (pfsim's
+ * client TX rings) with the geometry it made it with: nothing is read
+ * from the shared header.
+ */
+static inline void pfc_ring_consumer_init(struct pfc_ring_consumer *c, struct pfc_ring_hdr *r,
+					  u_int32_t num_slots, u_int32_t slot_size)
+{
+	c->r = r;
+	c->slots = (const u_int8_t *)r + sizeof(*r);
+	c->num_slots = num_slots;
+	c->slot_size = slot_size;
+	c->remove_idx = 0;
+	c->corrupt = 0;
+}
+
 /* Packets ready without reading any (0 when corrupt). */
 static inline u_int32_t pfc_ring_consumer_count(const struct pfc_ring_consumer *c)
 {
@@ -435,11 +455,16 @@ static inline const u_int8_t *pfc_slot_read(const struct pfc_ring_consumer *c, u
 	const struct pfc_slot_hdr *s = pfc_ring_consumer_slot(c, k);
 	u_int32_t room = c->slot_size - PFC_SLOT_HDR_LEN;
 
+	u_int32_t cap;
+
 	PFC_MEMCPY(meta, s, sizeof(*meta));
-	if (meta->caplen > room)
-		meta->caplen = room;
-	if (meta->caplen > meta->len)
-		meta->caplen = meta->len;
+	PFC_BARRIER();
+	cap = meta->caplen;
+	if (cap > meta->len)
+		cap = meta->len;
+	if (cap > room)
+		cap = room;
+	meta->caplen = cap;
 	return (const u_int8_t *)(s + 1);
 }
 

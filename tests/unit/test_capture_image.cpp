@@ -147,10 +147,22 @@ TEST_F(CaptureImage, CaplenAboveLenIsCutToLen) {
 // asking for more than fits is cut short, and every packet of it stays
 // intact until the next receive.
 TEST_F(CaptureImage, BurstsLargerThanTheReadWindowStayIntact) {
-  auto recs = big_records(4000);  // 1.4 KB each, 5.7 MB in all
+  // Runs of small records then large ones: a burst that starts in the
+  // small ones fills the window with large ones while its first packets
+  // are handed out (a slide then would move them).
+  std::vector<Record> recs;
+  for (size_t i = 0; i < 3000; i++) {
+    ut::Flow f;
+    f.proto = 17;
+    f.sport = uint16_t(i);
+    Record r;
+    r.data = ut::ipv4_frame(f, uint32_t(i), i % 100 < 70 ? 40 : 30000);
+    r.ts_ns = kBaseNs + i;
+    recs.push_back(r);
+  }
   std::string path = dir_.file("window.pcap");
   ASSERT_TRUE(ut::write_file(path, pw::pcap_bytes(recs)));
-  pfring *r = open("pcap:" + path, 1518);
+  pfring *r = open("pcap:" + path, 65535);
   ASSERT_TRUE(r);
   std::vector<u_char *> bufs(4096);
   std::vector<pfring_pkthdr> hdrs(4096);

@@ -166,4 +166,46 @@ TEST(CoreRing, ProducerIgnoresAHostileHeader) {
   EXPECT_EQ(m.p->full_drops, 1u);
 }
 
+// The consumer's mirror: geometry and remove index are its own; an insert
+// index more than a ring ahead is a corrupt peer (sticky), and a slot's
+// caplen is clamped to the slot and to len.
+TEST(CoreRing, ConsumerRefusesAHostileProducer) {
+  Mem m(pfc_ring_bytes(8, 128));
+  ASSERT_EQ(pfc_ring_init(m.p, m.bytes, 8, 128), 0);
+  pfc_ring_producer prod;
+  pfc_ring_consumer cons;
+  ASSERT_EQ(pfc_ring_producer_attach(&prod, m.p, m.bytes), 0);
+  ASSERT_EQ(pfc_ring_consumer_attach(&cons, m.p, m.bytes), 0);
+  uint8_t pkt[200];
+  for (size_t i = 0; i < sizeof(pkt); i++) pkt[i] = uint8_t(i);
+  pfc_slot_hdr meta{};
+  meta.caplen = meta.len = 200;  // more than a 128-byte slot holds
+  meta.pkt_hash = 77;
+  EXPECT_EQ(pfc_slot_write(&prod, 0, &meta, pkt), 128u - PFC_SLOT_HDR_LEN);
+  pfc_ring_producer_commit(&prod, 1);
+  m.p->num_slots = 1u << 20;  // the peer rewrites the geometry: not read again
+  m.p->slot_size = 1u << 20;
+  ASSERT_EQ(pfc_ring_consumer_peek(&cons, 8), 1);
+  pfc_slot_hdr got;
+  const uint8_t *d = pfc_slot_read(&cons, 0, &got);
+  EXPECT_EQ(got.caplen, 128u - PFC_SLOT_HDR_LEN);
+  EXPECT_EQ(got.len, 200u);
+  EXPECT_EQ(got.pkt_hash, 77u);
+  EXPECT_EQ(std::memcmp(d, pkt, got.caplen), 0);
+  const_cast<pfc_slot_hdr *>(pfc_ring_consumer_slot(&cons, 0))->caplen = 0xffffffffu;
+  pfc_slot_read(&cons, 0, &got);
+  EXPECT_EQ(got.caplen, 96u);
+  pfc_ring_consumer_release(&cons, 1);
+  EXPECT_EQ(m.p->remove_idx, 1u);
+  m.p->insert_idx = 1 + 9;  // nine packets in an eight-slot ring
+  EXPECT_EQ(pfc_ring_consumer_peek(&cons, 8), -PFC_RING_ECORRUPT);
+  m.p->insert_idx = 1;
+  EXPECT_EQ(pfc_ring_consumer_peek(&cons, 8), -PFC_RING_ECORRUPT);  // sticky
+  EXPECT_EQ(pfc_ring_consumer_count(&cons), 0u);
+  m.p->remove_idx = 5;  // ahead of what was produced
+  EXPECT_TRUE(pfc_ring_producer_corrupt(&prod));
+  m.p->magic = 0;
+  EXPECT_EQ(pfc_ring_consumer_attach(&cons, m.p, m.bytes), -PFC_RING_EMAGIC);
+}
+
 }  // namespace

@@ -70,9 +70,12 @@ struct Testbed::Nic {
     std::sort(hw.begin(), hw.end(),
               [](const hw_filtering_rule &a, const hw_filtering_rule &b) { return a.rule_id < b.rule_id; });
   }
+  // Ids come from clients: at most kMaxClients live clusters exist, so the
+  // table is capped (an id past the cap shares the last counter).
   uint64_t &rr_counter(uint32_t id) {
     for (Rr &r : rr)
       if (r.id == id) return r.n;
+    if (rr.size() >= 4 * tb::kMaxClients) return rr.back().n;
     rr.push_back({id, 0});
     return rr.back().n;
   }
@@ -230,15 +233,18 @@ void Testbed::serve_slots() {
       uint64_t rx_off = rings_off_ + uint64_t(i) * 2 * ring_bytes_, tx_off = rx_off + ring_bytes_;
       auto *rx = reinterpret_cast<pfc_ring_hdr *>(base + rx_off);
       auto *tx = reinterpret_cast<pfc_ring_hdr *>(base + tx_off);
-      rt.nic = c.nic;  // read once: the client may write its slot again
+      rt.attached = false;  // a new request replaces whatever the slot had
+      uint32_t nic = tb::load_acquire(&c.nic);  // read once: the client may write its slot again
       c.rx_full_drops = c.tx_sent = 0;
-      if (rt.nic >= nics_.size() || pfc_ring_init(rx, ring_bytes_, cfg_.ring_slots, cfg_.slot_size) != 0 ||
+      if (nic >= nics_.size() || pfc_ring_init(rx, ring_bytes_, cfg_.ring_slots, cfg_.slot_size) != 0 ||
           pfc_ring_init(tx, ring_bytes_, cfg_.ring_slots, cfg_.slot_size) != 0) {
         tb::store_release(&c.state, static_cast<uint32_t>(tb::kFree));  // the client reports the refusal
         continue;
       }
+      rt.nic = nic;
+      // the geometry pfsim made them with, not what the shared headers say now
       pfc_ring_producer_init(&rt.rx, rx, cfg_.ring_slots, cfg_.slot_size);
-      pfc_ring_consumer_attach(&rt.tx, tx, ring_bytes_);  // just made: cannot fail
+      pfc_ring_consumer_init(&rt.tx, tx, cfg_.ring_slots, cfg_.slot_size);
       rt.attached = true;
       c.rx_ring_off = rx_off;
       c.tx_ring_off = tx_off;
@@ -283,35 +289,41 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   bool cluster_done[tb::kMaxClients] = {};
   // Client slot j takes this packet: attached and enabled on this NIC, the
   // right direction, and (received packets) the packet's queue or all.
-  auto takes = [&](uint32_t j) {
+  // Each slot's fields are read once (a snapshot): clients write them at
+  // any time, and the choice below must be made from one consistent view.
+  bool take[tb::kMaxClients];
+  uint32_t in_cluster[tb::kMaxClients], cluster_id[tb::kMaxClients], ctype[tb::kMaxClients];
+  for (uint32_t j = 0; j < tb::kMaxClients; j++) {
     const tb::TbClient &o = hdr_->clients[j];
-    if (!clients_[j].attached || tb::load_acquire(&o.state) != tb::kAttached || clients_[j].nic != nic ||
-        !tb::load_acquire(&o.enabled) ||
-        static_cast<int>(j) == exclude_slot)
-      return false;
-    if (kind == Kind::kRx ? !o.want_rx : !o.want_tx) return false;
-    return kind != Kind::kRx || o.queue < 0 || static_cast<uint32_t>(o.queue) == queue;
-  };
+    bool t = clients_[j].attached && tb::load_acquire(&o.state) == tb::kAttached && clients_[j].nic == nic &&
+             tb::load_acquire(&o.enabled) && static_cast<int>(j) != exclude_slot;
+    if (t && (kind == Kind::kRx ? !tb::load_acquire(&o.want_rx) : !tb::load_acquire(&o.want_tx))) t = false;
+    int32_t q = tb::load_acquire(&o.queue);
+    if (t && kind == Kind::kRx && q >= 0 && static_cast<uint32_t>(q) != queue) t = false;
+    take[j] = t;
+    in_cluster[j] = tb::load_acquire(&o.in_cluster);
+    cluster_id[j] = tb::load_acquire(&o.cluster_id);
+    ctype[j] = tb::load_acquire(&o.cluster_type);
+  }
   for (uint32_t i = 0; i < tb::kMaxClients; i++) {
-    const tb::TbClient &c = hdr_->clients[i];
-    if (!takes(i)) continue;
-    if (!c.in_cluster) {
+    if (!take[i]) continue;
+    if (!in_cluster[i]) {
       dest[nd++] = {i};
       continue;
     }
     if (cluster_done[i]) continue;
-    // the members of c's cluster that would take this packet, in slot order
+    // the members of i's cluster that would take this packet, in slot order (i among them)
     uint32_t nm = 0;
     for (uint32_t j = i; j < tb::kMaxClients; j++) {
-      const tb::TbClient &o = hdr_->clients[j];
-      if (!o.in_cluster || o.cluster_id != c.cluster_id || !takes(j)) continue;
+      if (!take[j] || !in_cluster[j] || cluster_id[j] != cluster_id[i]) continue;
       members[nm++] = j;
       cluster_done[j] = true;
     }
-    cluster_type type = static_cast<cluster_type>(c.cluster_type);
+    cluster_type type = static_cast<cluster_type>(ctype[i]);
     uint32_t pick = pfc_cluster_is_per_flow(type)
                         ? pfc_cluster_member(pfc_cluster_hash(&p, type), nm)
-                        : static_cast<uint32_t>(n.rr_counter(c.cluster_id)++ % nm);
+                        : static_cast<uint32_t>(n.rr_counter(cluster_id[i])++ % nm);
+    if (pick >= nm) pick = 0;
     dest[nd++] = {members[pick]};
   }
 

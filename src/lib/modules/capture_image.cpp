@@ -54,7 +54,7 @@ size_t CaptureImage::load(size_t end) {
     if (want > size_ - loaded_) want = size_ - loaded_;
     if (window_) {
       size_t room = window_ - (loaded_ - start_);
-      if (room < want) {
+      if (room < want && !pinned_) {
         slide();
         room = window_ - (loaded_ - start_);
       }

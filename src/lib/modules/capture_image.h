@@ -57,8 +57,15 @@ class CaptureImage {
   const std::string &read_error() const { return read_error_; }
 
   // The bytes below file offset off will not be used again: a window may
-  // drop them (whole images keep everything).
-  void release_before(size_t off) { keep_from_ = off > keep_from_ ? off : keep_from_; }
+  // drop them (whole images keep everything). Unpins the window.
+  void release_before(size_t off) {
+    keep_from_ = off > keep_from_ ? off : keep_from_;
+    pinned_ = false;
+  }
+  // Bytes at or above the release point have been handed out (a burst is
+  // in progress): the window must not move them; ensure() starves
+  // instead, until the next release_before().
+  void pin() { pinned_ = true; }
 
  private:
   size_t load(size_t end);
@@ -68,7 +75,7 @@ class CaptureImage {
   uint8_t *base_ = nullptr;  // the byte at file offset start_
   size_t size_ = 0, map_bytes_ = 0, loaded_ = 0;
   size_t window_ = 0, start_ = 0, keep_from_ = 0;
-  bool starved_ = false;
+  bool starved_ = false, pinned_ = false;
   bool shrank_ = false;
   uint64_t file_size_ = 0;
   std::string read_error_;

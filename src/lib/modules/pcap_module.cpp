@@ -189,6 +189,7 @@ class PcapModule : public Module {
         break;
       }
       fill_rx_packet(out[n++], data, caplen, len, ns);
+      if (n == 1) image_->pin();  // handed out: the window keeps it in place until the next burst
       packets_++;
       bytes_ += len;
     }

@@ -80,17 +80,18 @@ class TestbedClient : public Module {
                       ", this libpfring speaks version " + std::to_string(tb::kTbVersion));
     if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || !daemon_alive(hdr_))
       return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV, "pfsim testbed '" + tbname + "' has stopped");
-    if (hdr_->total_bytes > map_bytes_ || hdr_->num_nics == 0 || hdr_->num_nics > tb::kMaxNics)
+    uint32_t num_nics = tb::load_acquire(&hdr_->num_nics);  // read once, checked, used
+    if (hdr_->total_bytes > map_bytes_ || num_nics == 0 || num_nics > tb::kMaxNics)
       return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "pfsim testbed '" + tbname + "' is damaged");
 
     nic_ = nicname.empty() ? 0 : tb::kMaxNics;
     std::string names;
-    for (uint32_t i = 0; i < hdr_->num_nics; i++) {
+    for (uint32_t i = 0; i < num_nics; i++) {
       std::string n(hdr_->nics[i].name, strnlen(hdr_->nics[i].name, tb::kNameLen));
       names += (i ? ", " : "") + n;
       if (n == nicname) nic_ = i;
     }
-    if (nic_ >= hdr_->num_nics)
+    if (nic_ >= num_nics)
       return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV,
                   "testbed '" + tbname + "' has no nic '" + nicname + "' (it has: " + names + ")");
     nicp_ = &hdr_->nics[nic_];

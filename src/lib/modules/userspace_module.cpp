@@ -445,7 +445,7 @@ class UserspaceEnd : public Module {
   // Removes the name only while it still names our segment (a new pipe
   // of the same name may have been made after ours was marked dead).
   void unlink_if_ours() {
-    int fd = shm_open(shm_.c_str(), O_RDONLY | O_CLOEXEC, 0);
+    int fd = shm_open(shm_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
     if (fd < 0) return;
     struct stat st;
     bool same = fstat(fd, &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_;
