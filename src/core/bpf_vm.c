@@ -56,7 +56,52 @@ static int check_alu(u_int16_t c, u_int32_t k)
 	return 1;
 }
 
-int pfc_bpf_check(const struct pfc_bpf_insn *prog, u_int32_t n, u_int32_t *bad_pc)
+/* Words of M[] a load reads, or -1. */
+static int mem_read(u_int16_t c, u_int32_t k)
+{
+	if ((C_CLASS(c) == CL_LD || C_CLASS(c) == CL_LDX) && C_MODE(c) == MD_MEM)
+		return (int)k;
+	return -1;
+}
+
+/*
+ * Forward programs only: valid[pc] is the set of memory words written on
+ * every path to pc (the AND over its predecessors, all of which come
+ * before it).
+ */
+static int check_memory(const struct pfc_bpf_insn *prog, u_int32_t n, u_int16_t *valid, u_int32_t *bad_pc)
+{
+	u_int32_t pc;
+
+	for (pc = 0; pc < n; pc++)
+		valid[pc] = 0xffff;
+	valid[0] = 0;
+	for (pc = 0; pc < n; pc++) {
+		const struct pfc_bpf_insn *p = &prog[pc];
+		u_int16_t m = valid[pc];
+		int r = mem_read(p->code, p->k);
+
+		if (r >= 0 && !(m & (1u << r))) {
+			*bad_pc = pc;
+			return -1;
+		}
+		if (C_CLASS(p->code) == CL_ST || C_CLASS(p->code) == CL_STX)
+			m = (u_int16_t)(m | (1u << (p->k & 15)));
+		if (C_CLASS(p->code) == CL_RET)
+			continue;
+		if (C_CLASS(p->code) == CL_JMP && C_OP(p->code) == J_JA) {
+			valid[pc + 1 + p->k] &= m;
+		} else if (C_CLASS(p->code) == CL_JMP) {
+			valid[pc + 1 + p->jt] &= m;
+			valid[pc + 1 + p->jf] &= m;
+		} else {
+			valid[pc + 1] &= m;
+		}
+	}
+	return 0;
+}
+
+int pfc_bpf_check(const struct pfc_bpf_insn *prog, u_int32_t n, u_int16_t *scratch, u_int32_t *bad_pc)
 {
 	int loops = 0;
 	u_int32_t pc;
@@ -112,7 +157,11 @@ int pfc_bpf_check(const struct pfc_bpf_insn *prog, u_int32_t n, u_int32_t *bad_p
 		*bad_pc = n - 1;
 		return PFC_BPF_EINVAL;
 	}
-	return loops ? PFC_BPF_LOOPS : PFC_BPF_OK;
+	if (loops)
+		return PFC_BPF_LOOPS;
+	if (scratch && check_memory(prog, n, scratch, bad_pc) != 0)
+		return PFC_BPF_EINVAL;
+	return PFC_BPF_OK;
 }
 
 /* size bytes at off, big-endian, when inside caplen (else 0 and *ok = 0). */

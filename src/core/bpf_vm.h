@@ -50,10 +50,14 @@ struct pfc_bpf_insn {
 /*
  * Checks n instructions: every opcode known, every jump inside the
  * program, memory words below 16, no division by a constant zero, the
- * last instruction a return, constant shifts below 32. Returns PFC_BPF_OK, PFC_BPF_LOOPS or
- * PFC_BPF_EINVAL with *bad_pc set to the first bad instruction.
+ * last instruction a return, constant shifts below 32; and, given scratch
+ * (n words of the caller's; NULL skips it) for a program without backward
+ * jumps, that no memory word is read on a path where it was not written
+ * (the kernel's rule: libpcap's bpf_filter() would read uninitialised
+ * stack). Returns PFC_BPF_OK, PFC_BPF_LOOPS or PFC_BPF_EINVAL with
+ * *bad_pc set to the first bad instruction.
  */
-int pfc_bpf_check(const struct pfc_bpf_insn *prog, u_int32_t n, u_int32_t *bad_pc);
+int pfc_bpf_check(const struct pfc_bpf_insn *prog, u_int32_t n, u_int16_t *scratch, u_int32_t *bad_pc);
 
 /*
  * Runs a program pfc_bpf_check() accepted on a packet of wirelen bytes

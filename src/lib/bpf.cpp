@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 
 extern "C" {
@@ -93,7 +94,14 @@ bool BpfFilter::set(const std::string &expr, int snaplen, std::string &err) {
   }
   pcap_close(p);
   uint32_t bad = 0;
-  int check = pfc_bpf_check(reinterpret_cast<const pfc_bpf_insn *>(prog->bf_insns), prog->bf_len, &bad);
+  std::unique_ptr<uint16_t[]> scratch(new (std::nothrow) uint16_t[prog->bf_len ? prog->bf_len : 1]);
+  if (!scratch) {
+    err = "out of memory checking BPF filter '" + expr + "'";
+    pcap_freecode(prog);
+    delete prog;
+    return false;
+  }
+  int check = pfc_bpf_check(reinterpret_cast<const pfc_bpf_insn *>(prog->bf_insns), prog->bf_len, scratch.get(), &bad);
   if (check == PFC_BPF_EINVAL) {
     char where[96];
     snprintf(where, sizeof(where), "instruction %u of %u (code 0x%04x)", bad, prog->bf_len,

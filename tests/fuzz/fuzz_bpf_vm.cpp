@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::unique_ptr<uint8_t[]> pkt(new uint8_t[caplen ? caplen : 1]);
   if (caplen) std::memcpy(pkt.get(), data + 1 + n * 8, caplen);
   uint32_t bad = 0;
-  int check = pfc_bpf_check(prog.get(), uint32_t(n), &bad);
+  std::unique_ptr<uint16_t[]> scratch(new uint16_t[n]);
+  int check = pfc_bpf_check(prog.get(), uint32_t(n), scratch.get(), &bad);
   if (check == PFC_BPF_EINVAL) {
     if (bad >= n) __builtin_trap();
     return 0;

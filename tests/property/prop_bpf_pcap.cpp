@@ -150,7 +150,8 @@ RC_GTEST_PROP(BpfVm, AgreesWithLibpcapsInterpreter, ()) {
   std::unique_ptr<bpf_program, void (*)(bpf_program *)> free_prog(&prog, pcap_freecode);
   const auto *insns = reinterpret_cast<const pfc_bpf_insn *>(prog.bf_insns);
   uint32_t bad = 0;
-  RC_ASSERT(pfc_bpf_check(insns, prog.bf_len, &bad) == PFC_BPF_OK);
+  std::vector<uint16_t> scratch(prog.bf_len);
+  RC_ASSERT(pfc_bpf_check(insns, prog.bf_len, scratch.data(), &bad) == PFC_BPF_OK);
   int n = *rc::gen::inRange(1, 30);
   for (int i = 0; i < n; i++) {
     pktb::Bytes b = *rc::gen::weightedOneOf<pktb::Bytes>(

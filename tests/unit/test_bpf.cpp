@@ -31,7 +31,8 @@ constexpr uint16_t kLdAbsB = BPF_LD | BPF_B | BPF_ABS, kRetK = BPF_RET | BPF_K, 
 
 int check(const std::vector<pfc_bpf_insn> &p, uint32_t *bad = nullptr) {
   uint32_t b = 0;
-  int rc = pfc_bpf_check(p.data(), uint32_t(p.size()), &b);
+  std::vector<uint16_t> scratch(p.size() + 1);
+  int rc = pfc_bpf_check(p.data(), uint32_t(p.size()), scratch.data(), &b);
   if (bad) *bad = b;
   return rc;
 }
@@ -53,6 +54,9 @@ TEST(BpfCheck, RefusesWhatCannotRun) {
       {"last is not a return", {{kLdAbsB, 0, 0, 0}}, 0},
       {"ldx msh of a word", {{BPF_LDX | BPF_W | BPF_MSH, 0, 0, 0}, {kRetK, 0, 0, 0}}, 0},
       {"return X", {{BPF_RET | BPF_X, 0, 0, 0}}, 0},
+      {"memory read before it is written", {{kLdMem, 0, 0, 3}, {kRetK, 0, 0, 0}}, 0},
+      {"memory written on one path only",
+       {{kJeqK, 0, 1, 0}, {kSt, 0, 0, 2}, {kLdMem, 0, 0, 2}, {kRetK, 0, 0, 0}}, 2},
   };
   for (const Case &c : cases) {
     SCOPED_TRACE(c.what);
@@ -61,7 +65,7 @@ TEST(BpfCheck, RefusesWhatCannotRun) {
     EXPECT_EQ(bad, c.bad_pc);
   }
   uint32_t bad = 0;
-  EXPECT_EQ(pfc_bpf_check(nullptr, 3, &bad), PFC_BPF_EINVAL);
+  EXPECT_EQ(pfc_bpf_check(nullptr, 3, nullptr, &bad), PFC_BPF_EINVAL);
 }
 
 TEST(BpfCheck, ForwardProgramsAreOkBackwardJumpsAreReported) {

@@ -4,7 +4,10 @@
 // shared and adjustable, a send-only handle takes no packets, and a
 // stopped testbed is an error, not a hang. (Multi-process behaviour is in
 // tests/integration/test_pfsim.py.)
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -215,6 +218,47 @@ TEST_F(TestbedTest, SendOnlyHandleTakesNoPacketsAndStoppedTestbedIsAnError) {
   EXPECT_NE(std::string(err).find("has stopped"), std::string::npos) << err;
   EXPECT_EQ(pfring_send(tx, frame, sizeof(frame), 1), PF_RING_ERROR_UNKNOWN_ADAPTER);
   for (pfring *x : {rx, tx, idle}) pfring_close(x);
+}
+
+// A client that rewrites its slot and rings after attaching (another
+// process mapping the testbed read/write): an impossible NIC in a new
+// request, a damaged TX ring header, an impossible TX index, cluster
+// fields flipping. pfsim neither crashes nor writes outside its tables
+// (ASan in CI); the hostile client is refused or closed, and an honest
+// client still gets every packet.
+TEST_F(TestbedTest, AHostileClientCannotCrashTheDaemon) {
+  start("nic n\nsource n synthetic count=300 wait_for=1 then=end\n");
+  pfring *honest = open("n");
+  pfring *hostile = open("n");
+  ASSERT_TRUE(honest && hostile);
+  int fd = shm_open(sim::tb::shm_name(name_).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  void *m = mmap(nullptr, size_t(st.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  ASSERT_NE(m, MAP_FAILED);
+  auto *h = static_cast<sim::tb::TbHeader *>(m);
+  sim::tb::TbClient *c = nullptr;
+  for (auto &slot : h->clients)
+    if (sim::tb::load_acquire(&slot.state) == sim::tb::kAttached && slot.pid == uint32_t(getpid())) c = &slot;  // the last one: hostile
+  ASSERT_NE(c, nullptr);
+  auto *tx = reinterpret_cast<pfc_ring_hdr *>(static_cast<uint8_t *>(m) + c->tx_ring_off);
+  tx->magic = 0;               // a damaged header pfsim must not re-read
+  tx->num_slots = 1u << 30;
+  tx->insert_idx = 1u << 31;   // an impossible index
+  c->in_cluster = 1;           // cluster fields that change under pfsim
+  c->cluster_type = cluster_round_robin;
+  c->cluster_id = 0xffffffffu;
+  c->nic = 99;                 // and a request for a NIC that does not exist
+  sim::tb::store_release(&c->state, static_cast<uint32_t>(sim::tb::kRequest));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  sim::tb::store_release(&c->state, static_cast<uint32_t>(sim::tb::kAttached));
+  pfring_enable_ring(honest);
+  EXPECT_EQ(drain(honest), 300);
+  munmap(m, size_t(st.st_size));
+  pfring_close(hostile);
+  pfring_close(honest);
 }
 
 }  // namespace
