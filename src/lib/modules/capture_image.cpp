@@ -35,6 +35,9 @@ bool CaptureImage::open(int fd, size_t size, size_t window, std::string &err) {
     return false;
   }
   base_ = static_cast<uint8_t *>(m);
+  // A whole image is written once, front to back: 2 MiB pages take a
+  // fault per 2 MiB instead of per 4 KiB (where THP is on).
+  if (!window) madvise(base_, map_bytes_, MADV_HUGEPAGE);
   return true;
 }
 
