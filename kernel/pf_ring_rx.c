@@ -121,7 +121,8 @@ static int pfr_bpf_accept(struct pfr_sock *ps, struct sk_buff *skb)
 static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struct pfr_pkt *pkt)
 {
 	struct pfc_ring_producer *prod = &ps->prod;
-	struct pfc_slot_hdr *slot;
+	struct pfc_slot_hdr meta;
+	u8 *data;
 	u32 caplen;
 
 	lockdep_assert_held(&ps->lock);
@@ -130,18 +131,17 @@ static void __pfr_ring_put(struct pfr_sock *ps, struct sk_buff *skb, const struc
 		ps->stats.drop++;
 		return;
 	}
-	slot = pfc_ring_producer_slot(prod, 0);
-	caplen = min(pkt->len, prod->slot_size - PFC_SLOT_HDR_LEN);
-	slot->timestamp_ns = skb->tstamp ? ktime_to_ns(skb->tstamp) : ktime_get_real_ns();
-	slot->caplen = caplen;
-	slot->len = pkt->len;
-	slot->pkt_hash = skb->hash;
-	slot->if_index = pkt->dev->ifindex;
-	slot->queue = pkt->queue;
-	slot->rx_direction = pkt->outgoing ? 0 : 1;
-	slot->flags = 0;
-	slot->reserved = 0;
-	if (pfr_pkt_copy(pkt, skb, slot + 1, caplen)) {
+	meta.timestamp_ns = skb->tstamp ? ktime_to_ns(skb->tstamp) : ktime_get_real_ns();
+	meta.caplen = pkt->len;
+	meta.len = pkt->len;
+	meta.pkt_hash = skb->hash;
+	meta.if_index = pkt->dev->ifindex;
+	meta.queue = pkt->queue;
+	meta.rx_direction = pkt->outgoing ? 0 : 1;
+	meta.flags = 0;
+	meta.reserved = 0;
+	data = pfc_slot_write_hdr(prod, 0, &meta, &caplen);
+	if (pfr_pkt_copy(pkt, skb, data, caplen)) {
 		ps->stats.drop++;
 		return;
 	}

@@ -44,6 +44,7 @@ struct ring {
 	int fd;
 	struct pfc_ring_hdr *hdr;
 	size_t bytes;
+	struct pfc_ring_consumer cons; /* geometry and remove index, copied at open (ring.h) */
 };
 
 /* What a ring saw of the test frames. */

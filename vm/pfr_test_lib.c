@@ -62,7 +62,7 @@ int ring_open(struct ring *r, const char *dev)
 	r->hdr = mmap(NULL, r->bytes, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 	if (r->hdr == MAP_FAILED)
 		goto err;
-	if (pfc_ring_check(r->hdr, r->bytes, NULL)) {
+	if (pfc_ring_check(r->hdr, r->bytes, NULL) || pfc_ring_consumer_attach(&r->cons, r->hdr, r->bytes)) {
 		errno = EPROTO;
 		goto err;
 	}
@@ -96,11 +96,13 @@ int ring_start(struct ring *r, const char *dev)
 /* Reads everything queued; returns the number of slots read. */
 uint32_t ring_drain(struct ring *r, struct tally *t)
 {
-	uint32_t n = pfc_ring_peek(r->hdr, r->hdr->num_slots), i;
+	int got = pfc_ring_consumer_peek(&r->cons, r->cons.num_slots);
+	uint32_t n = got > 0 ? (uint32_t)got : 0, i;
 
 	for (i = 0; i < n; i++) {
-		const struct pfc_slot_hdr *s = pfc_ring_slot(r->hdr, r->hdr->remove_idx + i);
-		const uint8_t *p = (const uint8_t *)(s + 1);
+		struct pfc_slot_hdr meta;
+		const struct pfc_slot_hdr *s = &meta;
+		const uint8_t *p = pfc_slot_read(&r->cons, i, &meta);
 		uint32_t seq, flow;
 
 		if (s->caplen >= 54 && !memcmp(p + 42, "PFRT", 4)) {
@@ -125,7 +127,7 @@ uint32_t ring_drain(struct ring *r, struct tally *t)
 			t->others++;
 		}
 	}
-	pfc_ring_release(r->hdr, n);
+	pfc_ring_consumer_release(&r->cons, n);
 	return n;
 }
 
@@ -339,15 +341,17 @@ uint32_t ring_scan(struct ring *rings, int n, slot_fn fn, void *ctx, uint32_t wa
 
 	for (;;) {
 		for (j = 0; j < n; j++) {
-			struct pfc_ring_hdr *h = rings[j].hdr;
+			struct pfc_ring_consumer *c = &rings[j].cons;
+			int got = pfc_ring_consumer_peek(c, c->num_slots);
 
-			k = pfc_ring_peek(h, h->num_slots);
+			k = got > 0 ? (uint32_t)got : 0;
 			for (i = 0; i < k; i++) {
-				const struct pfc_slot_hdr *s = pfc_ring_slot(h, h->remove_idx + i);
+				struct pfc_slot_hdr meta;
+				const uint8_t *data = pfc_slot_read(c, i, &meta);
 
-				hits += fn(j, s, (const uint8_t *)(s + 1), ctx) == 1;
+				hits += fn(j, &meta, data, ctx) == 1;
 			}
-			pfc_ring_release(h, k);
+			pfc_ring_consumer_release(c, k);
 		}
 		if (extra && now_s() >= extra)
 			return hits;

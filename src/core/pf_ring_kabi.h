@@ -16,7 +16,7 @@
  *   pfc_ring_check(ring, info.total_bytes, NULL) == 0
  *   setsockopt(fd, PFR_SOL, PFR_SO_ACTIVATE_RING, NULL, 0);
  *   poll(POLLIN) wakes once PFR_SO_SET_POLL_WATERMARK packets are queued;
- *   read with pfc_ring_peek / pfc_ring_release.
+ *   read with pfc_ring_consumer_attach / _peek / pfc_slot_read / _release.
  *
  * Structs that embed pfring_defs.h types (filtering_rule,
  * hash_filtering_rule) contain enums and pointers: 64-bit userland on a

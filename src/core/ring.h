@@ -420,26 +420,38 @@ static inline void pfc_ring_consumer_release(struct pfc_ring_consumer *c, u_int3
 }
 
 /*
- * The one slot writer: fills the k-th free slot of p with meta's fields
- * and caplen bytes of pkt (caplen is clamped to what the slot holds and
- * to meta->len). Returns the bytes stored. The slot is published by
- * pfc_ring_producer_commit().
+ * The one slot writer, in two steps for producers that copy the packet
+ * themselves (pf_ring.ko copies from an skb): writes meta's fields into
+ * the k-th free slot of p with caplen clamped to what the slot holds and
+ * to meta->len, stores that caplen in *cap, and returns where the packet
+ * bytes go. The slot is published by pfc_ring_producer_commit().
  */
-static inline u_int32_t pfc_slot_write(const struct pfc_ring_producer *p, u_int32_t k,
-				       const struct pfc_slot_hdr *meta, const void *pkt)
+static inline u_int8_t *pfc_slot_write_hdr(const struct pfc_ring_producer *p, u_int32_t k,
+					   const struct pfc_slot_hdr *meta, u_int32_t *cap)
 {
 	struct pfc_slot_hdr *s = pfc_ring_producer_slot(p, k);
 	u_int32_t room = p->slot_size - PFC_SLOT_HDR_LEN;
-	u_int32_t cap = meta->caplen;
+	u_int32_t c = meta->caplen;
 
-	if (cap > room)
-		cap = room;
-	if (cap > meta->len)
-		cap = meta->len;
+	if (c > meta->len)
+		c = meta->len;
+	if (c > room)
+		c = room;
 	*s = *meta;
-	s->caplen = cap;
+	s->caplen = c;
 	s->reserved = 0;
-	PFC_MEMCPY(s + 1, pkt, cap);
+	*cap = c;
+	return (u_int8_t *)(s + 1);
+}
+
+/* pfc_slot_write_hdr() plus the packet's bytes from pkt; returns the bytes stored. */
+static inline u_int32_t pfc_slot_write(const struct pfc_ring_producer *p, u_int32_t k,
+				       const struct pfc_slot_hdr *meta, const void *pkt)
+{
+	u_int32_t cap;
+	u_int8_t *d = pfc_slot_write_hdr(p, k, meta, &cap);
+
+	PFC_MEMCPY(d, pkt, cap);
 	return cap;
 }
 

@@ -135,7 +135,7 @@ class KernelModule : public Module, public DeviceFilter {
     std::string err;
     if (!implicit_enable(err)) return PF_RING_ERROR_GENERIC;
     return ready_or_wait(
-        timeout_ms, [this] { return pfc_ring_count(ring_) - held_ >= watermark_; },
+        timeout_ms, [this] { return pfc_ring_consumer_count(&cons_) - held_ >= watermark_; },
         [this](int ms, std::string &e) { return wait(ms, e); });
   }
 
@@ -149,7 +149,7 @@ class KernelModule : public Module, public DeviceFilter {
     std::memset(&st, 0, sizeof(st));
     read_stats(&st);
     return "{\"interface\":\"" + dev_ + "\",\"queue\":" + std::to_string(queue_) +
-           ",\"slots\":" + std::to_string(ring_->num_slots) + ",\"slot_size\":" + std::to_string(ring_->slot_size) +
+           ",\"slots\":" + std::to_string(cons_.num_slots) + ",\"slot_size\":" + std::to_string(cons_.slot_size) +
            ",\"kernel_recv\":" + std::to_string(st.recv) + ",\"kernel_drop\":" + std::to_string(st.drop) +
            ",\"kernel_filtered\":" + std::to_string(st.filtered) +
            ",\"kernel_sampled_out\":" + std::to_string(st.sampled_out) +
@@ -264,7 +264,7 @@ class KernelModule : public Module, public DeviceFilter {
 
   int set_poll_watermark(uint16_t watermark) override {
     u_int32_t w = watermark;
-    if (w > ring_->num_slots) w = ring_->num_slots;
+    if (w > cons_.num_slots) w = cons_.num_slots;
     if (setsockopt(fd_, PFR_SOL, PFR_SO_SET_POLL_WATERMARK, &w, sizeof(w)) != 0) return PF_RING_ERROR_INVALID_ARGUMENT;
     watermark_ = w;
     return 0;
@@ -356,6 +356,7 @@ class KernelModule : public Module, public DeviceFilter {
     ring_bytes_ = info.total_bytes;
     u_int32_t found = 0;
     int rc = pfc_ring_check(ring_, ring_bytes_, &found);
+    if (rc == 0) rc = pfc_ring_consumer_attach(&cons_, ring_, ring_bytes_);
     if (rc != 0) {
       *code = PF_RING_ERROR_INVALID_LIB_VERSION;
       *errnum = EPROTO;
@@ -414,23 +415,25 @@ class KernelModule : public Module, public DeviceFilter {
 
 
   void release_held() {
-    if (held_) pfc_ring_release(ring_, held_);
+    if (held_) pfc_ring_consumer_release(&cons_, held_);
     held_ = 0;
   }
 
+  // What the kernel put in the ring (an impossible insert index, which
+  // pf_ring.ko never writes, reads as an empty ring).
   unsigned take(RawPacket *out, unsigned max) {
-    uint32_t n = pfc_ring_peek(ring_, max);
-    uint32_t max_cap = pfc_ring_max_caplen(ring_);
+    int got = pfc_ring_consumer_peek(&cons_, max);
+    uint32_t n = got > 0 ? static_cast<uint32_t>(got) : 0;
     for (uint32_t k = 0; k < n; k++) {
-      const pfc_slot_hdr *s = pfc_ring_slot(ring_, ring_->remove_idx + k);
-      uint32_t cap = s->caplen < max_cap ? s->caplen : max_cap;
+      pfc_slot_hdr m;
+      const uint8_t *data = pfc_slot_read(&cons_, k, &m);
       RawPacket &p = out[k];
-      fill_rx_packet(p, reinterpret_cast<const uint8_t *>(s + 1), cap, s->len, s->timestamp_ns);
+      fill_rx_packet(p, data, m.caplen, m.len, m.timestamp_ns);
       auto &ext = p.hdr.extended_hdr;
-      ext.rx_direction = s->rx_direction;
-      ext.if_index = s->if_index;
-      ext.pkt_hash = s->pkt_hash;
-      p.bpf_done = user_filter_ && s->timestamp_ns >= filter_from_ns_;
+      ext.rx_direction = m.rx_direction;
+      ext.if_index = m.if_index;
+      ext.pkt_hash = m.pkt_hash;
+      p.bpf_done = user_filter_ && m.timestamp_ns >= filter_from_ns_;
     }
     held_ = n;
     return n;
@@ -463,6 +466,7 @@ class KernelModule : public Module, public DeviceFilter {
   int fd_ = -1;
   int promisc_fd_ = -1;
   struct pfc_ring_hdr *ring_ = nullptr;
+  pfc_ring_consumer cons_{};  // geometry and remove index, copied at open
   uint64_t ring_bytes_ = 0;
   uint32_t held_ = 0;
   uint32_t watermark_ = 1;  // poll() is ready at this many queued packets
