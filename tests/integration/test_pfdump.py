@@ -198,3 +198,23 @@ def test_bad_filter(mixed_pcap, tmp_path):
     res = pfdump(mixed_pcap, str(out), "-f", "tcp port", expect_rc=1)
     assert "syntax error" in res.err, res.err
     assert not out.exists()
+
+
+def test_records_claiming_more_than_the_wire_are_cut_and_zero_length_ones_skipped(mixed_pcap, tmp_path):
+    """A record with caplen > len is written with caplen = len (tcpdump reads
+    the output without 'invalid' complaints); a record of wire length 0 is
+    skipped. The rest is written as it was."""
+    _, recs = read_pcap(mixed_pcap)
+    recs = recs[:10]
+    bad = [Record(recs[i].ts_ns, recs[i].data, recs[i].orig_len) for i in range(10)]
+    bad[3] = Record(recs[3].ts_ns, recs[3].data, 20)   # claims 20 bytes on the wire
+    bad[6] = Record(recs[6].ts_ns, recs[6].data, 0)    # nothing on the wire
+    capture = write_pcap(tmp_path / "odd.pcap", bad)
+    out = str(tmp_path / "out.pcap")
+    pfdump(capture, out, "-l", "65535")
+    _, got = read_pcap(out)
+    assert len(got) == 9, len(got)
+    assert len(got[3].data) == 20 and got[3].orig_len == 20, got[3]
+    assert got[3].data == recs[3].data[:20]
+    res = run(["tcpdump", "-n", "-r", out])
+    assert res.rc == 0 and "nvalid" not in res.out + res.err, str(res)
