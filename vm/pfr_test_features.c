@@ -476,14 +476,6 @@ int hold(const char *dev, int secs)
 	return 0;
 }
 
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sends test frames on dev for secs seconds (stress background). */
 int flood(const char *dev, int secs)
 {

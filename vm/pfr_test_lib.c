@@ -131,6 +131,15 @@ uint32_t ring_drain(struct ring *r, struct tally *t)
 	return n;
 }
 
+/* Seconds on CLOCK_MONOTONIC. */
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Drains rings until `want` test frames arrived in total or ms passed. */
 void drain_all(struct ring *rings, struct tally *tallies, int n, uint32_t want, int ms)
 {

@@ -1,6 +1,6 @@
-// pfring_misc.cpp - transmission (guide 8.13) and the miscellaneous calls
-// of 8.14: enable/disable, stats, direction, socket mode, watermarks,
-// device identity and clock.
+// pfring_misc.cpp - the miscellaneous calls of guide 8.14: enable/disable,
+// stats, direction, socket mode, watermarks, device identity and clock.
+// (Transmission, 8.13, is pfring_send.cpp.)
 #include <cstring>
 
 #include "api_util.h"
@@ -13,56 +13,7 @@ int64_t ts_to_ns(const struct timespec &ts) {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000ll + ts.tv_nsec;
 }
 
-int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index) {
-  if (!pkt || len == 0) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "packet is NULL or empty");
-  if (r->mode == recv_only_mode) return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is in recv_only_mode");
-  std::string err;
-  int rc = r->mod->send(static_cast<const uint8_t *>(pkt), len, flush, if_index, err);
-  if (rc < 0) return r->fail(rc, err.empty() ? "send failed" : err);
-  return rc;
-}
-
 }  // namespace
-
-PFR_EXPORT int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet) {
-  return guarded(ring, [&] {
-    ReentrantLock lock(ring);
-    return do_send(ring, pkt, pkt_len, flush_packet != 0, -1);
-  });
-}
-
-PFR_EXPORT int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,
-                                   int if_index) {
-  return guarded(ring, [&] {
-    ReentrantLock lock(ring);
-    return do_send(ring, pkt, pkt_len, flush_packet != 0, if_index);
-  });
-}
-
-PFR_EXPORT int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len, struct timespec *ts) {
-  return guarded(ring, [&] {
-    if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
-    ReentrantLock lock(ring);
-    int rc = do_send(ring, pkt, pkt_len, true, -1);
-    if (rc < 0) return rc;
-    int64_t ns = 0;
-    int crc = ring->mod->last_tx_timestamp_ns(&ns);
-    if (crc == PF_RING_ERROR_NOT_SUPPORTED) crc = ring->mod->get_clock_ns(&ns);
-    if (crc < 0) return ring->fail(crc, "device has no TX timestamp clock");
-    ts->tv_sec = static_cast<time_t>(ns / 1000000000ll);
-    ts->tv_nsec = static_cast<long>(ns % 1000000000ll);
-    return rc;
-  });
-}
-
-PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
-  return guarded(ring, [&] {
-    ReentrantLock lock(ring);
-    if (!ring->last_pkt) return ring->fail(PF_RING_ERROR_INVALID_STATUS, "no packet has been received yet");
-    int rc = do_send(ring, ring->last_pkt, ring->last_caplen, true, tx_interface_id);
-    return rc < 0 ? rc : 0;
-  });
-}
 
 PFR_EXPORT int pfring_enable_ring(pfring *ring) {
   return guarded(ring, [&] {
