@@ -1,6 +1,10 @@
 // value_parse.cpp - see value_parse.h.
 #include "value_parse.h"
 
+extern "C" {
+#include "numparse.h"
+}
+
 #include <cctype>
 
 #include "nic.h"
@@ -26,16 +30,7 @@ bool parse_hex_bytes(const std::string &s, size_t pos, uint8_t *out) {
 }  // namespace
 
 bool parse_uint(const std::string &s, uint64_t max, uint64_t *out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (max - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return true;
+  return pfc_parse_decimal(s.data(), static_cast<uint32_t>(s.size() > 64 ? 64 : s.size()), max, out) == 0;
 }
 
 bool parse_speed(const std::string &s, LinkSpeed *out) {

@@ -1,7 +1,7 @@
 // module_util.h - small helpers several modules share: bounded waits,
 // the burst-or-wait shape of modules whose fd wakes poll(), process
-// liveness for shared-memory peers, "NAME,key=value" options, JSON string
-// escaping.
+// liveness for shared-memory peers, JSON string escaping ("NAME,key=value"
+// options are device_options.h, included here).
 #pragma once
 
 #include <signal.h>
@@ -13,6 +13,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "device_options.h"
 
 namespace pfr {
 
@@ -78,38 +80,6 @@ bool wait_until(int timeout_ms, Ready &&ready) {
     sleep_us(step);
     if (step < 1000) step *= 2;
   }
-}
-
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
-
-// Splits "HEAD,key=value,key=value" into head and the pairs, in order.
-// Returns true, or false with err naming the item that is not key=value
-// or the key given twice (what names the device kind in the message, e.g.
-// "sim"); head is set in both cases.
-inline bool split_options(const std::string &text, const char *what, std::string &head, KeyValues &kv,
-                          std::string &err) {
-  kv.clear();
-  size_t comma = text.find(',');
-  head = text.substr(0, comma);
-  while (comma != std::string::npos) {
-    size_t next = text.find(',', comma + 1);
-    std::string item = text.substr(comma + 1, next == std::string::npos ? std::string::npos : next - comma - 1);
-    comma = next;
-    size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      err = std::string(what) + " option '" + item + "' is not key=value";
-      return false;
-    }
-    std::string key = item.substr(0, eq);
-    for (const auto &seen : kv)
-      if (seen.first == key) {
-        err = std::string(what) + " option '" + key + "' given twice ('" + key + "=" + seen.second + "' and '" +
-              item + "')";
-        return false;
-      }
-    kv.emplace_back(key, item.substr(eq + 1));
-  }
-  return true;
 }
 
 // s as the inside of a JSON string (quotes, backslashes and control

@@ -34,7 +34,6 @@
 #include "module.h"
 #include "modules/module_util.h"
 #include "modules/registry_entries.h"
-#include "value_parse.h"
 
 extern "C" {
 #include "ring.h"
@@ -69,14 +68,14 @@ bool parse_usr_options(const std::string &device, UsrOptions &out, std::string &
       continue;
     }
     if (kv.first == "slots") {
-      if (!sim::parse_uint(kv.second, kMaxSlots, &v) || v < kMinSlots || (v & (v - 1))) {
+      if (!parse_option_uint(kv.second, kMaxSlots, &v) || v < kMinSlots || (v & (v - 1))) {
         err = "userspace option slots='" + kv.second + "': want a power of two in " + std::to_string(kMinSlots) +
               ".." + std::to_string(kMaxSlots);
         return false;
       }
       out.num_slots = static_cast<uint32_t>(v);
     } else if (kv.first == "slot") {
-      if (!sim::parse_uint(kv.second, kMaxSlotSize, &v) || v < kMinSlotSize) {
+      if (!parse_option_uint(kv.second, kMaxSlotSize, &v) || v < kMinSlotSize) {
         err = "userspace option slot='" + kv.second + "': want bytes per slot in " + std::to_string(kMinSlotSize) +
               ".." + std::to_string(kMaxSlotSize);
         return false;
