@@ -10,20 +10,29 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
+
+extern "C" {
+#include "numparse.h"
+}
 
 namespace sim::shm {
 
 namespace {
 
-bool parse_id(const std::string &v, unsigned long *out) {
-  if (v.empty() || v.size() > 10) return false;
-  for (char c : v)
-    if (c < '0' || c > '9') return false;
-  *out = std::strtoul(v.c_str(), nullptr, 10);
-  return *out < 0xffffffffUL;
+// A user or group: a number below 2^32 - 1 (-1 means "no change" to
+// chown), or a name lookup(name, &id) knows.
+template <class Id, class Lookup>
+bool parse_id(const std::string &value, const char *what, Id *out, Lookup lookup, std::string &err) {
+  uint64_t n;
+  if (pfc_parse_decimal(value.data(), value.size(), 0xfffffffeu, &n) == 0) {
+    *out = static_cast<Id>(n);
+    return true;
+  }
+  if (!value.empty() && lookup(value.c_str(), out)) return true;
+  err = std::string(what) + "='" + value + "': no such " + what + " (give a name or a number)";
+  return false;
 }
 
 std::string octal(mode_t m) {
@@ -49,35 +58,23 @@ std::string group_name(gid_t gid) {
 }  // namespace
 
 bool parse_user(const std::string &value, uid_t *uid, std::string &err) {
-  unsigned long n;
-  if (parse_id(value, &n)) {
-    *uid = static_cast<uid_t>(n);
+  return parse_id(value, "user", uid, [](const char *name, uid_t *out) {
+    std::vector<char> buf(4096);
+    struct passwd pw, *res = nullptr;
+    if (getpwnam_r(name, &pw, buf.data(), buf.size(), &res) != 0 || !res) return false;
+    *out = res->pw_uid;
     return true;
-  }
-  std::vector<char> buf(4096);
-  struct passwd pw, *res = nullptr;
-  if (!value.empty() && getpwnam_r(value.c_str(), &pw, buf.data(), buf.size(), &res) == 0 && res) {
-    *uid = res->pw_uid;
-    return true;
-  }
-  err = "user='" + value + "': no such user (give a name or a number)";
-  return false;
+  }, err);
 }
 
 bool parse_group(const std::string &value, gid_t *gid, std::string &err) {
-  unsigned long n;
-  if (parse_id(value, &n)) {
-    *gid = static_cast<gid_t>(n);
+  return parse_id(value, "group", gid, [](const char *name, gid_t *out) {
+    std::vector<char> buf(4096);
+    struct group gr, *res = nullptr;
+    if (getgrnam_r(name, &gr, buf.data(), buf.size(), &res) != 0 || !res) return false;
+    *out = res->gr_gid;
     return true;
-  }
-  std::vector<char> buf(4096);
-  struct group gr, *res = nullptr;
-  if (!value.empty() && getgrnam_r(value.c_str(), &gr, buf.data(), buf.size(), &res) == 0 && res) {
-    *gid = res->gr_gid;
-    return true;
-  }
-  err = "group='" + value + "': no such group (give a name or a number)";
-  return false;
+  }, err);
 }
 
 bool take_access_option(const std::string &key, const std::string &value, Access &a, bool *ok, std::string &err) {

@@ -30,7 +30,7 @@ bool parse_hex_bytes(const std::string &s, size_t pos, uint8_t *out) {
 }  // namespace
 
 bool parse_uint(const std::string &s, uint64_t max, uint64_t *out) {
-  return pfc_parse_decimal(s.data(), static_cast<uint32_t>(s.size() > 64 ? 64 : s.size()), max, out) == 0;
+  return pfc_parse_decimal(s.data(), s.size(), max, out) == 0;
 }
 
 bool parse_speed(const std::string &s, LinkSpeed *out) {

@@ -3,10 +3,10 @@
  */
 #include "numparse.h"
 
-int pfc_parse_decimal(const char *s, u_int32_t len, u_int64_t max, u_int64_t *out)
+int pfc_parse_decimal(const char *s, u_int64_t len, u_int64_t max, u_int64_t *out)
 {
 	u_int64_t v = 0;
-	u_int32_t i;
+	u_int64_t i;
 
 	if (s == (const char *)0 || len == 0 || len > 20)
 		return -1;

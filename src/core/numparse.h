@@ -17,7 +17,7 @@ extern "C" {
  * Returns 0 with *out set, or -1 (empty, a character that is not a digit,
  * or a value above max).
  */
-int pfc_parse_decimal(const char *s, u_int32_t len, u_int64_t max, u_int64_t *out);
+int pfc_parse_decimal(const char *s, u_int64_t len, u_int64_t max, u_int64_t *out);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,6 @@
 
 #include <pcap/pcap.h>
 
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -25,35 +24,12 @@ namespace {
 // threads) safe on every libpcap version.
 std::mutex g_compile_mutex;
 
-// Terms of a filter expression: the primitives joined by and/or (&&, ||).
-unsigned count_terms(const std::string &e) {
-  unsigned n = 1;
-  for (size_t i = 0; i + 1 < e.size(); i++) {
-    if ((e[i] == '&' && e[i + 1] == '&') || (e[i] == '|' && e[i + 1] == '|')) {
-      n++;
-      i++;
-      continue;
-    }
-    bool start = i == 0 || std::isspace(static_cast<unsigned char>(e[i - 1])) || e[i - 1] == '(' || e[i - 1] == ')';
-    if (!start) continue;
-    for (const char *w : {"or", "and"}) {
-      size_t l = std::char_traits<char>::length(w);
-      if (e.compare(i, l, w) == 0 && (i + l == e.size() || std::isspace(static_cast<unsigned char>(e[i + l])) ||
-                                      e[i + l] == '(')) {
-        n++;
-        i += l - 1;
-        break;
-      }
-    }
-  }
-  return n;
-}
-
-bool want_optimizer(const std::string &expr) {
+// PFRING_BPF_OPTIMIZE: 1 always, 0 never, unset by program size.
+int optimize_setting() {
   const char *env = std::getenv("PFRING_BPF_OPTIMIZE");
-  if (env && *env == '1') return true;
-  if (env && *env == '0') return false;
-  return count_terms(expr) <= BpfFilter::kOptimizeMaxTerms;
+  if (env && *env == '1') return 1;
+  if (env && *env == '0') return 0;
+  return -1;
 }
 }  // namespace
 
@@ -85,8 +61,17 @@ bool BpfFilter::set(const std::string &expr, int snaplen, std::string &err) {
     err = "out of memory";
     return false;
   }
-  bool optimize = want_optimizer(expr);
-  if (pcap_compile(p, prog, expr.c_str(), optimize ? 1 : 0, PCAP_NETMASK_UNKNOWN) != 0) {
+  // The optimizer's time grows steeply with the program: compile without
+  // it first (fast), and optimize only a program small enough for it.
+  int setting = optimize_setting();
+  bool optimize = setting == 1;
+  int rc = pcap_compile(p, prog, expr.c_str(), optimize ? 1 : 0, PCAP_NETMASK_UNKNOWN);
+  if (rc == 0 && setting < 0 && prog->bf_len <= kOptimizeMaxInsns) {
+    pcap_freecode(prog);
+    optimize = true;
+    rc = pcap_compile(p, prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN);
+  }
+  if (rc != 0) {
     err = std::string("BPF filter '") + expr + "': " + pcap_geterr(p);
     delete prog;
     pcap_close(p);

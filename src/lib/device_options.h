@@ -49,7 +49,7 @@ inline bool split_options(const std::string &text, const char *what, std::string
 
 // A decimal option value of at most max: true with *out, or false.
 inline bool parse_option_uint(const std::string &v, uint64_t max, uint64_t *out) {
-  return pfc_parse_decimal(v.data(), static_cast<uint32_t>(v.size() > 64 ? 64 : v.size()), max, out) == 0;
+  return pfc_parse_decimal(v.data(), v.size(), max, out) == 0;
 }
 
 }  // namespace pfr

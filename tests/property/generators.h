@@ -474,6 +474,24 @@ inline rc::Gen<pktb::Bytes> mutatedPacket() {
   });
 }
 
+// A frame as a capture holds it: mostly well-formed, sometimes mutated,
+// and one in five cut by a snaplen (bytes shorter than the wire length).
+struct CapturedFrame {
+  pktb::Bytes bytes;
+  uint32_t wire_len;
+};
+
+inline rc::Gen<CapturedFrame> capturedFrame() {
+  return rc::gen::exec([] {
+    CapturedFrame f;
+    f.bytes = *rc::gen::weightedOneOf<pktb::Bytes>(
+        {{4, rc::gen::map(wellFormedPacket(), [](const Packet &p) { return p.bytes; })}, {1, mutatedPacket()}});
+    f.wire_len = uint32_t(f.bytes.size());
+    if (!f.bytes.empty() && *rc::gen::inRange(0, 4) == 0) f.bytes.resize(*rc::gen::inRange<size_t>(0, f.bytes.size()));
+    return f;
+  });
+}
+
 // Any bytes: purely random, mutated well-formed packets, and random bytes
 // behind an interesting EtherType (and often an IP version nibble).
 inline rc::Gen<pktb::Bytes> arbitraryBytes() {

@@ -77,13 +77,9 @@ RC_GTEST_PROP(BpfPcapModule, SelectsWhatPcapOfflineFilterSelects, ()) {
   Capture c;
   int n = *rc::gen::inRange(1, 60);
   for (int i = 0; i < n; i++) {
-    pktb::Bytes b = *rc::gen::weightedOneOf<pktb::Bytes>(
-        {{4, rc::gen::map(gen::wellFormedPacket(), [](const gen::Packet &p) { return p.bytes; })},
-         {1, gen::mutatedPacket()}});
-    uint32_t wire = uint32_t(b.size());
-    if (!b.empty() && *rc::gen::inRange(0, 4) == 0) b.resize(*rc::gen::inRange<size_t>(0, b.size()));  // snaplen cut
-    c.frames.push_back(b);
-    c.wire_len.push_back(wire);
+    gen::CapturedFrame f = *gen::capturedFrame();
+    c.frames.push_back(f.bytes);
+    c.wire_len.push_back(f.wire_len);
   }
   std::string expr = *expression();
   std::string path = write_capture(c);
@@ -156,11 +152,9 @@ RC_GTEST_PROP(BpfVm, AgreesWithLibpcapsInterpreter, ()) {
   RC_ASSERT(pfc_bpf_check(insns, prog.bf_len, scratch.data(), &bad) == PFC_BPF_OK);
   int n = *rc::gen::inRange(1, 30);
   for (int i = 0; i < n; i++) {
-    pktb::Bytes b = *rc::gen::weightedOneOf<pktb::Bytes>(
-        {{4, rc::gen::map(gen::wellFormedPacket(), [](const gen::Packet &pk) { return pk.bytes; })},
-         {1, gen::mutatedPacket()}});
-    uint32_t wire = uint32_t(b.size());
-    if (!b.empty() && *rc::gen::inRange(0, 4) == 0) b.resize(*rc::gen::inRange<size_t>(0, b.size()));
+    gen::CapturedFrame f = *gen::capturedFrame();
+    const pktb::Bytes &b = f.bytes;
+    uint32_t wire = f.wire_len;
     int exhausted = 1;
     uint32_t ours = pfc_bpf_run_bounded(insns, prog.bf_len, b.data(), wire, uint32_t(b.size()), 1u << 20, &exhausted);
     uint32_t theirs = bpf_filter(prog.bf_insns, b.data(), wire, uint32_t(b.size()));

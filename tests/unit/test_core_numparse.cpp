@@ -12,7 +12,7 @@ extern "C" {
 namespace {
 
 int parse(const char *s, uint64_t max, uint64_t *out) {
-  return pfc_parse_decimal(s, uint32_t(std::strlen(s)), max, out);
+  return pfc_parse_decimal(s, std::strlen(s), max, out);
 }
 
 TEST(CoreNumparse, AcceptsDigitsUpToMax) {

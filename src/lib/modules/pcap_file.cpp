@@ -62,6 +62,11 @@ bool PcapFileReader::open(CaptureImage *image, std::string &err) {
 // Reads in (image_) the record at off: its header, then its bytes. false
 // when a window must be released first.
 bool PcapFileReader::load_record(size_t off) {
+  // the common case: the largest record fits in what is already read
+  if (image_->loaded() >= off + kRecordHeader + kMaxSnaplen) {
+    size_ = image_->loaded();
+    return true;
+  }
   size_ = image_->ensure(off + kRecordHeader);
   if (size_ < off + kRecordHeader) return !image_->starved();
   uint32_t incl = rd32(off + 8);

@@ -75,6 +75,11 @@ class PcapFileReader {
   }
   uint64_t skipped_records() const { return skipped_; }
   uint64_t clamped_records() const { return clamped_; }
+  // The two counters as JSON members for a module's device stats:
+  // "skipped_records":N,"clamped_records":M
+  std::string policy_json() const {
+    return "\"skipped_records\":" + std::to_string(skipped_) + ",\"clamped_records\":" + std::to_string(clamped_);
+  }
 
   uint32_t linktype() const { return linktype_; }
   uint32_t snaplen() const { return snaplen_; }

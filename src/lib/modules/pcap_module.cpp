@@ -120,8 +120,7 @@ class PcapModule : public Module {
            std::to_string(packets_) + ",\"bytes\":" + std::to_string(bytes_) +
            ",\"eof\":" + (status_ == PF_RING_ERROR_END_OF_FILE ? "true" : "false") +
            ",\"corrupt\":" + (status_ == PF_RING_ERROR_CORRUPT_INPUT ? "true" : "false") +
-           ",\"skipped_records\":" + std::to_string(reader_.skipped_records()) +
-           ",\"clamped_records\":" + std::to_string(reader_.clamped_records()) + "}";
+           "," + reader_.policy_json() + "}";
   }
 
  private:

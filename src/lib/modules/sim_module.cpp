@@ -159,8 +159,7 @@ class SimModule : public Module {
                     ",\"pause_frames\":" + std::to_string(s.pause_frames) +
                     ",\"xon_frames\":" + std::to_string(s.xon_frames) +
                     ",\"virtual_ns\":" + std::to_string(s.virtual_ns) +
-                    ",\"skipped_records\":" + std::to_string(reader_.skipped_records()) +
-                    ",\"clamped_records\":" + std::to_string(reader_.clamped_records()) + ",\"queues\":[";
+                    "," + reader_.policy_json() + ",\"queues\":[";
     for (uint32_t q = 0; q < opt_.nic.num_queues; q++) {
       sim::SimQueueStats qs = nic_->queue_stats(q);
       j += std::string(q ? "," : "") + "{\"delivered\":" + std::to_string(qs.delivered) +
