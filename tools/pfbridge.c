@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	else
 		printf("%s -> %s: %llu pkts, %s -> %s: %llu pkts\n", a.name, b.name,
 		       (unsigned long long)a.forwarded, b.name, a.name, (unsigned long long)b.forwarded);
-	pfring_close(a.ring);
-	pfring_close(b.ring);
+	tu_close_ring(a.ring);
+	tu_close_ring(b.ring);
 	return status;
 }

@@ -318,7 +318,7 @@ static void configure_ring(pfring *ring, const struct options *o)
 	}
 	return;
 fail:
-	pfring_close(ring);
+	tu_close_ring(ring);
 	exit(TU_EXIT_ERROR);
 }
 
@@ -420,7 +420,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: %s\n", o.device, error_msg);
 		exit_code = TU_EXIT_ERROR;
 	}
-	tu_watch_ring(0, NULL);
-	pfring_close(ring);
+	tu_close_ring(ring);
 	return exit_code;
 }

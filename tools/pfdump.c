@@ -237,13 +237,13 @@ static void configure_ring(pfring *ring, const struct options *o)
 	if (o->bpf != NULL && o->bpf[0] != '\0' && pfring_set_bpf_filter(ring, o->bpf) < 0) {
 		tu_last_error(ring, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot set the BPF filter: %s\n", err);
-		pfring_close(ring);
+		tu_close_ring(ring);
 		exit(TU_EXIT_ERROR);
 	}
 	if (pfring_enable_ring(ring) < 0) {
 		tu_last_error(ring, err, sizeof(err));
 		fprintf(stderr, PROG ": cannot enable %s: %s\n", o->device, err);
-		pfring_close(ring);
+		tu_close_ring(ring);
 		exit(TU_EXIT_ERROR);
 	}
 }
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
 	configure_ring(ring, &o);
 	if (writer_open(&w, o.out_path, o.snaplen) != 0) {
 		fprintf(stderr, PROG ": cannot create %s: %s\n", o.out_path, strerror(errno));
-		pfring_close(ring);
+		tu_close_ring(ring);
 		return TU_EXIT_ERROR;
 	}
 	tu_watch_ring(0, ring);
@@ -321,7 +321,6 @@ int main(int argc, char **argv)
 			PROG ": %s packets (%s bytes) from %s written to %s, %llu dropped\n",
 			tu_fmt_u64(w.pkts, n1, sizeof(n1)), tu_fmt_u64(w.bytes, n2, sizeof(n2)),
 			o.device, w.path, (unsigned long long)st.drop);
-	tu_watch_ring(0, NULL);
-	pfring_close(ring);
+	tu_close_ring(ring);
 	return exit_code;
 }

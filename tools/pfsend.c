@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 	if (pfring_set_socket_mode(out, send_only_mode) < 0) {
 		tu_last_error(out, err, sizeof(err));
 		fprintf(stderr, PROG ": %s cannot send: %s\n", o.device, err);
-		pfring_close(out);
+		tu_close_ring(out);
 		return TU_EXIT_ERROR;
 	}
 	pfring_enable_ring(out);
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 			if (rc == PF_RING_ERROR_END_OF_FILE) {
 				if (o.once || sent == 0)
 					break; /* the file once; or an empty file */
-				pfring_close(in);
+				tu_close_ring(in);
 				snprintf(err, sizeof(err), "pcap:%s", o.pcap);
 				in = tu_open_or_exit(PROG, err, MAX_LEN, 0);
 				pfring_enable_ring(in);
@@ -276,8 +276,7 @@ int main(int argc, char **argv)
 	else
 		printf("TX: %s pkts - %s bytes [%.2f pps]\n", tu_fmt_u64(sent, b1, sizeof(b1)),
 		       tu_fmt_u64(bytes, b2, sizeof(b2)), secs > 0 ? (double)sent / secs : 0.0);
-	if (in != NULL)
-		pfring_close(in);
-	pfring_close(out);
+	tu_close_ring(in);
+	tu_close_ring(out);
 	return status;
 }

@@ -140,6 +140,6 @@ int main(int argc, char **argv)
 		printf("{\"reflected\": %llu, \"to\": \"%s\"}\n", (unsigned long long)seen, out != NULL ? out : in);
 	else
 		printf("%llu packets reflected from %s to %s\n", (unsigned long long)seen, in, out != NULL ? out : in);
-	pfring_close(ring);
+	tu_close_ring(ring);
 	return status;
 }

@@ -490,6 +490,18 @@ void tu_watch_ring(int slot, pfring *ring)
 		watched[slot] = ring;
 }
 
+void tu_close_ring(pfring *ring)
+{
+	int i;
+
+	if (ring == NULL)
+		return;
+	for (i = 0; i < 4; i++)
+		if (watched[i] == ring)
+			watched[i] = NULL;
+	pfring_close(ring);
+}
+
 void tu_last_error(pfring *ring, char *buf, size_t len)
 {
 	if (pfring_get_last_error(ring, buf, len) <= 0)

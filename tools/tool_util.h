@@ -149,6 +149,13 @@ void tu_install_stop_signals(void);
 /* Ring slot 0..3 that a stop signal breaks out of waiting (NULL clears). */
 void tu_watch_ring(int slot, pfring *ring);
 
+/*
+ * Closes a ring the tools opened: first takes it out of every watched
+ * slot, so that a stop signal arriving while the process ends (or after
+ * the close) never reaches a freed ring. NULL is ignored.
+ */
+void tu_close_ring(pfring *ring);
+
 /* The ring's last error message (or strerror(errno)) into buf. */
 void tu_last_error(pfring *ring, char *buf, size_t len);
 
