@@ -162,12 +162,22 @@ void SimNic::advance_consumers(uint64_t t_ps) {
   for (Queue &q : queues_) advance_queue(q, t_ps);
 }
 
-uint32_t SimNic::steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const {
+bool SimNic::steer(const uint8_t *frame, uint32_t caplen, uint32_t *queue, uint32_t *hash) const {
   struct pkt_parsing_info p;
   std::memset(&p, 0, sizeof(p));
   uint32_t flags = 0;
-  (void)pfc_parse_pkt(frame, len, PFC_LEVEL_L4, &p, &flags);  // what was not parsed stays 0
-  return rss_.steer(p, flags, hash);
+  (void)pfc_parse_pkt(frame, caplen, PFC_LEVEL_L4, &p, &flags);  // what was not parsed stays 0
+  *queue = rss_.steer(p, flags, hash);
+  if (hw_.empty()) return true;
+  return pfc_hw_steer(hw_.data(), static_cast<uint32_t>(hw_.size()), &p, *queue, cfg_.num_queues, queue) != 0;
+}
+
+bool SimNic::set_hw_rules(const hw_filtering_rule *rules, uint32_t n) {
+  if (n > kMaxHwRules || (n > 0 && rules == nullptr)) return false;
+  hw_.assign(rules, rules + n);
+  std::stable_sort(hw_.begin(), hw_.end(),
+                   [](const hw_filtering_rule &a, const hw_filtering_rule &b) { return a.rule_id < b.rule_id; });
+  return true;
 }
 
 // The NIC has just found a queue below XOFF at at_ps. Nothing arrives until
@@ -186,16 +196,32 @@ void SimNic::send_pause(uint64_t at_ps) {
 }
 
 SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns, FrameMemory memory) {
+  if (ready_ns > kMaxReadyNs) return SimOfferResult{};
+  SimFrame f;
+  f.data = frame;
+  f.caplen = f.len = len;
+  f.ready_ps = ns_to_ps(ready_ns);
+  f.memory = memory;
+  return offer(f);
+}
+
+SimOfferResult SimNic::offer(const SimFrame &f) {
   SimOfferResult r;
-  if (frame == nullptr || len == 0 || ready_ns > kMaxReadyNs) return r;
-  uint64_t start = std::max({ns_to_ps(ready_ns), clock_.now_ps(), resume_ps_});
+  if (f.data == nullptr || f.len == 0 || f.ready_ps > ns_to_ps(kMaxReadyNs)) return r;
+  const uint8_t *frame = f.data;
+  uint32_t len = f.len, caplen = std::min(f.caplen, f.len);
+  uint64_t start = std::max({f.ready_ps, clock_.now_ps(), resume_ps_});
   uint64_t arrival = start + wire_time_ps(len, cfg_.speed);
   clock_.advance_to_ps(arrival);
   advance_consumers(arrival);
 
-  r.queue = steer(frame, len, &r.pkt_hash);
   r.arrival_ps = arrival;
   r.timestamp_ns = ps_to_ns(arrival);
+  if (!steer(frame, caplen, &r.queue, &r.pkt_hash)) {
+    hw_dropped_++;
+    r.status = OfferStatus::kFiltered;
+    return r;
+  }
   Queue &q = queues_[r.queue];
   q.offered++;
   if (q.occupancy() >= cfg_.descriptors) {
@@ -214,9 +240,9 @@ SimOfferResult SimNic::offer(const uint8_t *frame, uint32_t len, uint64_t ready_
   s.arrival_ps = arrival;
   s.departure_ps = std::max(arrival, q.last_departure_ps) + q.service_ps;
   s.len = len;
-  s.caplen = std::min(len, cfg_.slot_bytes);
+  s.caplen = std::min(caplen, cfg_.slot_bytes);
   s.hash = r.pkt_hash;
-  if (memory == FrameMemory::kBorrowed) {
+  if (f.memory == FrameMemory::kBorrowed) {
     s.data = frame;
   } else {
     uint8_t *buf = &q.pool[size_t(q.inserted & (cfg_.descriptors - 1)) * cfg_.slot_bytes];
@@ -245,7 +271,11 @@ uint32_t SimNic::dequeue_taken(uint32_t queue, SimRxDesc *out, uint32_t max) {
 }
 
 uint64_t SimNic::arrival_ps_of(uint32_t len, uint64_t ready_ns) const {
-  uint64_t start = std::max({ns_to_ps(std::min(ready_ns, kMaxReadyNs)), clock_.now_ps(), resume_ps_});
+  return arrival_ps_at(len, ns_to_ps(std::min(ready_ns, kMaxReadyNs)));
+}
+
+uint64_t SimNic::arrival_ps_at(uint32_t len, uint64_t ready_ps) const {
+  uint64_t start = std::max({std::min(ready_ps, ns_to_ps(kMaxReadyNs)), clock_.now_ps(), resume_ps_});
   return start + wire_time_ps(len, cfg_.speed);
 }
 
@@ -314,6 +344,7 @@ SimNicStats SimNic::stats() const {
     s.missed += qs.missed;
     s.queued += qs.queued;
   }
+  s.hw_dropped = hw_dropped_;
   s.pause_frames = pause_frames_;
   s.xon_frames = xon_frames_;
   s.virtual_ns = clock_.now_ns();

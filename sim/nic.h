@@ -14,7 +14,11 @@
 //     (IPv4/IPv6 2-tuple, TCP/UDP 4-tuple; an IP fragment with more
 //     fragments to come is hashed by its 2-tuple); the 128-entry RETA picks
 //     the queue (pfc_rss_queue; a packet no hash type applies to gets hash
-//     0 and queue 0, as rss.h says).
+//     0 and queue 0, as rss.h says). Hardware filters (set_hw_rules, the
+//     rules of pfring_add_hw_rule) then decide as hwrule.h says: the
+//     matching rule with the lowest rule_id moves the frame to its queue,
+//     or drops it (kFiltered, counted as hw_dropped, never offered to a
+//     queue).
 //  3. Consumers first take what they would have taken by the arrival: each
 //     queue's consumer needs service_ns per packet, one at a time, in
 //     order; packet k leaves its descriptor at
@@ -65,6 +69,7 @@
 #include "rss_steer.h"
 
 extern "C" {
+#include "hwrule.h"
 #include "rss.h"
 }
 
@@ -120,7 +125,20 @@ enum class FrameMemory { kCopy, kBorrowed };
 enum class OfferStatus {
   kEnqueued,  // holds a descriptor
   kMissed,    // queue full (flow control off, or thresholds that allow it)
-  kInvalid,   // null frame, len 0 or ready_ns > kMaxReadyNs: not offered, not counted
+  kFiltered,  // a hardware filter dropped it (on the wire, then counted as hw_dropped)
+  kInvalid,   // null frame, len 0 or ready past kMaxReadyNs: not offered, not counted
+};
+
+// A frame as the peer sends it: len bytes on the wire, of which the first
+// caplen (<= len; more is cut to len) are known - a capture record may
+// hold fewer bytes than went on the wire. The descriptor keeps
+// min(caplen, slot_bytes) of them; the wire time is len's.
+struct SimFrame {
+  const uint8_t *data = nullptr;
+  uint32_t caplen = 0;
+  uint32_t len = 0;
+  uint64_t ready_ps = 0;  // the peer has it ready to send (replay_pacer.h)
+  FrameMemory memory = FrameMemory::kCopy;
 };
 
 struct SimOfferResult {
@@ -146,6 +164,7 @@ struct SimNicStats {
   uint64_t delivered = 0;
   uint64_t missed = 0;
   uint64_t queued = 0;
+  uint64_t hw_dropped = 0;    // dropped by a hardware filter (not in offered)
   uint64_t pause_frames = 0;  // PAUSE with quanta > 0 (refreshes included)
   uint64_t xon_frames = 0;    // PAUSE with quanta 0
   uint64_t virtual_ns = 0;    // the clock
@@ -168,6 +187,15 @@ class SimNic {
   // this file for what happens; the result says where it went and when.
   SimOfferResult offer(const uint8_t *frame, uint32_t len, uint64_t ready_ns,
                        FrameMemory memory = FrameMemory::kCopy);
+  // The same for a frame whose capture may be shorter than the wire frame,
+  // ready at a picosecond (a replay paced in ps, a frame from another wire).
+  SimOfferResult offer(const SimFrame &f);
+
+  // The NIC's hardware filters (hwrule.h), copied; n = 0 removes them.
+  // Applied to every later frame. Returns false (and keeps the old ones)
+  // when n > kMaxHwRules or rules is null with n > 0.
+  static constexpr uint32_t kMaxHwRules = 256;
+  bool set_hw_rules(const hw_filtering_rule *rules, uint32_t n);
 
   // Moves the clock to now_ns (never backwards) and returns up to max of
   // the packets queue's consumer took by now_ns that no earlier call
@@ -186,6 +214,7 @@ class SimNic {
   // before offer() reads each packet before the new frame can reuse its
   // descriptor; offer() then behaves exactly as without them.
   uint64_t arrival_ps_of(uint32_t len, uint64_t ready_ns) const;
+  uint64_t arrival_ps_at(uint32_t len, uint64_t ready_ps) const;
   void consume_until_ps(uint64_t t_ps);
   // Packets consumers took that no dequeue returned yet: of one queue, or
   // of all with kAllQueues. Cheap: lets a reader skip empty dequeues.
@@ -218,7 +247,8 @@ class SimNic {
   explicit SimNic(const SimNicConfig &cfg);
   void advance_consumers(uint64_t t_ps);
   uint32_t take(uint32_t queue, SimRxDesc *out, uint32_t max, uint64_t now_ps);
-  uint32_t steer(const uint8_t *frame, uint32_t len, uint32_t *hash) const;
+  // The queue (and *hash), or false when a hardware filter drops it.
+  bool steer(const uint8_t *frame, uint32_t caplen, uint32_t *queue, uint32_t *hash) const;
   void send_pause(uint64_t at_ps);
   // Queue::advance on q, keeping unread_ (the sum over queues of
   // consumed - returned) up to date.
@@ -230,7 +260,8 @@ class SimNic {
   RssSteering rss_;
   std::vector<Queue> queues_;
   uint64_t resume_ps_ = 0;  // the peer may start no earlier (end of the last PAUSE)
-  uint64_t pause_frames_ = 0, xon_frames_ = 0;
+  std::vector<hw_filtering_rule> hw_;  // sorted by rule_id
+  uint64_t pause_frames_ = 0, xon_frames_ = 0, hw_dropped_ = 0;
   uint64_t unread_ = 0;  // unread(kAllQueues), kept so that readers can ask per packet
 };
 

@@ -120,8 +120,16 @@ struct LineParser {
         if (!parse_on_off(v, &n.flow_control)) return bad(k, v, kWantOnOff);
       } else if (k == "mac") {
         if (!parse_mac(v, n.mac)) return bad(k, v, "want aa:bb:cc:dd:ee:ff");
+      } else if (k == "ring") {
+        if (!number(k, v, 1, kMaxDescriptors, &x)) return false;
+        if (x & (x - 1)) return bad(k, v, "want a power of two in 1.." + std::to_string(kMaxDescriptors));
+        n.descriptors = static_cast<uint32_t>(x);
+      } else if (k == "consumer_ns") {
+        if (!number(k, v, 0, 1000000000000ull, &x)) return false;
+        n.modelled = true;
+        n.consumer_ns = x;
       } else {
-        return fail("unknown nic key '" + k + "' (queues, speed, rss, fc, mac)");
+        return fail("unknown nic key '" + k + "' (queues, speed, rss, fc, mac, ring, consumer_ns)");
       }
     }
     cfg.nics.push_back(n);

@@ -4,7 +4,7 @@
 //
 //   testbed [ring=SLOTS] [slot=BYTES]
 //   nic NAME [queues=N] [speed=10g] [rss=default|symmetric|HEX] [fc=on|off]
-//            [mac=02:00:00:00:00:01]
+//            [mac=02:00:00:00:00:01] [ring=D] [consumer_ns=T]
 //   source NIC pcap=PATH [rate=recorded|line|top|xN] [loops=N]
 //              [wait_for=N] [then=end|idle] [pace=virtual|wall]
 //   source NIC synthetic [count=N] [len=BYTES] [flows=N] [rate=line|...]
@@ -14,7 +14,10 @@
 //
 // Defaults: ring 4096 slots of 2048 bytes per client ring; a NIC has 1
 // queue, 10g, the Microsoft RSS key, flow control on and a MAC derived
-// from its index. A source starts when wait_for clients are enabled on its
+// from its index. consumer_ns=T gives the NIC modelled consumers, as the
+// in-process sim: NIC has (one per queue, T ns per packet, D = ring
+// descriptors, default 512): the model decides what is missed or paused
+// and the client rings only carry what it delivered, without loss. A source starts when wait_for clients are enabled on its
 // NIC; then=end tells the clients the NIC ended once it is done (they get
 // end of file after the last packet), then=idle keeps the NIC open.
 #pragma once
@@ -36,6 +39,9 @@ struct TbNicConfig {
   std::array<uint8_t, PFC_RSS_KEY_LEN> rss_key{};
   bool flow_control = true;
   uint8_t mac[6] = {0, 0, 0, 0, 0, 0};
+  uint32_t descriptors = 512;  // ring=D: RX descriptors per queue (modelled consumers)
+  bool modelled = false;       // consumer_ns given
+  uint64_t consumer_ns = 0;
 };
 
 struct TbSourceConfig {

@@ -143,6 +143,34 @@ def test_clients_of_separate_queues_split_the_nic_and_match_rss(pfsim):
         == device_queues
 
 
+@pytest.mark.parametrize("fc", ["off", "on"])
+def test_modelled_consumers_make_the_testbed_count_what_the_in_process_nic_counts(pfsim, fc):
+    # a consumer per queue that needs 700 ns a packet, 32 descriptors: the
+    # model misses (fc=off) or pauses (fc=on) the same frames in pfsim as
+    # in-process, whatever pace the pfcount processes read at
+    keys = f"queues=4 ring=32 consumer_ns=700 fc={fc}"
+    tb = pfsim(f"nic nic0 {keys}\nsource nic0 pcap={DEMO} rate=line wait_for=4 then=end\n")
+    procs = [spawn([tool("pfcount"), "-i", f"sim:{tb.name}:nic0@{q}", "-j", "-v", "1"]) for q in range(4)]
+    per_queue = []
+    for p in procs:
+        rc, out, err = finish(p)
+        assert rc == 0, err
+        per_queue.append(packets_and_summary(out))
+    res = run([tool("pfcount"), "-i", f"sim:{DEMO},{keys.replace(' ', ',')},rate=line", "-j", "-v", "1"])
+    assert res.rc == 0, str(res)
+    local_pkts, local = packets_and_summary(res.out)
+    dev = local["device"]
+    nic = tb.stop()["nics"][0]
+    for key in ("offered", "delivered", "missed", "pause_frames", "virtual_ns"):
+        assert nic[key] == dev[key], (key, nic, dev)
+    assert (dev["missed"] > 0) == (fc == "off") and (dev["pause_frames"] > 0) == (fc == "on"), dev
+    # the same packets, with the same timestamps, on every queue
+    for q in range(4):
+        want = [(p["ts_ns"], p["hash"]) for p in local_pkts if p["if_index"] == q]
+        got = [(p["ts_ns"], p["hash"]) for p in per_queue[q][0]]
+        assert got == want, q
+
+
 def test_pfbridge_delivers_the_capture_byte_identical(pfsim, tmp_path):
     sink = tmp_path / "bridged.pcap"
     tb = pfsim(f"nic in queues=2\nnic out\nsource in pcap={DEMO} rate=line wait_for=1 then=end\nsink out {sink}\n")

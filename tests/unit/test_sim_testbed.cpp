@@ -19,6 +19,7 @@
 
 #include "pfring.h"
 #include "testbed.h"
+#include "unit/hw_rule_util.h"
 
 namespace {
 
@@ -79,16 +80,7 @@ class TestbedTest : public ::testing::Test {
 
 int TestbedTest::counter_ = 0;
 
-hw_filtering_rule five_tuple(uint16_t id, uint8_t proto, uint16_t dport, uint16_t queue) {
-  hw_filtering_rule r;
-  std::memset(&r, 0, sizeof(r));
-  r.rule_family_type = intel_82599_five_tuple_rule;
-  r.rule_id = id;
-  r.rule_family.five_tuple_rule.proto = proto;
-  r.rule_family.five_tuple_rule.d_port = dport;
-  r.rule_family.five_tuple_rule.queue_id = queue;
-  return r;
-}
+using ut::five_tuple_rule;
 
 // 400 synthetic UDP packets to port 5001 over 16 flows: RSS spreads them;
 // a rule for UDP port 5001 puts them all on queue 2.
@@ -97,7 +89,7 @@ TEST_F(TestbedTest, HardwareRuleSteersToItsQueue) {
   pfring *q[4];
   for (int i = 0; i < 4; i++) q[i] = open("n@" + std::to_string(i));
   ASSERT_EQ(pfring_set_filtering_mode(q[0], hardware_and_software), 0);
-  hw_filtering_rule r = five_tuple(1, 17, 5001, 2);
+  hw_filtering_rule r = five_tuple_rule(1, 17, 5001, 2);
   ASSERT_EQ(pfring_add_hw_rule(q[0], &r), 0);
   for (int i = 0; i < 4; i++) pfring_enable_ring(q[i]);
   int got[4];
@@ -130,15 +122,15 @@ TEST_F(TestbedTest, WithoutRulesRssSpreadsTheFlows) {
 TEST_F(TestbedTest, HardwareRuleToAMissingQueueDrops) {
   start("nic n queues=2\nsource n synthetic count=300 wait_for=1 then=end\n");
   pfring *all = open("n");
-  hw_filtering_rule drop = five_tuple(5, 17, 0, 7);
-  hw_filtering_rule keep = five_tuple(9, 17, 5001, 1);
+  hw_filtering_rule drop = five_tuple_rule(5, 17, 0, 7);
+  hw_filtering_rule keep = five_tuple_rule(9, 17, 5001, 1);
   ASSERT_EQ(pfring_add_hw_rule(all, &keep), 0);
   ASSERT_EQ(pfring_add_hw_rule(all, &drop), 0);
   hw_filtering_rule silicom;
   std::memset(&silicom, 0, sizeof(silicom));
   silicom.rule_family_type = silicom_redirector_rule;
   EXPECT_EQ(pfring_add_hw_rule(all, &silicom), PF_RING_ERROR_NOT_SUPPORTED);
-  hw_filtering_rule missing = five_tuple(77, 6, 0, 0);
+  hw_filtering_rule missing = five_tuple_rule(77, 6, 0, 0);
   EXPECT_EQ(pfring_remove_hw_rule(all, &missing), PF_RING_ERROR_NOT_FOUND);
   pfring_enable_ring(all);
   EXPECT_EQ(drain(all), 0);  // rule 5 (lower id) drops everything before rule 9

@@ -30,7 +30,7 @@ TEST(TestbedConfig, EveryStatementAndKey) {
       "# comment line\n"
       "testbed ring=1024 slot=4096   # trailing comment\n"
       "nic in queues=4 speed=25g rss=symmetric fc=off mac=02:aa:bb:cc:dd:ee\n"
-      "nic out\n"
+      "nic out ring=64 consumer_ns=700\n"
       "nic gen\n"
       "source in pcap=/tmp/x.pcap rate=x10 loops=3 wait_for=2 then=idle pace=wall\n"
       "source gen synthetic count=500 len=128 flows=7\n"
@@ -46,6 +46,11 @@ TEST(TestbedConfig, EveryStatementAndKey) {
   EXPECT_FALSE(c.nics[0].flow_control);
   EXPECT_EQ(c.nics[0].mac[1], 0xaa);
   EXPECT_EQ(c.nics[0].mac[5], 0xee);
+  EXPECT_FALSE(c.nics[0].modelled);  // the client processes consume
+  EXPECT_EQ(c.nics[0].descriptors, 512u);
+  EXPECT_TRUE(c.nics[1].modelled);
+  EXPECT_EQ(c.nics[1].consumer_ns, 700u);
+  EXPECT_EQ(c.nics[1].descriptors, 64u);
   ASSERT_EQ(c.sources.size(), 2u);
   const sim::TbSourceConfig &s = c.sources[0];
   EXPECT_EQ(s.nic, 0u);
@@ -85,7 +90,10 @@ TEST(TestbedConfig, ErrorsNameTheLineAndTheMistake) {
   EXPECT_EQ(parse_err("nic a queues=65\n"), "line 1: queues='65': want 1..64");
   EXPECT_EQ(parse_err("nic a speed=3g\n"), "line 1: speed='3g': want 1g, 10g, 25g, 40g or 100g");
   EXPECT_EQ(parse_err("nic a/b\n"), "line 1: nic name 'a/b': want 1..31 of A-Z a-z 0-9 _ -");
-  EXPECT_EQ(parse_err("nic a colour=red\n"), "line 1: unknown nic key 'colour' (queues, speed, rss, fc, mac)");
+  EXPECT_EQ(parse_err("nic a colour=red\n"), "line 1: unknown nic key 'colour' (queues, speed, rss, fc, mac, ring, consumer_ns)");
+  EXPECT_EQ(parse_err("nic a ring=48\n"), "line 1: ring='48': want a power of two in 1..65536");
+  EXPECT_EQ(parse_err("nic a ring=0\n"), "line 1: ring='0': want 1..65536");
+  EXPECT_EQ(parse_err("nic a consumer_ns=-1\n"), "line 1: consumer_ns='-1': want 0..1000000000000");
   EXPECT_EQ(parse_err("nic a mac=02:00:00:00:00\n"), "line 1: mac='02:00:00:00:00': want aa:bb:cc:dd:ee:ff");
   EXPECT_EQ(parse_err("testbed ring=1000\nnic a\n"), "line 1: ring='1000': want a power of two");
   EXPECT_EQ(parse_err("nic a\nsource a\n"), "line 2: source needs a nic and pcap=PATH or synthetic");

@@ -44,6 +44,8 @@ class PcapSource : public Source {
         p->caplen = h.caplen;
         p->len = h.len;
         p->rec_ns = h.extended_hdr.timestamp_ns;
+        p->new_loop = loop_started_;
+        loop_started_ = false;
         return 1;
       }
       if (rc != PF_RING_ERROR_END_OF_FILE) {
@@ -52,6 +54,7 @@ class PcapSource : public Source {
       }
       if (++loops_done_ >= cfg_.loops) break;
       if (!reopen(err)) return PF_RING_ERROR_GENERIC;
+      loop_started_ = true;
     }
     return 0;
   }
@@ -61,6 +64,7 @@ class PcapSource : public Source {
   uint32_t caplen_;
   pfring *ring_ = nullptr;
   uint32_t loops_done_ = 0;
+  bool loop_started_ = false;
 };
 
 // IPv4/UDP frames: flow f goes from 10.0.f/256.f%256 port 1024+f to
@@ -80,6 +84,7 @@ class SyntheticSource : public Source {
     p->caplen = caplen_;
     p->len = cfg_.len;
     p->rec_ns = 0;
+    p->new_loop = false;
     return 1;
   }
 

@@ -15,6 +15,7 @@ struct SourcePacket {
   const uint8_t *data;  // valid until the next call of next()
   uint32_t caplen, len;
   uint64_t rec_ns;      // recorded time (pcap) or 0 (synthetic)
+  bool new_loop;        // the first packet of the file's second or later loop
 };
 
 class Source {

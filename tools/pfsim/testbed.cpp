@@ -15,7 +15,8 @@
 
 #include "clock.h"
 #include "link.h"
-#include "rss_steer.h"
+#include "nic.h"
+#include "replay_pacer.h"
 
 extern "C" {
 #include "cluster.h"
@@ -45,10 +46,21 @@ struct Dest {
 struct Testbed::Nic {
   tb::TbNic *s = nullptr;
   sim::TbNicConfig cfg;
-  std::unique_ptr<sim::RssSteering> rss;
-  uint64_t rx_wire_free_ps = 0;  // the RX side of the link is busy until then
+  // The frame engine (sim/nic.h): wire timing, RSS, hardware filters,
+  // timestamps, and - with consumer_ns - the modelled consumers that
+  // decide missed frames and PAUSE, as in the in-process sim: NIC.
+  // Without consumer_ns the consumers are the client processes: the
+  // engine's own consumers take every frame at arrival, and a full client
+  // ring stalls the link (fc on, one PAUSE per episode) or misses it.
+  std::unique_ptr<sim::SimNic> engine;
+  // Frames the engine's consumers took that are not in the client rings
+  // yet, in arrival order (their bytes are the engine's: valid until its
+  // next offer, which waits until they are all delivered).
+  std::vector<sim::SimRxDesc> held, taken;
+  size_t held_next = 0;
   uint64_t tx_wire_free_ps = 0;
-  bool stalled = false;  // a PAUSE is in effect (counted once per episode)
+  bool stalled = false;  // a full ring stalls the link (counted once per episode)
+  bool eos_due = false;  // the source ended: tell the clients once held is empty
   pcap_t *dead = nullptr;
   pcap_dumper_t *sink = nullptr;
   // Round-robin counters per cluster id.
@@ -57,7 +69,7 @@ struct Testbed::Nic {
     uint64_t n;
   };
   std::vector<Rr> rr;
-  // The NIC's hardware filters by rule_id, reloaded when hw_rules_gen moves.
+  // The NIC's hardware filters, reloaded into the engine when hw_rules_gen moves.
   std::vector<hw_filtering_rule> hw;
   uint32_t hw_gen = 0;
   void reload_hw_rules() {
@@ -67,8 +79,39 @@ struct Testbed::Nic {
     hw.clear();
     for (uint32_t i = 0; i < tb::kMaxHwRules; i++)
       if (tb::load_acquire(&s->hw_rule_used[i]) == 2) hw.push_back(s->hw_rules[i]);
-    std::sort(hw.begin(), hw.end(),
-              [](const hw_filtering_rule &a, const hw_filtering_rule &b) { return a.rule_id < b.rule_id; });
+    engine->set_hw_rules(hw.data(), static_cast<uint32_t>(hw.size()));
+  }
+  // Moves what the engine's consumers took (every queue) into held,
+  // merged by arrival (frames of one wire never arrive at the same ps).
+  void collect() {
+    if (engine->unread() == 0) return;
+    if (held_next == held.size()) {
+      held.clear();
+      held_next = 0;
+    }
+    size_t from = held.size();
+    for (uint32_t q = 0; q < cfg.queues; q++) {
+      uint64_t u = engine->unread(q);
+      if (u == 0) continue;
+      taken.resize(u);
+      uint32_t got = engine->dequeue_taken(q, taken.data(), static_cast<uint32_t>(u));
+      held.insert(held.end(), taken.begin(), taken.begin() + got);
+    }
+    std::sort(held.begin() + static_cast<std::ptrdiff_t>(from), held.end(),
+              [](const sim::SimRxDesc &a, const sim::SimRxDesc &b) { return a.arrival_ps < b.arrival_ps; });
+  }
+  // The counters clients read: the engine's own with modelled consumers.
+  void publish_engine_stats() {
+    sim::SimNicStats st = engine->stats();
+    if (cfg.modelled) {
+      s->offered = st.offered + st.hw_dropped;
+      s->delivered = st.delivered;
+      s->missed = st.missed;
+      s->pause_frames = st.pause_frames;
+      for (uint32_t q = 0; q < cfg.queues && q < 64; q++) s->queue_delivered[q] = engine->queue_stats(q).delivered;
+    }
+    s->hw_dropped = st.hw_dropped;
+    if (st.virtual_ns > s->virtual_ns) s->virtual_ns = st.virtual_ns;
   }
   // Ids come from clients: at most kMaxClients live clusters exist, so the
   // table is capped (an id past the cap shares the last counter).
@@ -86,12 +129,11 @@ struct Testbed::SourceRt {
   std::unique_ptr<Source> src;
   bool started = false, done = false;
   uint64_t wall_start = 0;
-  // The frame being offered (it waits here while the NIC pauses).
+  // The frame being offered (it waits here while the NIC cannot take it).
   bool pending = false;
   SourcePacket pkt{};
-  uint64_t arrival_ps = 0;
-  uint64_t prev_rec_ns = 0, prev_ready_ps = 0;
-  bool have_prev = false;
+  uint64_t ready_ps = 0;
+  sim::ReplayPacer pacer;  // the schedule the in-process sim: NIC replays by too
 };
 
 std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::TestbedConfig &cfg,
@@ -172,7 +214,25 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
     auto n = std::make_unique<Nic>();
     n->s = &h->nics[i];
     n->cfg = nc;
-    n->rss = std::make_unique<sim::RssSteering>(nc.rss_key.data(), PFC_RSS_ALL_TYPES, nc.queues);
+    sim::SimNicConfig ec;
+    ec.speed = nc.speed;
+    ec.num_queues = nc.queues;
+    ec.rss_key = nc.rss_key;
+    ec.slot_bytes = cfg.slot_size - PFC_SLOT_HDR_LEN;
+    if (nc.modelled) {
+      ec.descriptors = nc.descriptors;
+      ec.flow_control = nc.flow_control;
+      ec.service_ns = nc.consumer_ns;
+    } else {
+      ec.descriptors = 8;  // taken at arrival: one descriptor at a time is busy
+    }
+    n->engine = sim::SimNic::create(ec, &err);
+    if (!n->engine) {
+      err = "nic " + nc.name + ": " + err;
+      t->nics_.push_back(std::move(n));
+      t->stop();
+      return nullptr;
+    }
     std::strncpy(n->s->name, nc.name.c_str(), tb::kNameLen - 1);
     n->s->queues = nc.queues;
     n->s->speed_gbps = static_cast<uint32_t>(nc.speed);
@@ -196,6 +256,7 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
   for (const sim::TbSourceConfig &sc : cfg.sources) {
     auto s = std::make_unique<SourceRt>();
     s->cfg = sc;
+    s->pacer = sim::ReplayPacer(sc.rate, sc.rate_factor);
     s->src = Source::open(sc, max_caplen, err);
     if (!s->src) {
       t->stop();
@@ -262,25 +323,11 @@ void Testbed::serve_slots() {
   }
 }
 
-Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len,
-                                 uint64_t ts_ns, Kind kind, int exclude_slot) {
+// Hands one frame to the clients that take it. RX frames come from the
+// engine (queue and hash decided there); TX frames are copies of what a
+// client of this NIC sent, for its clients that capture TX.
+Testbed::Result Testbed::deliver(uint32_t nic, const Frame &f, Kind kind, int exclude_slot) {
   Nic &n = *nics_[nic];
-  pkt_parsing_info p;
-  std::memset(&p, 0, sizeof(p));
-  uint32_t flags = 0;
-  (void)pfc_parse_pkt(data, caplen, PFC_LEVEL_TUNNEL, &p, &flags);
-  uint32_t hash = 0, queue = 0;
-  if (kind == Kind::kRx) {
-    queue = n.rss->steer(p, flags, &hash);
-    // in-NIC filters decide before RSS; a queue the NIC lacks drops
-    n.reload_hw_rules();
-    if (!pfc_hw_steer(n.hw.data(), static_cast<uint32_t>(n.hw.size()), &p, queue, n.cfg.queues, &queue)) {
-      n.s->offered++;
-      n.s->hw_dropped++;
-      return Result::kDone;
-    }
-  }
-
   // Who gets it: every enabled client of this NIC that takes this queue and
   // direction; a cluster's members share, one member per packet.
   Dest dest[tb::kMaxClients];
@@ -293,17 +340,26 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   // any time, and the choice below must be made from one consistent view.
   bool take[tb::kMaxClients];
   uint32_t in_cluster[tb::kMaxClients], cluster_id[tb::kMaxClients], ctype[tb::kMaxClients];
+  bool any_cluster = false;
   for (uint32_t j = 0; j < tb::kMaxClients; j++) {
     const tb::TbClient &o = hdr_->clients[j];
     bool t = clients_[j].attached && tb::load_acquire(&o.state) == tb::kAttached && clients_[j].nic == nic &&
              tb::load_acquire(&o.enabled) && static_cast<int>(j) != exclude_slot;
     if (t && (kind == Kind::kRx ? !tb::load_acquire(&o.want_rx) : !tb::load_acquire(&o.want_tx))) t = false;
     int32_t q = tb::load_acquire(&o.queue);
-    if (t && kind == Kind::kRx && q >= 0 && static_cast<uint32_t>(q) != queue) t = false;
+    if (t && kind == Kind::kRx && q >= 0 && static_cast<uint32_t>(q) != f.queue) t = false;
     take[j] = t;
     in_cluster[j] = tb::load_acquire(&o.in_cluster);
     cluster_id[j] = tb::load_acquire(&o.cluster_id);
     ctype[j] = tb::load_acquire(&o.cluster_type);
+    any_cluster |= t && in_cluster[j];
+  }
+  // the cluster hash needs the packet parsed (to the tunnel level); nothing else does
+  pkt_parsing_info p;
+  if (any_cluster) {
+    std::memset(&p, 0, sizeof(p));
+    uint32_t flags = 0;
+    (void)pfc_parse_pkt(f.data, f.caplen, PFC_LEVEL_TUNNEL, &p, &flags);
   }
   for (uint32_t i = 0; i < tb::kMaxClients; i++) {
     if (!take[i]) continue;
@@ -327,15 +383,20 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
     dest[nd++] = {members[pick]};
   }
 
-  if (kind == Kind::kRx && nd == 0) {  // no driver reads this NIC: the frame is lost
-    n.s->offered++;
-    n.s->missed++;
+  bool modelled = n.cfg.modelled;
+  if (kind == Kind::kRx && nd == 0) {
+    // no client reads this queue: the frame is lost (with modelled
+    // consumers the model has counted it delivered: it reached its queue)
+    if (!modelled) n.s->missed++;
     return Result::kDone;
   }
-  if (kind == Kind::kRx && n.cfg.flow_control) {
+  // Modelled consumers: the rings are transport, never lossy (the model
+  // decided what was missed). Real consumers with flow control: the link
+  // pauses until every ring the frame goes to has room.
+  if (kind == Kind::kRx && (modelled || n.cfg.flow_control)) {
     for (uint32_t k = 0; k < nd; k++)
       if (pfc_ring_producer_free(&clients_[dest[k].slot].rx) == 0) {
-        if (!n.stalled) n.s->pause_frames++;
+        if (!modelled && !n.stalled) n.s->pause_frames++;
         n.stalled = true;
         return Result::kStall;
       }
@@ -350,24 +411,23 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
       continue;
     }
     pfc_slot_hdr meta;
-    meta.timestamp_ns = ts_ns;
-    meta.caplen = caplen;
-    meta.len = len;
-    meta.pkt_hash = hash;
+    meta.timestamp_ns = f.ts_ns;
+    meta.caplen = f.caplen;
+    meta.len = f.len;
+    meta.pkt_hash = f.hash;
     meta.if_index = n.s->if_index;
-    meta.queue = static_cast<uint16_t>(queue);
+    meta.queue = static_cast<uint16_t>(f.queue);
     meta.rx_direction = kind == Kind::kRx ? 1 : 0;
     meta.flags = 0;
     meta.reserved = 0;
-    pfc_slot_write(r, 0, &meta, data);
+    pfc_slot_write(r, 0, &meta, f.data);
     pfc_ring_producer_commit(r, 1);
     any = true;
   }
-  if (kind == Kind::kRx) {
-    n.s->offered++;
+  if (kind == Kind::kRx && !modelled) {
     if (any) {
       n.s->delivered++;
-      if (queue < 64) n.s->queue_delivered[queue]++;
+      if (f.queue < 64) n.s->queue_delivered[f.queue]++;
     } else {
       n.s->missed++;
     }
@@ -375,15 +435,56 @@ Testbed::Result Testbed::deliver(uint32_t nic, const uint8_t *data, uint32_t cap
   return Result::kDone;
 }
 
+bool Testbed::flush_held(uint32_t nic) {
+  Nic &n = *nics_[nic];
+  while (n.held_next < n.held.size()) {
+    const sim::SimRxDesc &d = n.held[n.held_next];
+    Frame f{d.data, d.caplen, d.len, d.timestamp_ns, d.queue, d.pkt_hash};
+    if (deliver(nic, f, Kind::kRx, -1) == Result::kStall) return false;
+    n.held_next++;
+  }
+  n.held.clear();
+  n.held_next = 0;
+  return true;
+}
+
+Testbed::Result Testbed::offer_rx(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len,
+                                  uint64_t ready_ps, uint64_t wall_limit_ps) {
+  Nic &n = *nics_[nic];
+  // nothing new until what the consumers took is in the rings: the next
+  // offer may reuse the descriptors their bytes are in
+  if (!flush_held(nic)) return Result::kStall;
+  uint64_t arrival = n.engine->arrival_ps_at(len, ready_ps);
+  if (arrival > wall_limit_ps) return Result::kStall;
+  // what the consumers take before the frame arrives goes out first
+  n.engine->consume_until_ps(arrival);
+  n.collect();
+  if (!flush_held(nic)) return Result::kStall;
+  n.reload_hw_rules();
+  sim::SimFrame fr;
+  fr.data = data;
+  fr.caplen = caplen;
+  fr.len = len;
+  fr.ready_ps = ready_ps;
+  fr.memory = sim::FrameMemory::kCopy;
+  sim::SimOfferResult r = n.engine->offer(fr);
+  if (!n.cfg.modelled && r.status != sim::OfferStatus::kInvalid) n.s->offered++;
+  if (r.arrival_ps > now_ps_) now_ps_ = r.arrival_ps;
+  n.collect();
+  n.publish_engine_stats();
+  (void)flush_held(nic);  // what stays waits for the next pass
+  return Result::kDone;
+}
+
 bool Testbed::run_source(SourceRt &s) {
   if (s.done) return false;
-  Nic &n = *nics_[s.cfg.nic];
+  uint32_t nic = s.cfg.nic;
+  Nic &n = *nics_[nic];
   if (!s.started) {
-    if (enabled_clients(s.cfg.nic) < s.cfg.wait_for) return false;
+    if (enabled_clients(nic) < s.cfg.wait_for) return false;
     s.started = true;
     s.wall_start = wall_ns();
   }
-  sim::LinkSpeed speed = n.cfg.speed;
   bool moved = false;
   for (int k = 0; k < 64; k++) {
     if (!s.pending) {
@@ -392,27 +493,19 @@ bool Testbed::run_source(SourceRt &s) {
       if (rc <= 0) {
         if (rc < 0 && error_.empty()) error_ = err;
         s.done = true;
-        if (s.cfg.end_after) tb::store_release(&n.s->eos, static_cast<uint8_t>(1));
+        // the consumers finish the queues; the clients hear of the end
+        // once all of it is in their rings (step())
+        n.engine->drain();
+        n.collect();
+        n.publish_engine_stats();
+        n.eos_due = s.cfg.end_after;
         return moved;
       }
-      // When the peer has the frame ready: recorded gaps (scaled), or at once.
-      uint64_t ready_ps = s.prev_ready_ps;
-      if (s.cfg.rate != sim::Rate::kLine && s.have_prev && s.pkt.rec_ns > s.prev_rec_ns)
-        ready_ps += sim::ns_to_ps(s.pkt.rec_ns - s.prev_rec_ns) / s.cfg.rate_factor;
-      s.prev_rec_ns = s.pkt.rec_ns;
-      s.have_prev = true;
-      s.prev_ready_ps = ready_ps;
-      uint64_t start = ready_ps > n.rx_wire_free_ps ? ready_ps : n.rx_wire_free_ps;
-      s.arrival_ps = start + sim::wire_time_ps(s.pkt.len, speed);
+      s.ready_ps = s.pacer.next(s.pkt.rec_ns, s.pkt.new_loop);
       s.pending = true;
     }
-    if (s.cfg.pace_wall && sim::ps_to_ns(s.arrival_ps) > wall_ns() - s.wall_start) return moved;
-    if (deliver(s.cfg.nic, s.pkt.data, s.pkt.caplen, s.pkt.len, sim::ps_to_ns(s.arrival_ps), Kind::kRx, -1) ==
-        Result::kStall)
-      return moved;
-    n.rx_wire_free_ps = s.arrival_ps;
-    if (s.arrival_ps > now_ps_) now_ps_ = s.arrival_ps;
-    if (sim::ps_to_ns(s.arrival_ps) > n.s->virtual_ns) n.s->virtual_ns = sim::ps_to_ns(s.arrival_ps);
+    uint64_t limit = s.cfg.pace_wall ? sim::ns_to_ps(wall_ns() - s.wall_start) : UINT64_MAX;
+    if (offer_rx(nic, s.pkt.data, s.pkt.caplen, s.pkt.len, s.ready_ps, limit) == Result::kStall) return moved;
     s.pending = false;
     moved = true;
   }
@@ -444,16 +537,13 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
     uint64_t end_ps = start + sim::wire_time_ps(s->len, n.cfg.speed);
     int peer = cfg_.peer[rt.nic];
     if (peer >= 0) {
-      Nic &pn = *nics_[peer];
-      uint64_t arr = end_ps > pn.rx_wire_free_ps + sim::wire_time_ps(s->len, pn.cfg.speed)
-                         ? end_ps
-                         : pn.rx_wire_free_ps + sim::wire_time_ps(s->len, pn.cfg.speed);
-      if (deliver(static_cast<uint32_t>(peer), data, cap, s->len, sim::ps_to_ns(arr), Kind::kRx, -1) ==
-          Result::kStall)
-        break;  // stays in the TX ring until the peer has room
-      pn.rx_wire_free_ps = arr;
-      if (arr > now_ps_) now_ps_ = arr;
-      if (sim::ps_to_ns(arr) > pn.s->virtual_ns) pn.s->virtual_ns = sim::ps_to_ns(arr);
+      // its last bit reaches the peer at end_ps; the peer's engine starts
+      // it that long before (it arrives later when the peer's wire is busy
+      // or paused)
+      uint64_t peer_wire = sim::wire_time_ps(s->len, nics_[peer]->cfg.speed);
+      uint64_t ready = end_ps > peer_wire ? end_ps - peer_wire : 0;
+      if (offer_rx(static_cast<uint32_t>(peer), data, cap, s->len, ready, UINT64_MAX) == Result::kStall)
+        break;  // stays in the TX ring until the peer takes it
     }
     uint64_t ts = sim::ps_to_ns(end_ps);
     if (n.sink) {
@@ -464,7 +554,7 @@ bool Testbed::move_tx(uint32_t slot, unsigned max) {
       ph.len = s->len;
       pcap_dump(reinterpret_cast<u_char *>(n.sink), &ph, data);
     }
-    (void)deliver(rt.nic, data, cap, s->len, ts, Kind::kTx, static_cast<int>(slot));
+    (void)deliver(rt.nic, Frame{data, cap, s->len, ts, 0, 0}, Kind::kTx, static_cast<int>(slot));
     n.tx_wire_free_ps = end_ps;
     if (ts > n.s->virtual_ns) n.s->virtual_ns = ts;
     n.s->tx_packets++;
@@ -484,12 +574,35 @@ bool Testbed::step() {
   for (auto &s : sources_) moved |= run_source(*s);
   for (uint32_t i = 0; i < tb::kMaxClients; i++)
     if (tb::load_acquire(&hdr_->clients[i].state) == tb::kAttached) moved |= move_tx(i, 256);
+  bool sources_done = true;
+  for (const auto &s : sources_) sources_done &= s->done;
+  for (uint32_t i = 0; i < nics_.size(); i++) {
+    Nic &n = *nics_[i];
+    // modelled consumers of a NIC fed by a wire take what they would have
+    // by the testbed's now; once nothing moves and every source is done,
+    // they finish their queues
+    if (n.cfg.modelled) {
+      n.engine->consume_until_ps(now_ps_);
+      if (!moved && sources_done) n.engine->drain();
+      n.collect();
+      n.publish_engine_stats();
+    }
+    size_t waiting = n.held.size() - n.held_next;
+    bool flushed = flush_held(i);
+    moved |= n.held.size() - n.held_next != waiting;
+    if (flushed && n.eos_due) {
+      n.eos_due = false;
+      tb::store_release(&n.s->eos, static_cast<uint8_t>(1));
+    }
+  }
   return moved;
 }
 
 bool Testbed::idle() const {
   for (const auto &s : sources_)
     if (!s->done) return false;
+  for (const auto &n : nics_)
+    if (n->held_next < n->held.size() || n->eos_due || n->engine->unread() || n->engine->stats().queued) return false;
   for (uint32_t i = 0; i < tb::kMaxClients; i++) {
     const tb::TbClient &c = hdr_->clients[i];
     if (clients_[i].attached && tb::load_acquire(&c.state) == tb::kAttached &&

@@ -2,24 +2,37 @@
 // in shared memory (sim/testbed_shm.h) that client processes open as
 // sim:NAME:NIC[@Q].
 //
+// Every NIC is the software NIC's frame engine (sim/nic.h: wire timing,
+// RSS, hardware filters, timestamps, RX queues, PAUSE) fed by the replay
+// schedule of sim/replay_pacer.h - the same code as the in-process sim:
+// NIC. The testbed adds what only a shared NIC has: client rings, clusters,
+// TX onto wires and sinks.
+//
 // Each pass of the loop (step()):
 //  1. serves client slots: makes the rings of new clients, frees closed
 //     ones (after moving what they left in their TX ring), reaps clients
 //     whose process died;
-//  2. lets each source offer frames to its NIC: timestamps from the NIC's
-//     virtual clock (recorded gaps, line rate or scaled), RSS to a queue,
-//     then to every enabled client of that queue; clients in a cluster
-//     share the packet, one member per packet (per-flow hash or round
-//     robin, src/core/cluster.h);
-//  3. moves what clients transmit: across the wire to the peer NIC (which
-//     receives it as above), or into the NIC's pcap sink; clients of the
-//     sending NIC that capture TX get a copy.
+//  2. lets each source offer frames to its NIC's engine; what the engine's
+//     consumers take goes to every enabled client of its queue, in arrival
+//     order; clients in a cluster share the packet, one member per packet
+//     (per-flow hash or round robin, src/core/cluster.h);
+//  3. moves what clients transmit: across the wire to the peer NIC's
+//     engine (which receives it as above), or into the NIC's pcap sink;
+//     clients of the sending NIC that capture TX get a copy.
 //
-// Flow control on: a frame waits while any ring it must reach is full (the
-// NIC pauses its link peer; each wait counts one PAUSE frame); nothing is
-// lost. Off: a full ring misses the frame (counted per NIC and per client).
-// Which frames a real process misses depends on its speed; timestamps and
-// queue/cluster assignment do not.
+// Who the consumers are:
+//  - consumer_ns=T on the nic line: modelled, exactly as in-process (T ns
+//    per packet per queue, ring=D descriptors): the model decides missed
+//    frames and PAUSE, so counters, PAUSE frames, timestamps and queues
+//    are those of sim:FILE,consumer_ns=T,ring=D,... for the same capture.
+//    The client rings only carry what the model delivered: a full ring
+//    makes the testbed wait, never lose (a slow process costs wall time).
+//  - otherwise the client processes: the engine hands every frame on at
+//    arrival; flow control on, a frame waits while any ring it must reach
+//    is full (the NIC pauses its link peer; each wait counts one PAUSE
+//    frame) and nothing is lost; off, a full ring misses the frame
+//    (counted per NIC and per client). Which frames a real process misses
+//    depends on its speed; timestamps and queue/cluster assignment do not.
 #pragma once
 
 #include <cstdint>
@@ -73,8 +86,21 @@ class Testbed {
   void serve_slots();
   bool run_source(SourceRt &s);
   bool move_tx(uint32_t slot, unsigned max);
-  Result deliver(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t ts_ns, Kind kind,
-                 int exclude_slot);
+  struct Frame {
+    const uint8_t *data;
+    uint32_t caplen, len;
+    uint64_t ts_ns;
+    uint32_t queue, hash;  // RX: as the engine steered it
+  };
+  Result deliver(uint32_t nic, const Frame &f, Kind kind, int exclude_slot);
+  // Offers a frame to NIC nic's engine (ready at ready_ps), first putting
+  // in the client rings what its consumers took; kStall when the rings
+  // cannot take that yet or the frame would arrive after wall_limit_ps
+  // (pace=wall): offer it again later.
+  Result offer_rx(uint32_t nic, const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t ready_ps,
+                  uint64_t wall_limit_ps);
+  // Delivers the NIC's held frames; false when a ring stalls it.
+  bool flush_held(uint32_t nic);
   // What the daemon knows of client slot i, in its own memory: the rings
   // it made (geometry and its own index kept here, so a client that
   // rewrites its slot or ring headers cannot move them) and the NIC the

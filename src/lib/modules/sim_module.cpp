@@ -1,7 +1,8 @@
 // sim_module.cpp - "sim:FILE[,key=value...][@QUEUE]": a private in-process
 // software NIC (sim/nic.h) fed by a capture file (DESIGN.md "The software
 // NIC"). The peer replays the file onto the NIC's link at the recorded
-// gaps, at line rate, or with the gaps divided by N; the NIC steers each
+// gaps, at line rate, or with the gaps divided by N (sim/replay_pacer.h,
+// the schedule pfsim's sources follow too); the NIC steers each
 // frame with RSS into its queues, where a modelled consumer takes one
 // packet every consumer_ns. The ring reads what the consumers took: every
 // queue in arrival order, or one queue with @QUEUE. Everything runs in
@@ -26,12 +27,14 @@
 #include "modules/registry_entries.h"
 #include "modules/sim_options.h"
 #include "modules/sim_testbed.h"
+#include "replay_pacer.h"
 
 namespace pfr {
 
 namespace {
 
 constexpr uint32_t kMaxFrame = 65535;
+constexpr size_t kMaxHwRules = 16;  // as a testbed NIC's table
 
 class SimModule : public Module {
  public:
@@ -78,7 +81,7 @@ class SimModule : public Module {
       return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
                   "capture file '" + opt_.path + "' is not Ethernet (link type " + linktype_text(reader_.linktype()) + ")");
     rx_.resize(256);
-    pad_.resize(kMaxFrame);
+    pacer_ = sim::ReplayPacer(opt_.rate, opt_.rate_factor);
     return true;
   }
 
@@ -91,10 +94,10 @@ class SimModule : public Module {
   // packet per call, and the per-call costs here and in the ring then
   // dominate). The packets and their order are the same as with one
   // hand-out per call: a hand-out that would not fit whole in what is left
-  // of out[] waits for the next call, where it gets the whole of out[]; and
-  // a frame that must be copied into a descriptor's buffer (pad_ frames;
-  // the others are borrowed from the mapped file) waits too, since the
-  // buffer may hold a packet already in out[].
+  // of out[] waits for the next call, where it gets the whole of out[].
+  // Every frame is lent from the capture image (never copied into a
+  // descriptor's buffer), so offering one never overwrites a packet
+  // already in out[].
   int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
     if (max > rx_.size()) max = static_cast<unsigned>(rx_.size());
     unsigned n = 0;
@@ -104,16 +107,15 @@ class SimModule : public Module {
         n += collect(out + n, max - n);
         if (n == max) return static_cast<int>(n);
       }
-      if (!pending_ && !file_done_) load_next();
-      if (pending_) {
+      if (!have_pending_ && !file_done_) load_next();
+      if (have_pending_) {
         if (consumed_to_arrival_) {
-          if (n > 0 && pending_memory_ == sim::FrameMemory::kCopy) return static_cast<int>(n);
-          nic_->offer(pending_data_, pending_len_, pending_ready_, pending_memory_);
-          pending_ = consumed_to_arrival_ = false;
+          nic_->offer(pending_);
+          have_pending_ = consumed_to_arrival_ = false;
           load_next();
         }
-        if (pending_) {
-          nic_->consume_until_ps(nic_->arrival_ps_of(pending_len_, pending_ready_));
+        if (have_pending_) {
+          nic_->consume_until_ps(nic_->arrival_ps_at(pending_.len, pending_.ready_ps));
           consumed_to_arrival_ = true;
         }
         continue;
@@ -152,10 +154,35 @@ class SimModule : public Module {
   }
   int enable_hw_timestamp(bool, bool) override { return 0; }  // every frame is stamped at arrival
 
+  // In-NIC filters (guide 8.11), as on a testbed NIC: 82599 five-tuple
+  // and perfect-filter rules, 16 of them, the same rule_id replaces; they
+  // act on the frames that arrive after the call.
+  bool has_hw_filters() const override { return true; }
+  int add_hw_rule(const hw_filtering_rule *r) override {
+    if (!pfc_hw_rule_supported(r)) return PF_RING_ERROR_NOT_SUPPORTED;
+    auto same = std::find_if(hw_.begin(), hw_.end(), [&](const hw_filtering_rule &x) { return x.rule_id == r->rule_id; });
+    if (same != hw_.end()) {
+      *same = *r;
+    } else {
+      if (hw_.size() >= kMaxHwRules) return PF_RING_ERROR_NOT_ENOUGH_MEMORY;
+      hw_.push_back(*r);
+    }
+    nic_->set_hw_rules(hw_.data(), static_cast<uint32_t>(hw_.size()));
+    return 0;
+  }
+  int remove_hw_rule(uint16_t id) override {
+    auto it = std::find_if(hw_.begin(), hw_.end(), [&](const hw_filtering_rule &x) { return x.rule_id == id; });
+    if (it == hw_.end()) return PF_RING_ERROR_NOT_FOUND;
+    hw_.erase(it);
+    nic_->set_hw_rules(hw_.data(), static_cast<uint32_t>(hw_.size()));
+    return 0;
+  }
+
   std::string stats_json() const override {
     sim::SimNicStats s = nic_->stats();
     std::string j = "{\"offered\":" + std::to_string(s.offered) + ",\"delivered\":" + std::to_string(s.delivered) +
                     ",\"missed\":" + std::to_string(s.missed) + ",\"queued\":" + std::to_string(s.queued) +
+                    ",\"hw_dropped\":" + std::to_string(s.hw_dropped) +
                     ",\"pause_frames\":" + std::to_string(s.pause_frames) +
                     ",\"xon_frames\":" + std::to_string(s.xon_frames) +
                     ",\"virtual_ns\":" + std::to_string(s.virtual_ns) +
@@ -186,23 +213,16 @@ class SimModule : public Module {
       }
       if (len != 0) break;  // nothing goes on the wire
     }
-    if (first_ts_ == UINT64_MAX) first_ts_ = ts;
-    uint64_t gap = ts >= first_ts_ ? ts - first_ts_ : 0;
-    pending_ready_ = opt_.rate == SimRate::kRecorded ? gap : opt_.rate == SimRate::kScaled ? gap / opt_.rate_factor : 0;
     if (len > kMaxFrame) len = kMaxFrame;
-    if (caplen > len) caplen = len;
-    if (caplen < len) {
-      // The file kept only caplen bytes of the frame: the rest goes on the
-      // wire as zeros (the length, not the content, decides the wire time).
-      std::memcpy(pad_.data(), data, caplen);
-      std::memset(pad_.data() + caplen, 0, len - caplen);
-      data = pad_.data();
-    }
-    // The image stays as long as the NIC lives; pad_ is reused.
-    pending_memory_ = data == pad_.data() ? sim::FrameMemory::kCopy : sim::FrameMemory::kBorrowed;
-    pending_data_ = data;
-    pending_len_ = len;
-    pending_ = true;
+    // A record that kept fewer bytes than went on the wire: the NIC keeps
+    // what is known (caplen), the wire time is the length's. The image
+    // stays as long as the NIC lives, so the frame is lent, not copied.
+    pending_.data = data;
+    pending_.caplen = std::min(caplen, len);
+    pending_.len = len;
+    pending_.ready_ps = pacer_.next(ts);
+    pending_.memory = sim::FrameMemory::kBorrowed;
+    have_pending_ = true;
   }
 
   // Packets the consumers took that the ring has not read (of the queue
@@ -248,15 +268,12 @@ class SimModule : public Module {
   CaptureImage image_;  // the file's bytes; frames are lent to the NIC from here
   PcapFileReader reader_;
   std::vector<sim::SimRxDesc> rx_;
-  std::vector<uint8_t> pad_;
-  uint64_t first_ts_ = UINT64_MAX;
+  sim::ReplayPacer pacer_;
+  std::vector<hw_filtering_rule> hw_;  // the NIC's filters (set_hw_rules copies them)
   int64_t clock_offset_ = 0;  // pfring_set/adjust_device_clock
   bool file_done_ = false, drained_ = false;
-  bool pending_ = false, consumed_to_arrival_ = false;  // the next frame, not yet offered
-  const uint8_t *pending_data_ = nullptr;
-  uint32_t pending_len_ = 0;
-  uint64_t pending_ready_ = 0;
-  sim::FrameMemory pending_memory_ = sim::FrameMemory::kCopy;
+  bool have_pending_ = false, consumed_to_arrival_ = false;  // the next frame, not yet offered
+  sim::SimFrame pending_;
   int status_ = 0;
   std::string status_msg_;
 };
