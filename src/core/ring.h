@@ -13,13 +13,11 @@
  *  - line 2 belongs to the consumer (remove index, wake-up flag);
  * so producer and consumer never write the same cache line.
  *
- * Indices are free-running 32-bit counters: slot = index & (N - 1), the
- * ring holds insert - remove packets (unsigned arithmetic wraps correctly
- * because N is a power of two no larger than 2^31). The producer publishes
- * with a release store of insert_idx after writing the slots; the consumer
- * reads them after an acquire load of insert_idx, and gives slots back with
- * a release store of remove_idx. Bursts: reserve/commit and peek/release
- * move any number of slots with one index update.
+ * The indices follow the protocol of spsc.h (free-running 32-bit
+ * counters, slot = index & (N - 1), release/acquire, bursts with one index
+ * update, and the checks that keep a hostile peer's index from addressing
+ * anything outside the ring); this file adds the packet slots on top of
+ * it. desc_queue.h is the other queue on the same protocol.
  *
  * A slot is a fixed-width struct pfc_slot_hdr (no struct timeval: its size
  * differs between the kernel and userland ABIs) followed by caplen packet
@@ -37,6 +35,7 @@
 #define PFC_RING_H
 
 #include "pfring_defs.h"
+#include "spsc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,25 +51,7 @@ extern "C" {
 #define PFC_RING_EMAGIC 1 /* not a ring */
 #define PFC_RING_EVERSION 2 /* a ring of another version */
 #define PFC_RING_EGEOMETRY 3 /* slot count/size invalid or larger than the mapping */
-#define PFC_RING_ECORRUPT 4 /* the peer wrote an index that cannot be (more packets than slots) */
-
-#ifdef __KERNEL__
-#include <linux/compiler.h>
-#include <linux/string.h>
-#include <asm/barrier.h>
-#define PFC_LOAD_ACQUIRE(p) smp_load_acquire(p)
-#define PFC_STORE_RELEASE(p, v) smp_store_release(p, v)
-#define PFC_LOAD_RELAXED(p) READ_ONCE(*(p))
-#define PFC_MEMCPY(d, s, n) memcpy(d, s, n)
-#define PFC_BARRIER() barrier()
-#else
-#define PFC_LOAD_ACQUIRE(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define PFC_STORE_RELEASE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
-#define PFC_LOAD_RELAXED(p) __atomic_load_n(p, __ATOMIC_RELAXED)
-#define PFC_MEMCPY(d, s, n) __builtin_memcpy(d, s, n)
-/* a compiler barrier: what was copied out of shared memory is used, not re-read */
-#define PFC_BARRIER() __asm__ __volatile__("" ::: "memory")
-#endif
+#define PFC_RING_ECORRUPT PFC_SPSC_ECORRUPT /* the peer wrote an index that cannot be (more packets than slots) */
 
 struct pfc_ring_hdr {
 	/* line 0: geometry, written at creation */
@@ -250,9 +231,7 @@ static inline void pfc_ring_producer_init(struct pfc_ring_producer *p, struct pf
 /* Free slots now, 0..num_slots (0 too when the consumer's index is impossible). */
 static inline u_int32_t pfc_ring_producer_free(const struct pfc_ring_producer *p)
 {
-	u_int32_t used = p->insert_idx - PFC_LOAD_ACQUIRE(&p->r->remove_idx);
-
-	return used > p->num_slots ? 0 : p->num_slots - used;
+	return pfc_spsc_free(p->insert_idx, PFC_LOAD_ACQUIRE(&p->r->remove_idx), p->num_slots);
 }
 
 /* The k-th slot after the insert index. */
@@ -322,7 +301,7 @@ static inline int pfc_ring_producer_attach(struct pfc_ring_producer *p, struct p
 /* The consumer's index is impossible (ahead of the insert index). */
 static inline int pfc_ring_producer_corrupt(const struct pfc_ring_producer *p)
 {
-	return p->insert_idx - PFC_LOAD_ACQUIRE(&p->r->remove_idx) > p->num_slots;
+	return pfc_spsc_remove_impossible(p->insert_idx, PFC_LOAD_ACQUIRE(&p->r->remove_idx), p->num_slots);
 }
 
 /*
@@ -367,16 +346,16 @@ static inline int pfc_ring_consumer_attach(struct pfc_ring_consumer *c, struct p
  */
 static inline int pfc_ring_consumer_peek(struct pfc_ring_consumer *c, u_int32_t n)
 {
-	u_int32_t ready;
+	long ready;
 
 	if (c->corrupt)
 		return -PFC_RING_ECORRUPT;
-	ready = PFC_LOAD_ACQUIRE(&c->r->insert_idx) - c->remove_idx;
-	if (ready > c->num_slots) {
+	ready = pfc_spsc_ready(c->remove_idx, PFC_LOAD_ACQUIRE(&c->r->insert_idx), c->num_slots);
+	if (ready < 0) {
 		c->corrupt = 1;
 		return -PFC_RING_ECORRUPT;
 	}
-	return (int)(n < ready ? n : ready);
+	return (int)(n < (u_int32_t)ready ? n : (u_int32_t)ready);
 }
 
 /*
@@ -398,9 +377,9 @@ static inline void pfc_ring_consumer_init(struct pfc_ring_consumer *c, struct pf
 /* Packets ready without reading any (0 when corrupt). */
 static inline u_int32_t pfc_ring_consumer_count(const struct pfc_ring_consumer *c)
 {
-	u_int32_t ready = PFC_LOAD_ACQUIRE(&c->r->insert_idx) - c->remove_idx;
+	long ready = pfc_spsc_ready(c->remove_idx, PFC_LOAD_ACQUIRE(&c->r->insert_idx), c->num_slots);
 
-	return c->corrupt || ready > c->num_slots ? 0 : ready;
+	return c->corrupt || ready < 0 ? 0 : (u_int32_t)ready;
 }
 
 /* The k-th slot after the remove index. */

@@ -9,19 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "unit/shared_mem.h"
+
 #include "ring.h"
 
 namespace {
 
-struct Mem {
-  explicit Mem(size_t n) : bytes(n) {
-    p = static_cast<pfc_ring_hdr *>(std::aligned_alloc(64, (n + 63) / 64 * 64));
-    std::memset(p, 0xAB, n);
-  }
-  ~Mem() { std::free(p); }
-  size_t bytes;
-  pfc_ring_hdr *p;
-};
+using Mem = ut::SharedMem<pfc_ring_hdr>;
 
 TEST(CoreRing, InitRejectsBadGeometry) {
   Mem m(pfc_ring_bytes(8, 128));
