@@ -49,6 +49,40 @@ inline void fill_rx_packet(RawPacket &p, const uint8_t *data, uint32_t caplen, u
   p.hdr.extended_hdr.tx.bounce_interface = UNKNOWN_INTERFACE;
 }
 
+// One frame to transmit (send_burst).
+struct TxFrame {
+  const uint8_t *data;
+  uint32_t len;
+};
+
+// A received packet whose bytes the module lends: they stay valid until
+// the handle is given back with ZeroCopy::release, however many receives
+// come in between (not only until the next receive, as RawPacket's).
+struct LentPacket {
+  RawPacket pkt;
+  uint32_t handle;
+};
+
+// Zero copy (DESIGN.md decision 6), optional, in the style of
+// device_filter(): a module that owns its receive buffers lends them
+// instead of handing out pointers that the next receive invalidates.
+// Lending and plain receives do not mix on one handle: recv_burst refuses
+// while buffers are lent. Every call returns a count or 0, or a negative
+// PF_RING_ERROR_* code with err saying why.
+class ZeroCopy {
+ public:
+  virtual ~ZeroCopy() = default;
+  // Up to max packets (waits as recv_burst does); the count, 0 when none,
+  // PF_RING_ERROR_END_OF_FILE at the end of a finite device.
+  virtual int recv_lent(LentPacket *out, unsigned max, int timeout_ms, std::string &err) = 0;
+  // Gives n lent buffers back, in any order. 0, or
+  // PF_RING_ERROR_INVALID_ARGUMENT when a handle is not lent now (then
+  // none of the n is given back).
+  virtual int release(const uint32_t *handles, unsigned n, std::string &err) = 0;
+  // Buffers lent and not given back.
+  virtual uint32_t lent() const = 0;
+};
+
 struct OpenArgs {
   DeviceName name;
   uint32_t caplen;
@@ -97,6 +131,28 @@ class Module {
     err = "this device cannot transmit";
     return PF_RING_ERROR_NOT_SUPPORTED;
   }
+  // Transmits up to n frames with one doorbell where the device has one
+  // (the ring's insert index, a NIC's tail register). Returns how many
+  // were sent, in order (1..n; fewer when the device filled up or frame k
+  // was refused), or a negative code (err) when not even the first went.
+  // The default sends them one by one, flushing after the last.
+  virtual int send_burst(const TxFrame *frames, unsigned n, int if_index, std::string &err) {
+    unsigned k = 0;
+    for (; k < n; k++) {
+      std::string why;
+      int rc = send(frames[k].data, frames[k].len, k + 1 == n, if_index, why);
+      if (rc < 0) {
+        if (k == 0) {
+          err = why;
+          return rc;
+        }
+        break;
+      }
+    }
+    return static_cast<int>(k);
+  }
+  // Buffers this module lends (ZeroCopy above), or nullptr when it does not.
+  virtual ZeroCopy *zero_copy() { return nullptr; }
   virtual int num_rx_channels() const { return 1; }
   virtual int selectable_fd() const { return -1; }
   virtual int bound_device_address(uint8_t mac[6]) const { return PF_RING_ERROR_NOT_SUPPORTED; }

@@ -16,8 +16,10 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "pfring.h"
+#include "handle.h"
 #include "testbed.h"
 #include "unit/hw_rule_util.h"
 
@@ -179,6 +181,35 @@ TEST_F(TestbedTest, SendGetTimeReturnsWireTimes) {
       EXPECT_GE(ns - prev, 67);  // no two frames overlap on the wire
     prev = ns;
   }
+  pfring_close(tx);
+}
+
+// send_burst (module.h) on a testbed NIC: one TX-ring commit for the
+// burst; the frames cross the wire in order, a bad one ends the burst.
+TEST_F(TestbedTest, SendBurstCrossesTheWireInOrder) {
+  start("nic a\nnic b\nwire a b\n");
+  pfring *rx = open("b"), *tx = open("a");
+  pfring_enable_ring(rx);
+  std::vector<std::vector<u_char>> frames;
+  std::vector<pfr::TxFrame> burst;
+  for (int i = 0; i < 6; i++) {
+    frames.push_back(std::vector<u_char>(60 + i, 0));
+    u_char head[14] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5};
+    std::memcpy(frames.back().data(), head, sizeof(head));
+  }
+  for (auto &f : frames) burst.push_back({f.data(), uint32_t(f.size())});
+  std::string err;
+  ASSERT_EQ(tx->mod->send_burst(burst.data(), 6, -1, err), 6) << err;
+  burst[1].len = 0;  // refused: the burst ends before it
+  ASSERT_EQ(tx->mod->send_burst(burst.data(), 3, -1, err), 1) << err;
+  EXPECT_EQ(tx->mod->send_burst(burst.data() + 1, 2, -1, err), PF_RING_ERROR_INVALID_ARGUMENT);
+  for (int i = 0; i < 7; i++) {
+    u_char *p;
+    pfring_pkthdr h;
+    ASSERT_EQ(pfring_recv(rx, &p, 0, &h, 1), 1) << i;
+    EXPECT_EQ(h.len, i < 6 ? 60u + i : 60u) << i;
+  }
+  pfring_close(rx);
   pfring_close(tx);
 }
 

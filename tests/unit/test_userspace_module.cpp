@@ -21,6 +21,7 @@
 #include "modules/userspace_module.h"
 #include "usr_segment.h"
 #include "api_fixture.h"
+#include "handle.h"
 #include "pfring.h"
 
 extern "C" {
@@ -167,6 +168,86 @@ TEST_F(Userspace, ZeroCopyPointersStayValidUntilTheNextBurst) {
   ASSERT_EQ(pfring_recv_burst(b, bufs, hdrs, 10, 0), 10);
   // the sender cannot overwrite these slots while they are held
   for (uint32_t i = 0; i < 10; i++) EXPECT_TRUE(pkt_ok(bufs[i], hdrs[i].caplen, i, 64)) << i;
+}
+
+// The module interface's burst send (module.h send_burst): what fits of
+// the burst goes in with one insert-index store; a frame that cannot go
+// ends the burst (the ones before it are sent); nothing fits: the code.
+TEST_F(Userspace, SendBurstPublishesWhatFitsWithOneIndexStore) {
+  pfring *a = end(",slots=8,slot=256"), *b = end();
+  ASSERT_TRUE(a && b);
+  std::vector<std::vector<uint8_t>> pkts;
+  std::vector<pfr::TxFrame> f;
+  for (uint32_t i = 0; i < 12; i++) pkts.push_back(make_pkt(i, 60 + i));
+  for (auto &p : pkts) f.push_back({p.data(), uint32_t(p.size())});
+  std::string err;
+  EXPECT_EQ(a->mod->send_burst(f.data(), 5, -1, err), 5) << err;
+  EXPECT_EQ(a->mod->send_burst(f.data() + 5, 7, -1, err), 3) << err;  // 8 slots: 3 left
+  EXPECT_EQ(a->mod->send_burst(f.data() + 8, 4, -1, err), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  EXPECT_NE(err.find("is full"), std::string::npos) << err;
+  u_char *buf;
+  struct pfring_pkthdr h;
+  for (uint32_t i = 0; i < 8; i++) {
+    ASSERT_EQ(recv1(b, &buf, &h), 1) << i;
+    EXPECT_TRUE(pkt_ok(buf, h.caplen, i, 60 + i)) << i;
+  }
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);  // releases the eight
+  std::vector<uint8_t> big(300, 1);
+  pfr::TxFrame mixed[3] = {f[8], {big.data(), uint32_t(big.size())}, f[9]};
+  EXPECT_EQ(a->mod->send_burst(mixed, 3, -1, err), 1);  // the 300-byte frame ends the burst
+  EXPECT_EQ(a->mod->send_burst(mixed + 1, 2, -1, err), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(err.find("carries 1.."), std::string::npos) << err;
+  ASSERT_EQ(recv1(b, &buf, &h), 1);
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 8, 68));
+}
+
+// Zero copy (module.h ZeroCopy): lent slots stay valid across receives
+// until given back, in any order; the sender gets a slot back only when
+// it and every slot before it were given back; a handle not lent is
+// refused; lending and plain receives do not mix.
+TEST_F(Userspace, LentSlotsStayValidUntilGivenBackInAnyOrder) {
+  pfring *a = end(",slots=8,slot=256"), *b = end();
+  ASSERT_TRUE(a && b);
+  pfr::ZeroCopy *zc = b->mod->zero_copy();
+  ASSERT_NE(zc, nullptr);
+  auto send = [&](uint32_t seq) {
+    auto p = make_pkt(seq, 64);
+    return pfring_send(a, p.data(), p.size(), 1);
+  };
+  for (uint32_t i = 0; i < 8; i++) ASSERT_EQ(send(i), 64);
+  std::string err;
+  pfr::LentPacket lp[8];
+  ASSERT_EQ(zc->recv_lent(lp, 3, 0, err), 3) << err;
+  ASSERT_EQ(zc->recv_lent(lp + 3, 8, 0, err), 5) << err;  // the rest, the first three still lent
+  EXPECT_EQ(zc->lent(), 8u);
+  EXPECT_EQ(zc->recv_lent(lp, 8, 0, err), 0);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  pfr::RawPacket raw[4];
+  EXPECT_EQ(b->mod->recv_burst(raw, 4, 0, err), PF_RING_ERROR_INVALID_STATUS);  // lending, not receiving
+  EXPECT_NE(err.find("lent buffers are not given back"), std::string::npos) << err;
+  EXPECT_EQ(send(8), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  // out of order: 1 and 2 back, 0 still lent: the sender gets nothing
+  uint32_t h12[2] = {lp[2].handle, lp[1].handle};
+  ASSERT_EQ(zc->release(h12, 2, err), 0) << err;
+  EXPECT_EQ(send(8), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  for (uint32_t i = 0; i < 8; i++) EXPECT_TRUE(pkt_ok(lp[i].pkt.data, lp[i].pkt.hdr.caplen, i, 64)) << i;
+  uint32_t twice = lp[1].handle, never = lp[7].handle + 1;
+  EXPECT_EQ(zc->release(&twice, 1, err), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(zc->release(&never, 1, err), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(err.find("is not lent"), std::string::npos) << err;
+  uint32_t h0 = lp[0].handle;
+  ASSERT_EQ(zc->release(&h0, 1, err), 0);  // 0, 1, 2 go back together
+  EXPECT_EQ(zc->lent(), 5u);
+  for (uint32_t i = 8; i < 11; i++) ASSERT_EQ(send(i), 64) << i;
+  EXPECT_EQ(send(11), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  for (uint32_t i = 3; i < 8; i++) EXPECT_TRUE(pkt_ok(lp[i].pkt.data, lp[i].pkt.hdr.caplen, i, 64)) << i;
+  uint32_t rest[5];
+  for (uint32_t i = 0; i < 5; i++) rest[i] = lp[7 - i].handle;
+  ASSERT_EQ(zc->release(rest, 5, err), 0);
+  EXPECT_EQ(zc->lent(), 0u);
+  ASSERT_EQ(pfring_recv(b, &buf, 0, &h, 0), 1) << last_error(b);  // plain receives again
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 8, 64));
 }
 
 TEST_F(Userspace, PeerCloseGivesEndOfFileAfterTheLastPacketAndTheLastCloserRemovesTheMemory) {

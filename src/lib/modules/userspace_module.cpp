@@ -30,6 +30,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "module.h"
 #include "modules/module_util.h"
@@ -124,7 +125,7 @@ constexpr uint64_t kPidCheckNs = 10 * 1000000ull;  // how often a waiting receiv
 // What one attempt to join an existing segment came to.
 enum class Join { kJoined, kRetry, kFailed };
 
-class UserspaceEnd : public Module {
+class UserspaceEnd : public Module, public ZeroCopy {
  public:
   ~UserspaceEnd() override { leave(); }
 
@@ -157,35 +158,66 @@ class UserspaceEnd : public Module {
   }
 
   int recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::string &err) override {
+    if (lent_count_) {
+      err = "userspace ring '" + opt_.name + "': " + std::to_string(lent_count_) +
+            " lent buffers are not given back yet (a handle either lends or receives)";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
     release_held();
-    int n = 0;
-    wait_until(timeout_ms, [&] {
-      n = pfc_ring_consumer_peek(&rx_, max);
-      return n != 0 || peer_ended(false);
-    });
-    if (n == 0) n = pfc_ring_consumer_peek(&rx_, max);  // what the peer committed before it left
-    if (n < 0) {
-      err = "userspace ring '" + opt_.name + "' is corrupt: the other end's insert index is " +
-            std::to_string(load(&rx_.r->insert_idx) - rx_.remove_idx) + " packets ahead of a " +
-            std::to_string(rx_.num_slots) + "-slot ring";
-      return PF_RING_ERROR_CORRUPT_INPUT;
-    }
-    if (n == 0) return peer_gone_ ? PF_RING_ERROR_END_OF_FILE : 0;
-    for (int k = 0; k < n; k++) {
-      pfc_slot_hdr m;
-      const uint8_t *data = pfc_slot_read(&rx_, static_cast<uint32_t>(k), &m);
-      fill_rx_packet(out[k], data, m.caplen, m.len, m.timestamp_ns);
-      out[k].hdr.extended_hdr.if_index = m.if_index;
-      out[k].hdr.extended_hdr.pkt_hash = m.pkt_hash;
-      out[k].hdr.extended_hdr.rx_direction = m.rx_direction;
-    }
+    int n = ready_after(0, max, timeout_ms, err);
+    if (n <= 0) return n;
+    for (int k = 0; k < n; k++) read_slot(static_cast<uint32_t>(k), out[k]);
     held_ = static_cast<uint32_t>(n);
     received_ += static_cast<uint64_t>(n);
     return n;
   }
 
+  // Zero copy: the slots themselves are lent; the remove index moves past
+  // a slot only when it and every slot before it were given back, so the
+  // peer never writes into a lent one. At most num_slots are lent.
+  ZeroCopy *zero_copy() override { return this; }
+
+  int recv_lent(LentPacket *out, unsigned max, int timeout_ms, std::string &err) override {
+    release_held();
+    if (given_back_.size() != rx_.num_slots) given_back_.assign(rx_.num_slots, 0);  // once
+    int n = ready_after(lent_count_, max, timeout_ms, err);
+    if (n <= 0) return n;
+    for (int k = 0; k < n; k++) {
+      uint32_t pos = lent_count_ + static_cast<uint32_t>(k);
+      read_slot(pos, out[k].pkt);
+      out[k].handle = rx_.remove_idx + pos;
+    }
+    lent_count_ += static_cast<uint32_t>(n);
+    received_ += static_cast<uint64_t>(n);
+    return n;
+  }
+
+  int release(const uint32_t *handles, unsigned n, std::string &err) override {
+    for (unsigned i = 0; i < n; i++) {
+      uint32_t at = handles[i] - rx_.remove_idx;
+      if (at >= lent_count_ || given_back_[handles[i] & (rx_.num_slots - 1)]) {
+        err = "buffer handle " + std::to_string(handles[i]) + " is not lent by userspace ring '" + opt_.name + "'";
+        return PF_RING_ERROR_INVALID_ARGUMENT;
+      }
+    }
+    for (unsigned i = 0; i < n; i++) given_back_[handles[i] & (rx_.num_slots - 1)] = 1;
+    uint32_t done = 0;
+    while (done < lent_count_ && given_back_[(rx_.remove_idx + done) & (rx_.num_slots - 1)]) {
+      given_back_[(rx_.remove_idx + done) & (rx_.num_slots - 1)] = 0;
+      done++;
+    }
+    if (done) {
+      lent_count_ -= done;
+      pfc_ring_consumer_release(&rx_, done);
+    }
+    return 0;
+  }
+
+  uint32_t lent() const override { return lent_count_; }
+
   int poll(int timeout_ms) override {
-    return wait_until(timeout_ms, [&] { return pfc_ring_consumer_count(&rx_) > 0 || rx_.corrupt || peer_ended(false); })
+    return wait_until(timeout_ms,
+                      [&] { return pfc_ring_consumer_count(&rx_) > lent_count_ || rx_.corrupt || peer_ended(false); })
                ? 1
                : 0;
   }
@@ -208,36 +240,54 @@ class UserspaceEnd : public Module {
   // Every packet is committed at once (flush is implied); a full ring is
   // PF_RING_ERROR_NO_TX_SLOT_AVAILABLE without waiting, as a NIC's TX ring.
   int send(const uint8_t *pkt, unsigned len, bool, int, std::string &err) override {
+    TxFrame f{pkt, len};
+    int rc = send_burst(&f, 1, -1, err);
+    return rc < 0 ? rc : static_cast<int>(len);
+  }
+
+  // The burst goes in with one insert-index store (one doorbell).
+  int send_burst(const TxFrame *frames, unsigned n, int, std::string &err) override {
     uint32_t max_cap = tx_.slot_size - PFC_SLOT_HDR_LEN;
-    if (len == 0 || len > max_cap) {
-      err = "packet of " + std::to_string(len) + " bytes: userspace ring '" + opt_.name + "' carries 1.." +
-            std::to_string(max_cap) + " bytes (option slot=B for longer ones)";
-      return PF_RING_ERROR_INVALID_ARGUMENT;
+    auto refuse = [&](int rc, const std::string &why) {
+      err = why;
+      return rc;
+    };
+    if (pfc_ring_producer_corrupt(&tx_))
+      return refuse(PF_RING_ERROR_INVALID_STATUS, "userspace ring '" + opt_.name +
+                                                      "' is corrupt: the other end's remove index is ahead of what was sent");
+    uint32_t room = pfc_ring_producer_free(&tx_);
+    if (load(&rx_.r->producer_gone) || (room == 0 && peer_ended(true)))
+      return refuse(PF_RING_ERROR_INVALID_STATUS, "the other end of userspace ring '" + opt_.name + "' has closed");
+    uint32_t k = 0;
+    std::string why;
+    int why_rc = 0;
+    for (; k < n; k++) {
+      uint32_t len = frames[k].len;
+      if (frames[k].data == nullptr || len == 0 || len > max_cap) {
+        why_rc = PF_RING_ERROR_INVALID_ARGUMENT;
+        why = "packet of " + std::to_string(len) + " bytes: userspace ring '" + opt_.name + "' carries 1.." +
+              std::to_string(max_cap) + " bytes (option slot=B for longer ones)";
+        break;
+      }
+      if (k == room) {
+        why_rc = PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
+        why = "userspace ring '" + opt_.name + "' is full (the other end has not read the last " +
+              std::to_string(tx_.num_slots) + " packets)";
+        break;
+      }
+      pfc_slot_hdr m;
+      std::memset(&m, 0, sizeof(m));
+      m.timestamp_ns = realtime_ns();
+      m.caplen = m.len = len;
+      m.if_index = -1;
+      m.rx_direction = 1;  // the peer receives it
+      pfc_slot_write(&tx_, k, &m, frames[k].data);
+      sent_bytes_ += len;
     }
-    if (pfc_ring_producer_corrupt(&tx_)) {
-      err = "userspace ring '" + opt_.name + "' is corrupt: the other end's remove index is ahead of what was sent";
-      return PF_RING_ERROR_INVALID_STATUS;
-    }
-    if (load(&rx_.r->producer_gone) || (pfc_ring_producer_free(&tx_) == 0 && peer_ended(true))) {
-      err = "the other end of userspace ring '" + opt_.name + "' has closed";
-      return PF_RING_ERROR_INVALID_STATUS;
-    }
-    if (pfc_ring_producer_free(&tx_) == 0) {
-      err = "userspace ring '" + opt_.name + "' is full (the other end has not read the last " +
-            std::to_string(tx_.num_slots) + " packets)";
-      return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
-    }
-    pfc_slot_hdr m;
-    std::memset(&m, 0, sizeof(m));
-    m.timestamp_ns = realtime_ns();
-    m.caplen = m.len = len;
-    m.if_index = -1;
-    m.rx_direction = 1;  // the peer receives it
-    pfc_slot_write(&tx_, 0, &m, pkt);
-    pfc_ring_producer_commit(&tx_, 1);
-    sent_++;
-    sent_bytes_ += len;
-    return static_cast<int>(len);
+    if (k == 0) return refuse(why_rc, why);
+    pfc_ring_producer_commit(&tx_, k);
+    sent_ += k;
+    return static_cast<int>(k);
   }
 
  private:
@@ -441,6 +491,37 @@ class UserspaceEnd : public Module {
     held_ = 0;
   }
 
+  // Waits (timeout_ms as recv_burst) for packets beyond the first skip
+  // ready ones; returns how many (0..max), PF_RING_ERROR_END_OF_FILE once
+  // the peer left and nothing is ready, or CORRUPT_INPUT.
+  int ready_after(uint32_t skip, unsigned max, int timeout_ms, std::string &err) {
+    int n = 0;
+    auto more = [&] {
+      n = pfc_ring_consumer_peek(&rx_, skip + max);
+      return n < 0 || static_cast<uint32_t>(n) > skip;
+    };
+    wait_until(timeout_ms, [&] { return more() || peer_ended(false); });
+    if (n >= 0 && static_cast<uint32_t>(n) <= skip) (void)more();  // what the peer committed before it left
+    if (n < 0) {
+      err = "userspace ring '" + opt_.name + "' is corrupt: the other end's insert index is " +
+            std::to_string(load(&rx_.r->insert_idx) - rx_.remove_idx) + " packets ahead of a " +
+            std::to_string(rx_.num_slots) + "-slot ring";
+      return PF_RING_ERROR_CORRUPT_INPUT;
+    }
+    if (static_cast<uint32_t>(n) <= skip) return peer_gone_ ? PF_RING_ERROR_END_OF_FILE : 0;
+    return n - static_cast<int>(skip);
+  }
+
+  // The k-th ready slot into p (the one slot reader, ring.h).
+  void read_slot(uint32_t k, RawPacket &p) {
+    pfc_slot_hdr m;
+    const uint8_t *data = pfc_slot_read(&rx_, k, &m);
+    fill_rx_packet(p, data, m.caplen, m.len, m.timestamp_ns);
+    p.hdr.extended_hdr.if_index = m.if_index;
+    p.hdr.extended_hdr.pkt_hash = m.pkt_hash;
+    p.hdr.extended_hdr.rx_direction = m.rx_direction;
+  }
+
   // Removes the name only while it still names our segment (a new pipe
   // of the same name may have been made after ours was marked dead).
   void unlink_if_ours() {
@@ -487,6 +568,8 @@ class UserspaceEnd : public Module {
   pfc_ring_producer tx_{};
   pfc_ring_consumer rx_{};
   uint32_t held_ = 0;
+  uint32_t lent_count_ = 0;           // slots lent from rx_.remove_idx on
+  std::vector<uint8_t> given_back_;  // per slot: lent and given back, waiting for the ones before it
   bool peer_gone_ = false;
   uint64_t last_pid_check_ns_ = 0;
   uint64_t sent_ = 0, sent_bytes_ = 0, received_ = 0;
