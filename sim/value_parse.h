@@ -1,5 +1,5 @@
 // value_parse.h - the option values the software NIC takes, parsed once for
-// both the sim: device name (src/lib/modules/sim_options.cpp) and the pfsim
+// both the sim: device name (src/lib/modules/sim/sim_options.cpp) and the pfsim
 // testbed file (testbed_config.cpp). Each returns false for a value it does
 // not accept; the caller names the key in its message, and kWant* says
 // what is accepted.

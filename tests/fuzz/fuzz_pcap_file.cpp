@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "modules/capture_image.h"
-#include "modules/pcap_file.h"
+#include "modules/pcap/capture_image.h"
+#include "modules/pcap/pcap_file.h"
 
 namespace {
 

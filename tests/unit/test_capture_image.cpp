@@ -1,5 +1,5 @@
 // test_capture_image.cpp - how pcap: and sim: read a capture file
-// (src/lib/modules/capture_image.h): a file cut while it is read ends with
+// (src/lib/modules/pcap/capture_image.h): a file cut while it is read ends with
 // the good packets and a message naming its new size and the record (it
 // used to be SIGBUS: the file was mmap'ed); records of wire length 0 are
 // skipped and counted by both modules; a captured length above the wire

@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <string>
 
-#include "modules/kernel_module.h"
+#include "modules/kernel/pf_ring_ko_client.h"
 #include "pfring.h"
 
 extern "C" {

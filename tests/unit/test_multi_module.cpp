@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "modules/multi_module.h"
-#include "modules/userspace_module.h"
+#include "modules/multi/multi_module.h"
+#include "modules/userspace/userspace_module.h"
 #include "pcap_writer.h"
 #include "api_fixture.h"
 #include "pfring.h"

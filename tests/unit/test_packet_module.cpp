@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "modules/packet_module.h"
+#include "modules/packet/packet_module.h"
 #include "netns_fixture.h"
 #include "pkt_builder.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "modules/pcap_file.h"
+#include "modules/pcap/pcap_file.h"
 #include "unit/pcap_writer.h"
 
 namespace {

@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "modules/userspace_module.h"
+#include "modules/userspace/userspace_module.h"
 #include "usr_segment.h"
 #include "api_fixture.h"
 #include "handle.h"

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "modules/userspace_module.h"
+#include "modules/userspace/userspace_module.h"
 
 extern "C" {
 #include "ring.h"

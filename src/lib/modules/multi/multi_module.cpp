@@ -13,7 +13,7 @@
 //
 // Send: pfring_send goes to the first member that can transmit;
 // pfring_send_ifindex(..., i) to member i.
-#include "modules/multi_module.h"
+#include "modules/multi/multi_module.h"
 
 #include <cerrno>
 

@@ -22,10 +22,10 @@
 #include <cstring>
 
 #include "module.h"
-#include "modules/capture_image.h"
-#include "modules/linktype.h"
+#include "modules/pcap/capture_image.h"
+#include "modules/pcap/linktype.h"
 #include "modules/module_util.h"
-#include "modules/pcap_file.h"
+#include "modules/pcap/pcap_file.h"
 #include "modules/registry_entries.h"
 
 namespace pfr {

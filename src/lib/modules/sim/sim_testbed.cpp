@@ -8,7 +8,7 @@
 // When the testbed stops (or pfsim dies) a waiting receive returns an error
 // naming the testbed; when the NIC's source ended with then=end, receive
 // returns end of file after the last packet.
-#include "modules/sim_testbed.h"
+#include "modules/sim/sim_testbed.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,9 +1,9 @@
-// kernel_util.cpp - see kernel_module.h.
+// kernel_util.cpp - see pf_ring_ko_client.h.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
-#include "modules/kernel_module.h"
+#include "modules/kernel/pf_ring_ko_client.h"
 #include "pfring.h"
 
 extern "C" {

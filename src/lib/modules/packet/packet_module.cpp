@@ -34,7 +34,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "modules/packet_module.h"
+#include "modules/packet/packet_module.h"
 #include "modules/module_util.h"
 #include "modules/registry_entries.h"
 

@@ -1,5 +1,5 @@
 // sim_options.cpp - parsing of the sim: device options.
-#include "modules/sim_options.h"
+#include "modules/sim/sim_options.h"
 
 #include <cstring>
 

@@ -1,5 +1,6 @@
-// kernel_module.cpp - "kernel:DEV[@Q]" (and plain "DEV" while pf_ring.ko is
-// loaded): a network interface through pf_ring.ko's PF_RING socket
+// pf_ring_ko_client.cpp - libpfring's client of pf_ring.ko: the
+// "kernel:DEV[@Q]" module (and plain "DEV" while pf_ring.ko is loaded), a
+// network interface through pf_ring.ko's PF_RING socket
 // (DESIGN.md decision 3; the ABI is src/core/pf_ring_kabi.h, the ring
 // src/core/ring.h, docs/kernel.md tells the whole story).
 //
@@ -30,8 +31,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "modules/kernel_module.h"
-#include "modules/packet_module.h"
+#include "modules/kernel/pf_ring_ko_client.h"
+#include "modules/packet/packet_module.h"
 #include "modules/module_util.h"
 #include "modules/registry_entries.h"
 

@@ -21,12 +21,12 @@
 #include <cstring>
 
 #include "module.h"
-#include "modules/capture_image.h"
-#include "modules/linktype.h"
-#include "modules/pcap_file.h"
+#include "modules/pcap/capture_image.h"
+#include "modules/pcap/linktype.h"
+#include "modules/pcap/pcap_file.h"
 #include "modules/registry_entries.h"
-#include "modules/sim_options.h"
-#include "modules/sim_testbed.h"
+#include "modules/sim/sim_options.h"
+#include "modules/sim/sim_testbed.h"
 #include "replay_pacer.h"
 
 namespace pfr {

@@ -1,5 +1,5 @@
 // capture_image.cpp - see capture_image.h.
-#include "modules/capture_image.h"
+#include "modules/pcap/capture_image.h"
 
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-// kernel_module.h - the pieces of the "kernel" module (pf_ring.ko's PF_RING
+// pf_ring_ko_client.h - the pieces of the "kernel" module (pf_ring.ko's PF_RING
 // socket) that need no pf_ring.ko: which protocol family to open and the
 // messages for each way opening, sending or a rule call can fail. Kept
 // apart so host unit tests check them (the module itself runs in the QEMU

@@ -20,7 +20,7 @@
 // Data path: send writes one slot (CLOCK_REALTIME timestamp) and commits
 // it at once; recv_burst hands out pointers into the ring (zero copy) and
 // releases those slots at the next recv_burst. No allocation per packet.
-#include "modules/userspace_module.h"
+#include "modules/userspace/userspace_module.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -1,7 +1,7 @@
 // pcap_file.cpp - classic pcap records, bounds-checked.
 #include "pcap_file.h"
 
-#include "modules/capture_image.h"
+#include "modules/pcap/capture_image.h"
 
 #include <cstdio>
 #include <cstring>

@@ -11,7 +11,7 @@
 
 #include <cstring>
 
-#include "modules/packet_module.h"
+#include "modules/packet/packet_module.h"
 
 namespace pfr {
 namespace packet {

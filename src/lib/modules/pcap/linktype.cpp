@@ -1,5 +1,5 @@
 // linktype.cpp - see linktype.h.
-#include "modules/linktype.h"
+#include "modules/pcap/linktype.h"
 
 #include <pcap/pcap.h>
 
