@@ -336,35 +336,37 @@ static int __pfr_setsockopt_cfg(struct pfr_sock *ps, int optname, u32 v)
 	}
 }
 
-static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t optval,
-			  unsigned int optlen)
+/* Cluster membership (guide 8.7). */
+static int pfr_set_cluster_opt(struct pfr_sock *ps, int optname, sockptr_t optval, unsigned int optlen)
 {
-	struct pfr_sock *ps = pfr_sk(sock->sk);
-	hash_filtering_rule *hr;
 	struct pfr_cluster_req creq;
-	filtering_rule *rule;
-	u16 rule_id;
-	u32 v = 0;
 	int err;
 
-	if (level != PFR_SOL)
-		return -ENOPROTOOPT;
-
-	switch (optname) {
-	case PFR_SO_ADD_TO_CLUSTER:
-		err = pfr_get_arg(optval, optlen, &creq, sizeof(creq));
-		if (err)
-			return err;
-		mutex_lock(&pfr_cfg_mutex);
-		err = __pfr_cluster_join(ps, creq.cluster_id, creq.type);
-		mutex_unlock(&pfr_cfg_mutex);
-		return err;
-	case PFR_SO_REMOVE_FROM_CLUSTER:
+	if (optname == PFR_SO_REMOVE_FROM_CLUSTER) {
 		mutex_lock(&pfr_cfg_mutex);
 		err = ps->cluster ? 0 : -ENOENT;
 		__pfr_cluster_leave(ps);
 		mutex_unlock(&pfr_cfg_mutex);
 		return err;
+	}
+	err = pfr_get_arg(optval, optlen, &creq, sizeof(creq));
+	if (err)
+		return err;
+	mutex_lock(&pfr_cfg_mutex);
+	err = __pfr_cluster_join(ps, creq.cluster_id, creq.type);
+	mutex_unlock(&pfr_cfg_mutex);
+	return err;
+}
+
+/* Wildcard and hash rules, and purging idle ones (guide 8.10). */
+static int pfr_set_rule_opt(struct pfr_sock *ps, int optname, sockptr_t optval, unsigned int optlen)
+{
+	hash_filtering_rule *hr;
+	filtering_rule *rule;
+	u16 arg;
+	int err;
+
+	switch (optname) {
 	case PFR_SO_ADD_FILTERING_RULE:
 		if (optlen < sizeof(*rule))
 			return -EINVAL;
@@ -374,9 +376,6 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 		err = pfr_rule_add(ps, rule);
 		kfree(rule);
 		return err;
-	case PFR_SO_REMOVE_FILTERING_RULE:
-		err = pfr_get_arg(optval, optlen, &rule_id, sizeof(rule_id));
-		return err ? err : pfr_rule_remove(ps, rule_id);
 	case PFR_SO_ADD_HASH_RULE:
 	case PFR_SO_REMOVE_HASH_RULE:
 		if (optlen < sizeof(*hr))
@@ -390,9 +389,28 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 			err = pfr_hash_rule_remove(ps, hr);
 		kfree(hr);
 		return err;
-	case PFR_SO_SET_CHANNEL_MASK: {
-		u64 mask;
+	}
+	/* a rule id or an inactivity in seconds */
+	err = pfr_get_arg(optval, optlen, &arg, sizeof(arg));
+	if (err)
+		return err;
+	if (optname == PFR_SO_REMOVE_FILTERING_RULE)
+		return pfr_rule_remove(ps, arg);
+	if (optname == PFR_SO_PURGE_IDLE_RULES)
+		return pfr_rules_purge_idle(ps, arg);
+	pfr_hash_rules_purge_idle(ps, arg);
+	return 0;
+}
 
+/* The channel mask and the application name. */
+static int pfr_set_binding_opt(struct pfr_sock *ps, int optname, sockptr_t optval, unsigned int optlen)
+{
+	char name[PFR_APPL_NAME_LEN];
+	unsigned int n;
+	u64 mask;
+	int err;
+
+	if (optname == PFR_SO_SET_CHANNEL_MASK) {
 		err = pfr_get_arg(optval, optlen, &mask, sizeof(mask));
 		if (!err && !mask)
 			err = -EINVAL;
@@ -400,38 +418,21 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 			WRITE_ONCE(ps->channel_mask, mask);
 		return err;
 	}
-	case PFR_SO_PURGE_IDLE_HASH_RULES:
-	case PFR_SO_PURGE_IDLE_RULES: {
-		u16 secs;
+	n = min_t(unsigned int, optlen, sizeof(name) - 1);
+	if (copy_from_sockptr(name, optval, n))
+		return -EFAULT;
+	name[n] = '\0';
+	spin_lock_bh(&ps->lock);
+	strscpy(ps->appl_name, name, sizeof(ps->appl_name));
+	spin_unlock_bh(&ps->lock);
+	return 0;
+}
 
-		err = pfr_get_arg(optval, optlen, &secs, sizeof(secs));
-		if (err)
-			return err;
-		if (optname == PFR_SO_PURGE_IDLE_RULES)
-			return pfr_rules_purge_idle(ps, secs);
-		pfr_hash_rules_purge_idle(ps, secs);
-		return 0;
-	}
-	case PFR_SO_SET_APPL_NAME: {
-		char name[PFR_APPL_NAME_LEN];
-		unsigned int n = min_t(unsigned int, optlen, sizeof(name) - 1);
-
-		if (copy_from_sockptr(name, optval, n))
-			return -EFAULT;
-		name[n] = '\0';
-		spin_lock_bh(&ps->lock);
-		strscpy(ps->appl_name, name, sizeof(ps->appl_name));
-		spin_unlock_bh(&ps->lock);
-		return 0;
-	}
-	case PFR_SO_ACTIVATE_RING:
-	case PFR_SO_DEACTIVATE_RING:
-		break;
-	default:
-		err = pfr_get_arg(optval, optlen, &v, sizeof(v));
-		if (err)
-			return err;
-	}
+/* Options of one u32 value: policy, sampling, direction, watermark, and the
+ * ring options that need pfr_cfg_mutex (__pfr_setsockopt_cfg). */
+static int pfr_set_value_opt(struct pfr_sock *ps, int optname, u32 v)
+{
+	int err;
 
 	switch (optname) {
 	case PFR_SO_TOGGLE_FILTER_POLICY:
@@ -461,11 +462,44 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t
 		mutex_unlock(&pfr_cfg_mutex);
 		return err;
 	}
-
 	mutex_lock(&pfr_cfg_mutex);
 	err = __pfr_setsockopt_cfg(ps, optname, v);
 	mutex_unlock(&pfr_cfg_mutex);
 	return err;
+}
+
+/* Dispatches each option to the handler of its group. */
+static int pfr_setsockopt(struct socket *sock, int level, int optname, sockptr_t optval,
+			  unsigned int optlen)
+{
+	struct pfr_sock *ps = pfr_sk(sock->sk);
+	u32 v = 0;
+	int err;
+
+	if (level != PFR_SOL)
+		return -ENOPROTOOPT;
+
+	switch (optname) {
+	case PFR_SO_ADD_TO_CLUSTER:
+	case PFR_SO_REMOVE_FROM_CLUSTER:
+		return pfr_set_cluster_opt(ps, optname, optval, optlen);
+	case PFR_SO_ADD_FILTERING_RULE:
+	case PFR_SO_REMOVE_FILTERING_RULE:
+	case PFR_SO_ADD_HASH_RULE:
+	case PFR_SO_REMOVE_HASH_RULE:
+	case PFR_SO_PURGE_IDLE_RULES:
+	case PFR_SO_PURGE_IDLE_HASH_RULES:
+		return pfr_set_rule_opt(ps, optname, optval, optlen);
+	case PFR_SO_SET_CHANNEL_MASK:
+	case PFR_SO_SET_APPL_NAME:
+		return pfr_set_binding_opt(ps, optname, optval, optlen);
+	case PFR_SO_ACTIVATE_RING:
+	case PFR_SO_DEACTIVATE_RING:
+		return pfr_set_value_opt(ps, optname, 0); /* no argument */
+	default:
+		err = pfr_get_arg(optval, optlen, &v, sizeof(v));
+		return err ? err : pfr_set_value_opt(ps, optname, v);
+	}
 }
 
 static int pfr_getsockopt(struct socket *sock, int level, int optname, char __user *optval,

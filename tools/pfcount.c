@@ -340,13 +340,7 @@ int main(int argc, char **argv)
 	if (o.long_header || parse)
 		flags |= PF_RING_LONG_HEADER | PF_RING_TIMESTAMP;
 
-	errno = 0;
-	ring = pfring_open(o.device, o.snaplen, flags);
-	if (ring == NULL) {
-		tu_last_error(NULL, err, sizeof(err));
-		fprintf(stderr, PROG ": cannot open %s: %s\n", o.device, err);
-		return TU_EXIT_ERROR;
-	}
+	ring = tu_open_or_exit(PROG, o.device, o.snaplen, flags);
 	configure_ring(ring, &o);
 	tu_watch_ring(0, ring);
 	tu_install_stop_signals();

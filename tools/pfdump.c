@@ -260,14 +260,7 @@ int main(int argc, char **argv)
 	int rc, werr, exit_code = TU_EXIT_OK;
 
 	parse_args(argc, argv, &o);
-	errno = 0;
-	ring = pfring_open(o.device, o.snaplen,
-			   PF_RING_PROMISC | PF_RING_LONG_HEADER | PF_RING_TIMESTAMP);
-	if (ring == NULL) {
-		tu_last_error(NULL, err, sizeof(err));
-		fprintf(stderr, PROG ": cannot open %s: %s\n", o.device, err);
-		return TU_EXIT_ERROR;
-	}
+	ring = tu_open_or_exit(PROG, o.device, o.snaplen, PF_RING_PROMISC | PF_RING_LONG_HEADER | PF_RING_TIMESTAMP);
 	configure_ring(ring, &o);
 	if (writer_open(&w, o.out_path, o.snaplen) != 0) {
 		fprintf(stderr, PROG ": cannot create %s: %s\n", o.out_path, strerror(errno));

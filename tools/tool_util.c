@@ -511,7 +511,10 @@ void tu_last_error(pfring *ring, char *buf, size_t len)
 pfring *tu_open_or_exit(const char *prog, const char *device, uint32_t caplen, uint32_t flags)
 {
 	char err[PFRING_ERRBUF_SIZE];
-	pfring *ring = pfring_open(device, caplen, flags);
+	pfring *ring;
+
+	errno = 0; /* tu_last_error falls back to it when the library says nothing */
+	ring = pfring_open(device, caplen, flags);
 
 	if (ring == NULL) {
 		tu_last_error(NULL, err, sizeof(err));
