@@ -20,8 +20,23 @@
 #include <sys/time.h>
 #include <time.h>
 #include <netinet/in.h>
+/* What the PF_RING 5.x header includes: its programs rely on getting these. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include "pfring_defs.h"
+
+/* The 5.x header's name of the perfect-filter rule type (the guide's is
+ * intel_82599_perfect_filter_hash_rule). */
+#define intel_82599_perfect_filter_rule intel_82599_perfect_filter_hash_rule
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,13 +48,22 @@ extern "C" {
 #define PFRING_LIB_VERSION_PATCH 6
 #define PFRING_LIB_VERSION_NUM RING_VERSION_NUM
 
-/* ---- pfring_open() flags (guide 8.4) -------------------------------- */
-#define PF_RING_REENTRANT (1 << 0)
-#define PF_RING_LONG_HEADER (1 << 1)
-#define PF_RING_PROMISC (1 << 2)
-#define PF_RING_DNA_SYMMETRIC_RSS (1 << 3)
+/* ---- pfring_open() flags (guide 8.4) --------------------------------
+ * The bit values of the PF_RING 5.x release header, so that programs
+ * built against it (or that hard-code them, as dlopen() users do) pass the
+ * same bits here. The last five are accepted; docs/compat.md says what
+ * each does on which device. */
+#define PF_RING_DNA_SYMMETRIC_RSS (1 << 0)
+#define PF_RING_REENTRANT (1 << 1)
+#define PF_RING_LONG_HEADER (1 << 2)
+#define PF_RING_PROMISC (1 << 3)
 #define PF_RING_TIMESTAMP (1 << 4)
 #define PF_RING_HW_TIMESTAMP (1 << 5)
+#define PF_RING_RX_PACKET_BOUNCE (1 << 6)
+#define PF_RING_DNA_FIXED_RSS_Q_0 (1 << 7)
+#define PF_RING_STRIP_HW_TIMESTAMP (1 << 8)
+#define PF_RING_DO_NOT_PARSE (1 << 9)
+#define PF_RING_DO_NOT_TIMESTAMP (1 << 10)
 
 /* ---- return codes (guide 8.2) ---------------------------------------- */
 #define PF_RING_ERROR_GENERIC -1
@@ -48,6 +72,7 @@ extern "C" {
 #define PF_RING_ERROR_NO_TX_SLOT_AVAILABLE -4
 #define PF_RING_ERROR_WRONG_CONFIGURATION -5
 #define PF_RING_ERROR_END_OF_DEMO_PERIOD -6
+#define PF_RING_ERROR_END_OF_DEMO_MODE PF_RING_ERROR_END_OF_DEMO_PERIOD /* the 5.x header's name */
 #define PF_RING_ERROR_NOT_SUPPORTED -7
 #define PF_RING_ERROR_INVALID_LIB_VERSION -8
 #define PF_RING_ERROR_UNKNOWN_ADAPTER -9
@@ -64,6 +89,14 @@ extern "C" {
 #define PFRING_ERRBUF_SIZE 256
 #define DEFAULT_POLL_WATERMARK 128
 #define DEFAULT_POLL_DURATION_MS 500
+#define DEFAULT_POLL_DURATION DEFAULT_POLL_DURATION_MS /* the 5.x header's name */
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
 
 /* ---- packet header --------------------------------------------------- */
 
@@ -87,6 +120,8 @@ typedef struct __pfring pfring;
 /* Callback of pfring_loop(). */
 typedef void (*pfringProcessPacket)(const struct pfring_pkthdr *h, const u_char *p,
 				    const u_char *user_bytes);
+/* The 5.x header's spelling of the same type. */
+typedef pfringProcessPacket pfringProcesssPacket;
 
 /* One entry of pfring_findalldevs(). */
 typedef struct pfring_if {
@@ -407,6 +442,85 @@ const char *pfring_get_module_name(pfring *ring);
  * PF_RING_ERROR_INVALID_ARGUMENT).
  */
 int pfring_get_device_stats_json(pfring *ring, char *buf, size_t len);
+
+/* ---- calls of the PF_RING 5.x release header (not in the guide) -------
+ * Programs written for 5.x call these; docs/compat.md says what each does
+ * here. Same conventions as above. */
+
+/* The interface index of the bound device into *if_index (as
+ * pfring_get_bound_device_id). */
+int pfring_get_bound_device_ifindex(pfring *ring, int *if_index);
+/* The interface index of the network device device_name (ring may be
+ * any open ring; it receives the error message). PF_RING_ERROR_UNKNOWN_ADAPTER
+ * when there is no such interface. */
+int pfring_get_device_ifindex(pfring *ring, char *device_name, int *if_index);
+/* val with a ' between groups of three digits (and two decimals when
+ * add_decimals) into buf; returns buf. */
+char *pfring_format_numbers(double val, char *buf, u_int buf_len, u_int8_t add_decimals);
+/* Real-time scheduling for the calling process (SCHED_FIFO at
+ * cpu_percentage, clamped to the valid priorities; 0 leaves it alone).
+ * A refusal (no CAP_SYS_NICE) is reported on stderr once; nothing else. */
+void pfring_config(u_short cpu_percentage);
+/* Every packet delivered on ring is sent out of device_name too (opened
+ * now; NULL or "" stops it). */
+int pfring_set_reflector_device(pfring *ring, char *device_name);
+/* Ends pfring_loop/blocking receives (pfring_breakloop) and makes every
+ * later receive fail with PF_RING_ERROR_INVALID_STATUS; close it next. */
+void pfring_shutdown(pfring *ring);
+/* pf_ring.ko's in-kernel loopback test: PF_RING_ERROR_NOT_SUPPORTED (no
+ * module has it). */
+int pfring_loopback_test(pfring *ring, char *buffer, u_int buffer_len, u_int test_len);
+/* 1 when a packet (or the end of a finite device) is ready now, else 0. */
+int pfring_is_pkt_available(pfring *ring);
+/* Nothing to do: every module gives consumed slots back at each receive. */
+void pfring_sync_indexes_with_kernel(pfring *ring);
+/* DNA TX slots: PF_RING_ERROR_NOT_SUPPORTED until the dna module exists. */
+int pfring_copy_tx_packet_into_slot(pfring *ring, u_int16_t tx_slot_id, char *buffer, u_int len);
+/* pfring_open with a kernel packet-consumer plugin: plugin 0 is a plain
+ * pfring_open; other ids fail (NULL, errno EOPNOTSUPP): packets reach
+ * pf_ring.ko plugins through rules (guide chapter 10), not as consumers. */
+pfring *pfring_open_consumer(const char *device_name, u_int32_t caplen, u_int32_t flags, u_int8_t consumer_plugin_id,
+			     char *consumer_data, u_int consumer_data_len);
+/* Capture only RX queue channel_id: the queue of a name given as DEV@Q
+ * (PF_RING_ERROR_INVALID_ARGUMENT for another id); devices of one queue
+ * take 0. */
+int pfring_set_channel_id(pfring *ring, u_int32_t channel_id);
+/* The device is chosen by pfring_open: binding to that same device is 0,
+ * to another PF_RING_ERROR_NOT_SUPPORTED (open a ring on it instead). */
+int pfring_bind(pfring *ring, char *device_name);
+/* pfring_send of hdr->caplen bytes of pkt (the header's other fields are
+ * not transmitted). */
+int pfring_send_parsed(pfring *ring, char *pkt, struct pfring_pkthdr *hdr, u_int8_t flush_packet);
+/* The MTU of the bound interface, or the ring's caplen when the device is
+ * not an interface (files, software NICs). */
+int pfring_get_mtu_size(pfring *ring);
+
+/* Bundles: several rings read as one (5.x). */
+#define MAX_NUM_BUNDLE_ELEMENTS 32
+typedef enum {
+	pick_round_robin = 0, /* the next ring, in turn, that has a packet */
+	pick_fifo /* the ring whose next packet is the oldest */
+} bundle_read_policy;
+typedef struct {
+	bundle_read_policy policy;
+	u_int16_t num_sockets, last_read_socket;
+	pfring *sockets[MAX_NUM_BUNDLE_ELEMENTS];
+	struct pollfd pfd[MAX_NUM_BUNDLE_ELEMENTS];
+} pfring_bundle;
+
+/* Empties *bundle with policy p. */
+void pfring_bundle_init(pfring_bundle *bundle, bundle_read_policy p);
+/* Adds ring (enabling it). 0, or PF_RING_ERROR_INVALID_ARGUMENT (NULL, full). */
+int pfring_bundle_add(pfring_bundle *bundle, pfring *ring);
+/* As pfring_recv, from the ring the policy picks. 1 with a packet, 0 none
+ * (not waiting), PF_RING_ERROR_END_OF_FILE once every ring has ended, or
+ * the error of a ring. */
+int pfring_bundle_read(pfring_bundle *bundle, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+		       u_int8_t wait_for_incoming_packet);
+/* Forgets the rings (they stay open). */
+void pfring_bundle_destroy(pfring_bundle *bundle);
+/* Closes every ring and empties the bundle. */
+void pfring_bundle_close(pfring_bundle *bundle);
 
 #ifdef __cplusplus
 }

@@ -64,6 +64,10 @@ struct __pfring {
   // closed with the ring) and the buffer bounce builds its frame in.
   std::vector<std::pair<std::string, struct __pfring *>> reflectors;
   std::vector<uint8_t> bounce_buf;
+  // pfring_set_reflector_device: every delivered packet goes out there too.
+  struct __pfring *reflector_all = nullptr;
+  // pfring_shutdown: receives fail from then on.
+  std::atomic<bool> shut_down{false};
 
   std::mutex api_mutex;  // held by data-path calls when PF_RING_REENTRANT
   mutable std::mutex err_mutex;

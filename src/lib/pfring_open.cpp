@@ -95,6 +95,7 @@ using namespace pfr;
 
 __pfring::~__pfring() {
   for (auto &r : reflectors) pfring_close(r.second);
+  if (reflector_all) pfring_close(reflector_all);
 }
 
 int __pfring::fail(int code, const std::string &msg) {

@@ -129,6 +129,8 @@ void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
   r->delivered_bytes += p->hdr.len;
   r->last_pkt = p->data;
   r->last_caplen = p->hdr.caplen;
+  // pfring_set_reflector_device: a copy out of the reflector (best effort, counted)
+  if (r->reflector_all && pfring_send(r->reflector_all, p->data, p->hdr.caplen, 1) >= 0) r->reflected++;
 }
 
 // A new burst arrived: nothing is parsed yet. With hash rules, parse the
@@ -157,6 +159,7 @@ void stage_burst(pfring *r) {
 int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0,
                 bool peek = false) {
   if (!r->enabled) return r->fail(PF_RING_ERROR_RING_NOT_ENABLED, "ring is disabled (pfring_enable_ring)");
+  if (r->shut_down.load()) return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring was shut down (pfring_shutdown)");
   if (r->peeked) {
     *out = r->peeked;
     if (!peek) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the build into a temporary prefix, then builds the guide's API
-# user (C, -Wall -Werror, pkg-config) and a CMake consumer
+# user and a 5.x-style program (C, -Wall -Werror, pkg-config) and a CMake consumer
 # (find_package(pfring)) against it, and runs both on a capture.
 # Usage: run.sh BUILD_DIR CAPTURE
 set -eu
@@ -19,6 +19,10 @@ if nm -D "$libdir/libpfring.so" 2>/dev/null | grep -q __asan_init; then extra="-
 cc -Wall -Wextra -Werror $extra $(pkg-config --cflags libpfring) "$here/guide_api.c" -o "$tmp/guide_api" \
   $(pkg-config --libs libpfring)
 LD_LIBRARY_PATH="$libdir" "$tmp/guide_api" "$capture"
+# a program written as 5.x-era ones are (only pfring.h included)
+cc -Wall -Wextra -Werror $extra $(pkg-config --cflags libpfring) "$here/compat_5x.c" -o "$tmp/compat_5x" \
+  $(pkg-config --libs libpfring)
+LD_LIBRARY_PATH="$libdir" "$tmp/compat_5x" "$capture"
 cmake -S "$here" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_CXX_FLAGS="$extra" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer/guide_api_cpp" "$capture"

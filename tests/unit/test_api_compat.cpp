@@ -1,0 +1,157 @@
+// test_api_compat.cpp - the calls of the PF_RING 5.x release header that
+// the guide does not list (src/lib/pfring_compat.cpp): bundles in both
+// read policies, number formatting, the reflector device, shutdown, and
+// what the calls that depend on the device say on a capture file.
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "api_fixture.h"
+
+namespace {
+
+using namespace apitest;
+
+class ApiCompat : public ApiTest {
+ protected:
+  // A second capture, the known one with every timestamp 0.5 ms later.
+  std::string shifted() {
+    std::vector<Record> recs = known_capture();
+    for (Record &r : recs) r.ts_ns += 500000;
+    std::string p = dir_.file("shifted.pcap");
+    EXPECT_TRUE(ut::write_file(p, pw::pcap_bytes(recs)));
+    return "pcap:" + p;
+  }
+};
+
+TEST_F(ApiCompat, FormatNumbersGroupsDigitsAndRounds) {
+  char b[64];
+  EXPECT_STREQ(pfring_format_numbers(0, b, sizeof b, 0), "0");
+  EXPECT_STREQ(pfring_format_numbers(999, b, sizeof b, 0), "999");
+  EXPECT_STREQ(pfring_format_numbers(1234567, b, sizeof b, 0), "1'234'567");
+  EXPECT_STREQ(pfring_format_numbers(1234567.891, b, sizeof b, 1), "1'234'567.89");
+  EXPECT_STREQ(pfring_format_numbers(999.999, b, sizeof b, 1), "1'000.00");
+  EXPECT_STREQ(pfring_format_numbers(-1500, b, sizeof b, 0), "-1'500");
+  char tiny[4];
+  EXPECT_STREQ(pfring_format_numbers(123456, tiny, sizeof tiny, 0), "123");  // cut, terminated
+}
+
+TEST_F(ApiCompat, BundleRoundRobinReadsEveryPacketOfEveryRing) {
+  pfring *second = pfring_open(shifted().c_str(), 1518, 0);
+  ASSERT_NE(second, nullptr);
+  pfring_bundle b;
+  pfring_bundle_init(&b, pick_round_robin);
+  ASSERT_EQ(pfring_bundle_add(&b, ring_), 0);
+  ASSERT_EQ(pfring_bundle_add(&b, second), 0);
+  EXPECT_EQ(pfring_bundle_add(&b, nullptr), PF_RING_ERROR_INVALID_ARGUMENT);
+  Tags got;
+  int rc = 0;
+  for (int i = 0; i < 100; i++) {
+    u_char *p;
+    pfring_pkthdr h;
+    rc = pfring_bundle_read(&b, &p, 0, &h, 1);
+    if (rc != 1) break;
+    got.push_back(ut::frame_tag(p, h.caplen));
+  }
+  EXPECT_EQ(rc, PF_RING_ERROR_END_OF_FILE);
+  ASSERT_EQ(got.size(), 24u);
+  // in turn: the two rings alternate
+  for (size_t i = 0; i + 1 < got.size(); i += 2) EXPECT_EQ(got[i], got[i + 1]) << i;
+  pfring_bundle_destroy(&b);
+  EXPECT_EQ(b.num_sockets, 0);
+  pfring_close(second);
+}
+
+TEST_F(ApiCompat, BundleFifoMergesByTimestamp) {
+  pfring *second = pfring_open(shifted().c_str(), 1518, 0);
+  ASSERT_NE(second, nullptr);
+  pfring_bundle b;
+  pfring_bundle_init(&b, pick_fifo);
+  ASSERT_EQ(pfring_bundle_add(&b, second), 0);  // the later one first
+  ASSERT_EQ(pfring_bundle_add(&b, ring_), 0);
+  std::vector<uint64_t> ts;
+  for (int i = 0; i < 100; i++) {
+    u_char *p;
+    pfring_pkthdr h;
+    int rc = pfring_bundle_read(&b, &p, 0, &h, 1);
+    if (rc != 1) {
+      EXPECT_EQ(rc, PF_RING_ERROR_END_OF_FILE);
+      break;
+    }
+    ts.push_back(uint64_t(h.ts.tv_sec) * 1000000 + uint64_t(h.ts.tv_usec));
+  }
+  ASSERT_EQ(ts.size(), 24u);
+  EXPECT_TRUE(std::is_sorted(ts.begin(), ts.end()));
+  pfring_bundle_destroy(&b);
+  pfring_close(second);
+}
+
+TEST_F(ApiCompat, ShutdownEndsReceiving) {
+  pfring_enable_ring(ring_);
+  u_char *p;
+  pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(ring_, &p, 0, &h, 0), 1);
+  EXPECT_EQ(pfring_is_pkt_available(ring_), 1);
+  pfring_shutdown(ring_);
+  EXPECT_EQ(pfring_recv(ring_, &p, 0, &h, 0), PF_RING_ERROR_INVALID_STATUS);
+  EXPECT_TRUE(contains(last_error(ring_), "shut down")) << last_error(ring_);
+}
+
+TEST_F(ApiCompat, ReflectorDeviceGetsEveryDeliveredPacket) {
+  std::string name = "ucompat" + std::to_string(getpid());
+  std::string usr = "userspace:" + name;
+  pfring *peer = pfring_open(usr.c_str(), 1518, 0);
+  ASSERT_NE(peer, nullptr) << last_error(nullptr);
+  ASSERT_EQ(pfring_set_reflector_device(ring_, const_cast<char *>(usr.c_str())), 0) << last_error(ring_);
+  Tags sent = drain(ring_);
+  EXPECT_EQ(sent, kAll);
+  Tags got;
+  for (int i = 0; i < 12; i++) {
+    u_char *p;
+    pfring_pkthdr h;
+    if (pfring_recv(peer, &p, 0, &h, 0) != 1) break;
+    got.push_back(ut::frame_tag(p, h.caplen));
+  }
+  EXPECT_EQ(got, kAll);
+  EXPECT_EQ(pfring_set_reflector_device(ring_, nullptr), 0);  // stops it
+  char bad[] = "pcap:/nonexistent/file.pcap";
+  EXPECT_EQ(pfring_set_reflector_device(ring_, bad), PF_RING_ERROR_UNKNOWN_ADAPTER);
+  pfring_close(peer);
+}
+
+TEST_F(ApiCompat, DeviceDependentCallsSayWhatTheyCanDo) {
+  int idx = -1;
+  char lo[] = "lo", none[] = "no-such-if0";
+  EXPECT_EQ(pfring_get_device_ifindex(ring_, lo, &idx), 0);
+  EXPECT_EQ(idx, 1);
+  EXPECT_EQ(pfring_get_device_ifindex(ring_, none, &idx), PF_RING_ERROR_UNKNOWN_ADAPTER);
+  EXPECT_EQ(errno, ENODEV);
+  EXPECT_EQ(pfring_get_mtu_size(ring_), 1518);  // a file: the caplen
+  EXPECT_EQ(pfring_set_channel_id(ring_, 0), 0);
+  EXPECT_EQ(pfring_set_channel_id(ring_, 3), PF_RING_ERROR_NOT_SUPPORTED);
+  EXPECT_TRUE(contains(last_error(ring_), "@3")) << last_error(ring_);
+  std::string same = dev_;
+  EXPECT_EQ(pfring_bind(ring_, const_cast<char *>(same.c_str())), 0);
+  char other[] = "eth9";
+  EXPECT_EQ(pfring_bind(ring_, other), PF_RING_ERROR_NOT_SUPPORTED);
+  char buf[64];
+  EXPECT_EQ(pfring_loopback_test(ring_, buf, sizeof buf, 10), PF_RING_ERROR_NOT_SUPPORTED);
+  EXPECT_EQ(pfring_copy_tx_packet_into_slot(ring_, 0, buf, 10), PF_RING_ERROR_NOT_SUPPORTED);
+  pfring_sync_indexes_with_kernel(ring_);  // nothing to do, and harmless
+  pfring_pkthdr h{};
+  h.caplen = 60;
+  EXPECT_EQ(pfring_send_parsed(ring_, buf, &h, 1), PF_RING_ERROR_NOT_SUPPORTED);  // a file cannot send
+  errno = 0;
+  EXPECT_EQ(pfring_open_consumer(dev_.c_str(), 1518, 0, 7, nullptr, 0), nullptr);
+  EXPECT_EQ(errno, EOPNOTSUPP);
+  EXPECT_TRUE(contains(last_error(nullptr), "consumer plugin 7")) << last_error(nullptr);
+  pfring *plain = pfring_open_consumer(dev_.c_str(), 1518, 0, 0, nullptr, 0);
+  ASSERT_NE(plain, nullptr);
+  EXPECT_EQ(drain(plain), kAll);
+  pfring_close(plain);
+  pfring_config(0);  // leaves the scheduler alone
+}
+
+}  // namespace
