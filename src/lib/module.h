@@ -196,6 +196,14 @@ class Module {
   virtual int remove_hw_rule(uint16_t id) { return PF_RING_ERROR_NOT_SUPPORTED; }
 };
 
+// send() for a module whose send_burst() is its real transmit path: a
+// burst of one; the frame's length, or send_burst's code.
+inline int send_as_burst(Module &m, const uint8_t *pkt, unsigned len, std::string &err) {
+  TxFrame f{pkt, len};
+  int rc = m.send_burst(&f, 1, -1, err);
+  return rc < 0 ? rc : static_cast<int>(len);
+}
+
 // A device a module can open, for pfring_findalldevs().
 struct DeviceInfo {
   std::string name, description;

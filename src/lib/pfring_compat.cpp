@@ -218,10 +218,8 @@ int bundle_pick(pfring_bundle *b, int *status) {
   *status = 0;
   for (u_int16_t k = 0; k < b->num_sockets; k++) {
     u_int16_t i = static_cast<u_int16_t>((b->last_read_socket + 1 + k) % b->num_sockets);
-    pfring *r = b->sockets[i];
-    if (pfring_poll(r, 0) <= 0) continue;
     struct timespec ts;
-    int rc = pfring_next_pkt_time(r, &ts);
+    int rc = pfring_next_pkt_time(b->sockets[i], &ts);  // peeks: the read gets this packet
     if (rc == PF_RING_ERROR_NO_PKT_AVAILABLE) continue;
     if (rc == PF_RING_ERROR_END_OF_FILE) {
       ended++;

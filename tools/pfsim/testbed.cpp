@@ -471,7 +471,6 @@ Testbed::Result Testbed::offer_rx(uint32_t nic, const uint8_t *data, uint32_t ca
   if (!n.cfg.modelled && r.status != sim::OfferStatus::kInvalid) n.s->offered++;
   if (r.arrival_ps > now_ps_) now_ps_ = r.arrival_ps;
   n.collect();
-  n.publish_engine_stats();
   (void)flush_held(nic);  // what stays waits for the next pass
   return Result::kDone;
 }
@@ -497,7 +496,6 @@ bool Testbed::run_source(SourceRt &s) {
         // once all of it is in their rings (step())
         n.engine->drain();
         n.collect();
-        n.publish_engine_stats();
         n.eos_due = s.cfg.end_after;
         return moved;
       }
@@ -585,8 +583,10 @@ bool Testbed::step() {
       n.engine->consume_until_ps(now_ps_);
       if (!moved && sources_done) n.engine->drain();
       n.collect();
-      n.publish_engine_stats();
     }
+    // once a pass, not per frame (O(queues)); before eos, so a client
+    // that sees the end reads the final counters
+    n.publish_engine_stats();
     size_t waiting = n.held.size() - n.held_next;
     bool flushed = flush_held(i);
     moved |= n.held.size() - n.held_next != waiting;
@@ -631,6 +631,7 @@ void Testbed::stop() {
       }
       if (!moved) break;
     }
+    for (auto &n : nics_) n->publish_engine_stats();
     final_json_ = counters_json();
     tb::store_release(&hdr_->state, static_cast<uint32_t>(tb::kTbStopped));
   }

@@ -212,9 +212,7 @@ class TestbedClient : public Module {
   bool can_transmit() const override { return true; }
 
   int send(const uint8_t *pkt, unsigned len, bool, int, std::string &err) override {
-    TxFrame f{pkt, len};
-    int rc = send_burst(&f, 1, -1, err);
-    return rc < 0 ? rc : static_cast<int>(len);
+    return send_as_burst(*this, pkt, len, err);
   }
 
   // What fits of the burst goes in with one insert-index store; a full TX

@@ -240,9 +240,7 @@ class UserspaceEnd : public Module, public ZeroCopy {
   // Every packet is committed at once (flush is implied); a full ring is
   // PF_RING_ERROR_NO_TX_SLOT_AVAILABLE without waiting, as a NIC's TX ring.
   int send(const uint8_t *pkt, unsigned len, bool, int, std::string &err) override {
-    TxFrame f{pkt, len};
-    int rc = send_burst(&f, 1, -1, err);
-    return rc < 0 ? rc : static_cast<int>(len);
+    return send_as_burst(*this, pkt, len, err);
   }
 
   // The burst goes in with one insert-index store (one doorbell).
