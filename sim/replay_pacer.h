@@ -12,11 +12,18 @@
 //
 // next() returns a ready time; the NIC starts the frame at the latest of
 // that, the end of the previous frame and the end of a PAUSE (nic.h).
+//
+// The NIC's clock counts picoseconds in 64 bits: kMaxReadyNs (about 208
+// days of replay) is the last ready time it takes. A frame the schedule
+// puts later (a capture whose records span more than that at this rate)
+// is not given a time that wraps or that the NIC would refuse: next()
+// says so (fits() false) and the replay must end with beyond_message().
 #pragma once
 
 #include <cstdint>
 
 #include "clock.h"
+#include "nic.h"
 #include "value_parse.h"
 
 namespace sim {
@@ -30,15 +37,34 @@ class ReplayPacer {
   // The ready time, ps, of the next frame, recorded at rec_ns; new_loop
   // for the first frame of a file's second or later loop (gap 0 after the
   // last frame of the loop before).
+  // Once a frame did not fit, every later one does not either.
   uint64_t next(uint64_t rec_ns, bool new_loop = false) {
     if (new_loop) started_ = false;
     if (rate_ != Rate::kLine && started_ && rec_ns > prev_rec_ns_) {
-      uint64_t gap_ps = ns_to_ps(rec_ns - prev_rec_ns_);
-      ready_ps_ += rate_ == Rate::kScaled ? gap_ps / factor_ : gap_ps;
+      // gap_ps / factor, worked out from the ns so that a gap of years
+      // cannot wrap the ps conversion: floor(g x 1000 / f) = q x 1000 +
+      // floor(r x 1000 / f) with g = q x f + r
+      uint64_t gap_ns = rec_ns - prev_rec_ns_;
+      uint64_t f = rate_ == Rate::kScaled ? factor_ : 1;
+      uint64_t q = gap_ns / f, r = gap_ns % f;
+      if (q > kMaxReadyNs) {
+        beyond_ = true;
+      } else {
+        uint64_t add = ns_to_ps(q) + r * kPsPerNs / f;
+        if (add > kMaxReadyPs - ready_ps_) beyond_ = true;
+        else ready_ps_ += add;
+      }
     }
     if (!started_ || rec_ns > prev_rec_ns_) prev_rec_ns_ = rec_ns;
     started_ = true;
     return ready_ps_;
+  }
+  // False once a frame came later than kMaxReadyNs into the replay.
+  bool fits() const { return !beyond_; }
+  // Why the replay ends there, for a message naming the capture.
+  static const char *beyond_message() {
+    return "the recorded gaps reach beyond 208 days of replay, more than the software NIC's clock (picoseconds in "
+           "64 bits) holds; replay it faster (rate=xN, line or top) or cut the capture";
   }
 
  private:
@@ -47,6 +73,8 @@ class ReplayPacer {
   bool started_ = false;
   uint64_t prev_rec_ns_ = 0;
   uint64_t ready_ps_ = 0;  // kept across loops
+  bool beyond_ = false;
+  static constexpr uint64_t kMaxReadyPs = ns_to_ps(kMaxReadyNs);
 };
 
 }  // namespace sim

@@ -100,6 +100,7 @@ struct LineParser {
     if (cfg.nics.size() >= tb::kMaxNics) return fail("at most " + std::to_string(tb::kMaxNics) + " nics");
     TbNicConfig n;
     n.name = w[1];
+    n.line = line;
     n.rss_key = microsoft_rss_key();
     uint8_t idx = static_cast<uint8_t>(cfg.nics.size());
     const uint8_t mac[6] = {0x02, 0x50, 0x46, 0x53, 0x00, static_cast<uint8_t>(idx + 1)};
@@ -225,6 +226,9 @@ bool parse_testbed(const std::string &text, TestbedConfig &out, std::string &err
   std::string raw;
   while (std::getline(in, raw)) {
     p.line++;
+    // A NUL would end a path or name at c_str(): another file than the
+    // one written would be opened. No statement has a use for one.
+    if (raw.find('\0') != std::string::npos) return p.fail("a NUL byte (paths and names cannot hold one)");
     std::string l = raw.substr(0, raw.find('#'));
     std::istringstream ws(l);
     std::vector<std::string> w;
@@ -243,7 +247,32 @@ bool parse_testbed(const std::string &text, TestbedConfig &out, std::string &err
     err = "the testbed has no nic";
     return false;
   }
+  // What the engine refuses is refused here, with the nic's line (the
+  // testbed line may come after it and changes the slot size).
+  for (const TbNicConfig &n : out.nics) {
+    std::string why = SimNic::validate(engine_config(out, n));
+    if (!why.empty()) {
+      p.line = n.line;
+      return p.fail("nic '" + n.name + "': " + why);
+    }
+  }
   return true;
+}
+
+SimNicConfig engine_config(const TestbedConfig &cfg, const TbNicConfig &nc) {
+  SimNicConfig ec;
+  ec.speed = nc.speed;
+  ec.num_queues = nc.queues;
+  ec.rss_key = nc.rss_key;
+  ec.slot_bytes = cfg.slot_size - PFC_SLOT_HDR_LEN;
+  if (nc.modelled) {
+    ec.descriptors = nc.descriptors;
+    ec.flow_control = nc.flow_control;
+    ec.service_ns = nc.consumer_ns;
+  } else {
+    ec.descriptors = 8;  // taken at arrival: one descriptor at a time is busy
+  }
+  return ec;
 }
 
 }  // namespace sim

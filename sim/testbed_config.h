@@ -42,6 +42,7 @@ struct TbNicConfig {
   uint32_t descriptors = 512;  // ring=D: RX descriptors per queue (modelled consumers)
   bool modelled = false;       // consumer_ns given
   uint64_t consumer_ns = 0;
+  int line = 0;                // of the file, for messages
 };
 
 struct TbSourceConfig {
@@ -67,6 +68,13 @@ struct TestbedConfig {
   std::vector<int> peer;          // per NIC: the NIC at the wire's other end, or -1
   std::vector<std::string> sink;  // per NIC: pcap file its TX goes to, or ""
 };
+
+struct SimNicConfig;
+
+// The frame engine's configuration (sim/nic.h) for NIC nic of cfg: the one
+// place that turns a nic line into an engine, used by the parser (to refuse
+// what the engine would refuse, with the line) and by pfsim (to build it).
+SimNicConfig engine_config(const TestbedConfig &cfg, const TbNicConfig &nic);
 
 // Parses a testbed file's text. Returns true, or false with err as
 // "line N: what is wrong".

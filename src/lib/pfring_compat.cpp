@@ -36,26 +36,30 @@ PFR_EXPORT int pfring_get_device_ifindex(pfring *ring, char *device_name, int *i
 
 PFR_EXPORT char *pfring_format_numbers(double val, char *buf, u_int buf_len, u_int8_t add_decimals) {
   if (!buf || buf_len == 0) return buf;
-  bool neg = val < 0;
-  double a = std::fabs(val);
-  if (!std::isfinite(a) || a >= 1e19) {
-    snprintf(buf, buf_len, "%.0f", val);
+  if (!std::isfinite(val)) {
+    snprintf(buf, buf_len, "%f", val);
     return buf;
   }
-  // rounded once, to cents or to units, so 999.999 becomes 1'000.00
-  unsigned long long scaled = static_cast<unsigned long long>(std::llround(add_decimals ? a * 100.0 : a));
-  unsigned long long ipart = add_decimals ? scaled / 100 : scaled;
-  char digits[32], grouped[48];
-  int n = snprintf(digits, sizeof(digits), "%llu", ipart), o = 0;
-  for (int i = 0; i < n; i++) {
-    if (i > 0 && (n - i) % 3 == 0) grouped[o++] = '\'';
-    grouped[o++] = digits[i];
+  // printf rounds the exact binary value once (999.999 -> 1000.00) and
+  // prints every digit of any double (DBL_MAX has 309 before the point);
+  // no conversion to an integer type that could overflow.
+  char digits[320 + 4];
+  int n = snprintf(digits, sizeof(digits), add_decimals ? "%.2f" : "%.0f", val);
+  if (n < 0 || static_cast<size_t>(n) >= sizeof(digits)) {
+    buf[0] = '\0';
+    return buf;
   }
-  grouped[o] = '\0';
-  if (add_decimals)
-    snprintf(buf, buf_len, "%s%s.%02llu", neg ? "-" : "", grouped, scaled % 100);
-  else
-    snprintf(buf, buf_len, "%s%s", neg ? "-" : "", grouped);
+  const char *p = digits;
+  std::string out;
+  out.reserve(static_cast<size_t>(n) + static_cast<size_t>(n) / 3 + 1);
+  if (*p == '-') out += *p++;
+  size_t int_len = std::strcspn(p, ".");
+  for (size_t i = 0; i < int_len; i++) {
+    if (i > 0 && (int_len - i) % 3 == 0) out += '\'';
+    out += p[i];
+  }
+  out += p + int_len;  // ".NN" or nothing
+  snprintf(buf, buf_len, "%s", out.c_str());
   return buf;
 }
 
@@ -254,8 +258,12 @@ PFR_EXPORT int pfring_bundle_read(pfring_bundle *bundle, u_char **buffer, u_int 
       return pfring_recv(bundle->sockets[i], buffer, buffer_len, hdr, 0);
     }
     if (status != 0 || !wait_for_incoming_packet) return status;
+    // A break request is used up by the read it ends (as pfring_loop's
+    // is): every request a ring of the bundle holds goes with it.
+    bool stop = false;
     for (u_int16_t k = 0; k < bundle->num_sockets; k++)
-      if (bundle->sockets[k]->break_loop.load() || bundle->sockets[k]->shut_down.load()) return 0;
+      stop |= bundle->sockets[k]->break_loop.exchange(false) || bundle->sockets[k]->shut_down.load();
+    if (stop) return 0;
     // wait on every selectable ring; rings without a descriptor are polled again soon
     bool any_fd = false;
     for (u_int16_t k = 0; k < bundle->num_sockets; k++) {

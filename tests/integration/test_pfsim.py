@@ -274,6 +274,9 @@ def test_open_errors_name_what_is_wrong(pfsim):
     ("frobnicate\n", "unknown statement 'frobnicate'"),
     ("# nothing\n", "no nic"),
     ("nic a\nsource a pcap=/nonexistent/file.pcap\n", "/nonexistent/file.pcap"),
+    # accepted by the parser once, refused by the engine: pfsim crashed
+    ("nic a consumer_ns=100 ring=1\n", "line 1: nic 'a': flow control needs"),
+    ("nic a\nsink a /tmp/x.pcap\0.evil\n", "line 2: a NUL byte"),
 ])
 def test_pfsim_rejects_a_bad_testbed_file(tmp_path, text, message):
     f = tmp_path / "bad.tb"

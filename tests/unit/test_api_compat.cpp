@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,47 @@ TEST_F(ApiCompat, FormatNumbersGroupsDigitsAndRounds) {
   EXPECT_STREQ(pfring_format_numbers(-1500, b, sizeof b, 0), "-1'500");
   char tiny[4];
   EXPECT_STREQ(pfring_format_numbers(123456, tiny, sizeof tiny, 0), "123");  // cut, terminated
+  // Above 2^63 (an integer conversion overflowed there once).
+  EXPECT_STREQ(pfring_format_numbers(1e17, b, sizeof b, 1), "100'000'000'000'000'000.00");
+  EXPECT_STREQ(pfring_format_numbers(9.5e18, b, sizeof b, 0), "9'500'000'000'000'000'000");
+  EXPECT_STREQ(pfring_format_numbers(18446744073709551615.0, b, sizeof b, 0), "18'446'744'073'709'551'616");
+  EXPECT_STREQ(pfring_format_numbers(-2e19, b, sizeof b, 0), "-20'000'000'000'000'000'000");
+  // The largest double fits a big buffer and is cut, terminated, in a small one.
+  char big[512];
+  pfring_format_numbers(1.7976931348623157e308, big, sizeof big, 1);
+  EXPECT_EQ(std::string(big).size(), 309u + 102u + 3u);
+  EXPECT_EQ(std::string(big).substr(0, 8), "179'769'");
+  char guard[16];
+  std::memset(guard, 'X', sizeof guard);
+  pfring_format_numbers(1.7976931348623157e308, guard, 8, 1);
+  EXPECT_STREQ(guard, "179'769");
+  EXPECT_EQ(guard[8], 'X');  // nothing past buf_len
+}
+
+// After one pfring_breakloop, a later blocking bundle read waits again
+// (the request was used up by the read it ended): it once returned 0 at
+// once forever, and a read loop spun.
+TEST_F(ApiCompat, BundleBreakloopIsUsedUpByTheReadItEnds) {
+  std::string name = "ubundle" + std::to_string(getpid());
+  pfring *idle = pfring_open(("userspace:" + name).c_str(), 1518, 0);
+  ASSERT_NE(idle, nullptr) << last_error(nullptr);
+  pfring_bundle b;
+  pfring_bundle_init(&b, pick_round_robin);
+  ASSERT_EQ(pfring_bundle_add(&b, idle), 0);
+  u_char *p = nullptr;
+  pfring_pkthdr h;
+  pfring_breakloop(idle);
+  EXPECT_EQ(pfring_bundle_read(&b, &p, 0, &h, 1), 0);
+  std::thread breaker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    pfring_breakloop(idle);
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(pfring_bundle_read(&b, &p, 0, &h, 1), 0);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  breaker.join();
+  EXPECT_GE(waited, std::chrono::milliseconds(250));  // it waited for the second request
+  pfring_bundle_close(&b);
 }
 
 TEST_F(ApiCompat, BundleRoundRobinReadsEveryPacketOfEveryRing) {

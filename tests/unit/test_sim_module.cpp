@@ -11,6 +11,8 @@
 
 #include "pfring.h"
 #include "unit/hw_rule_util.h"
+#include "unit/pcap_writer.h"
+#include "replay_pacer.h"
 
 extern "C" {
 #include "parse.h"
@@ -282,4 +284,76 @@ TEST(SimModule, DeviceClockSetAndAdjustMoveTimestamps) {
   ASSERT_EQ(pfring_get_device_clock(ring, &c), 0);
   EXPECT_EQ(c.tv_sec, 995);
   pfring_close(ring);
+}
+
+// Recorded gaps the software NIC's ps clock cannot hold: a frame after a
+// 300-day gap was once stamped 86.5 days (the clock wrapped), and after
+// 210 days dropped unseen with exit 0. Now: a gap that fits keeps its exact
+// time; one that does not ends the replay with a message after the frames
+// before it; a faster rate replays the same capture whole.
+TEST(SimModule, RecordedGapsBeyondTheClockEndTheReplayWithAMessage) {
+  ut::TempDir dir;
+  ASSERT_TRUE(dir.ok());
+  const uint64_t day = 86400ull * 1000000000ull;
+  std::vector<pw::Record> recs(3);
+  for (size_t i = 0; i < recs.size(); i++) {
+    recs[i].data.assign(60, 0);
+    recs[i].data[5] = uint8_t(i);
+  }
+  recs[0].ts_ns = 1000;
+  recs[1].ts_ns = 1000 + 100 * day;  // fits
+  recs[2].ts_ns = 1000 + 400 * day;  // 300 days later: beyond
+  pw::PcapOptions nano;
+  nano.nsec = true;
+  std::string path = dir.file("gaps.pcap");
+  ASSERT_TRUE(ut::write_file(path, pw::pcap_bytes(recs, nano)));
+  for (const char *rate : {"", ",rate=x2"}) {
+    SCOPED_TRACE(rate);
+    pfring *r = pfring_open(("sim:" + path + rate).c_str(), 1536, 0);
+    ASSERT_NE(r, nullptr);
+    u_char *buf;
+    pfring_pkthdr h;
+    std::vector<uint64_t> ts;
+    int rc;
+    while ((rc = pfring_recv(r, &buf, 0, &h, 1)) > 0) ts.push_back(h.extended_hdr.timestamp_ns);
+    char msg[512] = "";
+    pfring_get_last_error(r, msg, sizeof msg);
+    if (*rate == '\0') {
+      EXPECT_EQ(rc, PF_RING_ERROR_INVALID_ARGUMENT);
+      EXPECT_NE(std::string(msg).find("record 3: the recorded gaps reach beyond 208 days"), std::string::npos) << msg;
+      ASSERT_EQ(ts.size(), 2u);
+      EXPECT_GE(ts[1] - ts[0], 100 * day);  // exact gap plus a wire time, not wrapped
+      EXPECT_LT(ts[1] - ts[0], 100 * day + 1000);
+    } else {
+      EXPECT_EQ(rc, PF_RING_ERROR_END_OF_FILE) << msg;
+      ASSERT_EQ(ts.size(), 3u);
+      EXPECT_GE(ts[2] - ts[1], 150 * day);  // halved
+      EXPECT_LT(ts[2] - ts[1], 150 * day + 1000);
+    }
+    pfring_close(r);
+  }
+}
+
+TEST(ReplayPacer, GapsAreExactAndNeverWrap) {
+  const uint64_t day_ns = 86400ull * 1000000000ull;
+  sim::ReplayPacer rec(sim::Rate::kRecorded, 1);
+  EXPECT_EQ(rec.next(5), 0u);
+  EXPECT_EQ(rec.next(5 + 200 * day_ns), 200 * day_ns * 1000);
+  EXPECT_TRUE(rec.fits());
+  rec.next(5 + 209 * day_ns);  // 209 days into the replay: beyond 2^54 ns
+  EXPECT_FALSE(rec.fits());
+  sim::ReplayPacer years(sim::Rate::kRecorded, 1);
+  years.next(0);
+  years.next(uint64_t(60) * 365 * day_ns);  // a gap whose ps do not fit 64 bits
+  EXPECT_FALSE(years.fits());
+  // x3: floor(gap_ps / 3), from the ns without overflow
+  sim::ReplayPacer x3(sim::Rate::kScaled, 3);
+  x3.next(0);
+  EXPECT_EQ(x3.next(10), 3333u);
+  EXPECT_EQ(x3.next(10 + uint64_t(600) * day_ns), 3333u + uint64_t(200) * day_ns * 1000);
+  EXPECT_TRUE(x3.fits());
+  sim::ReplayPacer line(sim::Rate::kLine, 1);
+  line.next(0);
+  EXPECT_EQ(line.next(uint64_t(60) * 365 * day_ns), 0u);
+  EXPECT_TRUE(line.fits());
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -49,7 +50,24 @@ class TestbedTest : public ::testing::Test {
     tb_->stop();
   }
 
-  void TearDown() override { stop(); }
+  void TearDown() override {
+    stop();
+    if (seg_) munmap(seg_, seg_len_);
+  }
+
+  // The testbed's segment mapped read/write, as any member of its group
+  // maps it (unmapped at the end of the test); nullptr if it cannot be.
+  sim::tb::TbHeader *map_segment() {
+    int fd = shm_open(sim::tb::shm_name(name_).c_str(), O_RDWR, 0);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) return nullptr;
+    void *m = mmap(nullptr, size_t(st.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return nullptr;
+    seg_ = m;
+    seg_len_ = size_t(st.st_size);
+    return static_cast<sim::tb::TbHeader *>(m);
+  }
 
   pfring *open(const std::string &nic_q) {
     pfring *r = pfring_open(("sim:" + name_ + ":" + nic_q).c_str(), 2048, 0);
@@ -77,6 +95,8 @@ class TestbedTest : public ::testing::Test {
   std::unique_ptr<pfsim::Testbed> tb_;
   std::thread loop_;
   std::atomic<bool> stop_{false};
+  void *seg_ = nullptr;
+  size_t seg_len_ = 0;
   static int counter_;
 };
 
@@ -254,19 +274,13 @@ TEST_F(TestbedTest, AHostileClientCannotCrashTheDaemon) {
   pfring *honest = open("n");
   pfring *hostile = open("n");
   ASSERT_TRUE(honest && hostile);
-  int fd = shm_open(sim::tb::shm_name(name_).c_str(), O_RDWR, 0);
-  ASSERT_GE(fd, 0);
-  struct stat st;
-  ASSERT_EQ(fstat(fd, &st), 0);
-  void *m = mmap(nullptr, size_t(st.st_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  close(fd);
-  ASSERT_NE(m, MAP_FAILED);
-  auto *h = static_cast<sim::tb::TbHeader *>(m);
+  auto *h = map_segment();
+  ASSERT_NE(h, nullptr);
   sim::tb::TbClient *c = nullptr;
   for (auto &slot : h->clients)
     if (sim::tb::load_acquire(&slot.state) == sim::tb::kAttached && slot.pid == uint32_t(getpid())) c = &slot;  // the last one: hostile
   ASSERT_NE(c, nullptr);
-  auto *tx = reinterpret_cast<pfc_ring_hdr *>(static_cast<uint8_t *>(m) + c->tx_ring_off);
+  auto *tx = reinterpret_cast<pfc_ring_hdr *>(reinterpret_cast<uint8_t *>(h) + c->tx_ring_off);
   tx->magic = 0;               // a damaged header pfsim must not re-read
   tx->num_slots = 1u << 30;
   tx->insert_idx = 1u << 31;   // an impossible index
@@ -279,9 +293,75 @@ TEST_F(TestbedTest, AHostileClientCannotCrashTheDaemon) {
   sim::tb::store_release(&c->state, static_cast<uint32_t>(sim::tb::kAttached));
   pfring_enable_ring(honest);
   EXPECT_EQ(drain(honest), 300);
-  munmap(m, size_t(st.st_size));
   pfring_close(hostile);
   pfring_close(honest);
+}
+
+// A member rewrites the NIC's name in the segment after a client opened
+// it: a quote-carrying name, then one without a NUL that runs into the
+// next field. The client's JSON stays its own: the name it opened,
+// escaped, and valid JSON either way.
+TEST_F(TestbedTest, ANicNameRewrittenInTheSegmentCannotInjectJson) {
+  start("nic n\n");
+  auto *h = map_segment();
+  ASSERT_NE(h, nullptr);
+  pfring *r = open("n");
+  ASSERT_NE(r, nullptr);
+  char js[4096];
+  std::strcpy(h->nics[0].name, "a\",\"injected\":true");
+  ASSERT_GT(pfring_get_device_stats_json(r, js, sizeof js), 0);
+  EXPECT_EQ(std::string(js).find("injected"), std::string::npos) << js;
+  EXPECT_NE(std::string(js).find("\"nic\":\"n\""), std::string::npos) << js;
+  std::memset(h->nics[0].name, 'x', sizeof h->nics[0].name);  // no NUL
+  ASSERT_GT(pfring_get_device_stats_json(r, js, sizeof js), 0);
+  EXPECT_EQ(std::string(js).find("xxxx"), std::string::npos) << js;
+  pfring_close(r);
+  // A client opening now sees the damaged name only escaped, in its message.
+  std::strcpy(h->nics[0].name, "q\"\n");
+  EXPECT_EQ(pfring_open(("sim:" + name_ + ":zz").c_str(), 2048, 0), nullptr);
+  char err[512] = "";
+  pfring_get_last_error(nullptr, err, sizeof err);
+  EXPECT_NE(std::string(err).find("\"q\\\"\\u000a\""), std::string::npos) << err;
+}
+
+// pfsim dies without marking the testbed stopped (SIGKILL): made here by
+// pointing the segment's daemon pid at a process that has exited. A poll
+// with no limit returns at once (ready: the receive says why), the
+// receive reports it, and a send fails within a second, although the TX
+// ring has room.
+TEST_F(TestbedTest, ADeadDaemonIsSeenByPollReceiveAndSend) {
+  start("nic n\n");
+  pfring *r = open("n");
+  pfring *tx = open("n");
+  ASSERT_TRUE(r && tx);
+  auto *h = map_segment();
+  ASSERT_NE(h, nullptr);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  uint32_t real_pid = h->daemon_pid;
+  h->daemon_pid = static_cast<uint32_t>(child);  // "pfsim" is now a dead process
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(pfring_poll(r, static_cast<u_int>(-1)), 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  u_char *p = nullptr;
+  pfring_pkthdr hdr;
+  EXPECT_EQ(pfring_recv(r, &p, 0, &hdr, 1), PF_RING_ERROR_UNKNOWN_ADAPTER);
+  uint8_t frame[60] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00};
+  int rc = 0, sent = 0;
+  t0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) {
+    rc = pfring_send(tx, frame, sizeof frame, 1);
+    if (rc < 0) break;
+    sent++;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(rc, PF_RING_ERROR_UNKNOWN_ADAPTER) << sent << " sent";
+  EXPECT_LT(sent, 100);
+  h->daemon_pid = real_pid;
+  pfring_close(tx);
+  pfring_close(r);
 }
 
 }  // namespace

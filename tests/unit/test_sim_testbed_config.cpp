@@ -105,6 +105,18 @@ TEST(TestbedConfig, ErrorsNameTheLineAndTheMistake) {
   EXPECT_EQ(parse_err("nic a\nsink a x.pcap\nwire a a\n"), "line 3: wire from nic 'a' to itself");
   EXPECT_EQ(parse_err("nic a\nsink b x.pcap\n"), "line 2: sink on unknown nic 'b'");
   EXPECT_EQ(parse_err("nic a\nnic b\nsink a x.pcap\nwire a b\n"), "line 4: nic 'a' is already wired");
+  // What the engine would refuse is refused with the nic's line (pfsim
+  // once crashed on this one: fc is on by default and needs D >= 2).
+  EXPECT_EQ(parse_err("nic a consumer_ns=100 ring=1\n"),
+            "line 1: nic 'a': flow control needs 1 <= xoff_free <= xon_free < descriptors (got xoff 1, xon 1, "
+            "descriptors 1)");
+  EXPECT_EQ(parse_err("nic b\nnic a ring=1 consumer_ns=5\ntestbed slot=128\n").substr(0, 14), "line 2: nic 'a");
+  parse_ok("nic a consumer_ns=100 ring=1 fc=off\n");
+  // A NUL byte never reaches a path (it would cut it).
+  EXPECT_EQ(parse_err(std::string("nic a\nsink a /tmp/x.pcap\0.evil\n", 31)),
+            "line 2: a NUL byte (paths and names cannot hold one)");
+  EXPECT_EQ(parse_err(std::string("nic a\nsource a pcap=in\0x.pcap\n", 30)),
+            "line 2: a NUL byte (paths and names cannot hold one)");
   EXPECT_EQ(parse_err("nic a\nlink a b\n"), "line 2: unknown statement 'link' (testbed, nic, source, wire, sink)");
   std::string many;
   for (int i = 0; i < 9; i++) many += "nic n" + std::to_string(i) + "\n";
@@ -120,9 +132,9 @@ TEST(TestbedConfig, KeysAndTestbedLinesGivenTwiceAreRefused) {
 }
 
 TEST(TestbedConfig, ControlBytesOfABadFileAreEscapedInTheMessage) {
-  std::string text = std::string("nic a\nfr\x1b[2J\0ob\n", 16);
+  std::string text = std::string("nic a\nfr\x1b[2J\x7fob\xff\n", 17);
   std::string err = parse_err(text);
-  EXPECT_EQ(err, "line 2: unknown statement 'fr\\x1b[2J\\x00ob' (testbed, nic, source, wire, sink)");
+  EXPECT_EQ(err, "line 2: unknown statement 'fr\\x1b[2J\\x7fob\\xff' (testbed, nic, source, wire, sink)");
   for (char c : err) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -98,6 +99,22 @@ class Userspace : public ::testing::Test {
     *a = end(",slots=8,slot=256");
     *b = end();
     return *a && *b;
+  }
+  // The other end in a forked child: it opens the ring, runs body and
+  // exits with body's status without pfring_close (a process that dies).
+  // Returns that status (2: the child could not open it, -1: no child).
+  template <class Body>
+  int peer_process(Body body) {
+    std::string d = dev();
+    pid_t child = fork();
+    if (child < 0) return -1;
+    if (child == 0) {
+      pfring *b = pfring_open(d.c_str(), 1500, 0);
+      _exit(b ? body(b) : 2);
+    }
+    int status = 0;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
   }
   // One waiting receive.
   static int recv1(pfring *r, u_char **buf, struct pfring_pkthdr *h) { return pfring_recv(r, buf, 0, h, 1); }
@@ -415,24 +432,37 @@ TEST_F(Userspace, ASegmentOfSomethingElseIsRefused) {
 TEST_F(Userspace, APeerThatDiedCountsAsClosed) {
   pfring *a = end();
   ASSERT_TRUE(a);
-  std::string d = dev();
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    pfring *b = pfring_open(d.c_str(), 1500, 0);
-    if (!b) _exit(2);
-    for (uint32_t i = 0; i < 10; i++) {
-      auto p = make_pkt(i, 80);
-      if (pfring_send(b, p.data(), p.size(), 1) != 80) _exit(3);
-    }
-    _exit(0);  // no pfring_close
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_EQ(peer_process([](pfring *b) {
+              for (uint32_t i = 0; i < 10; i++) {
+                auto p = make_pkt(i, 80);
+                if (pfring_send(b, p.data(), p.size(), 1) != 80) return 3;
+              }
+              return 0;
+            }),
+            0);
   expect_packets_then_eof(a, 10, 80);
   close_end(a);
   EXPECT_FALSE(shm_exists(name_));
+}
+
+// The peer's process dies while the ring has room: sends fail within a
+// second (not only once 4096 packets have filled the ring).
+TEST_F(Userspace, SendsIntoADeadPeerFailSoon) {
+  pfring *a = end();
+  ASSERT_TRUE(a);
+  ASSERT_EQ(peer_process([](pfring *) { return 0; }), 0);  // attached, then gone
+  auto p = make_pkt(1, 80);
+  int rc = 0, sent = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) {
+    rc = pfring_send(a, p.data(), p.size(), 1);
+    if (rc < 0) break;
+    sent++;
+    usleep(1000);
+  }
+  EXPECT_EQ(rc, PF_RING_ERROR_INVALID_STATUS) << sent << " sent";
+  EXPECT_LT(sent, 100);  // the ring has 4096 slots: it was not a full ring that stopped it
+  EXPECT_NE(last_error(a).find("has closed"), std::string::npos) << last_error(a);
 }
 
 // A ring whose only end died is stale: the next opener starts afresh.

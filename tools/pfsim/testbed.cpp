@@ -214,22 +214,11 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
     auto n = std::make_unique<Nic>();
     n->s = &h->nics[i];
     n->cfg = nc;
-    sim::SimNicConfig ec;
-    ec.speed = nc.speed;
-    ec.num_queues = nc.queues;
-    ec.rss_key = nc.rss_key;
-    ec.slot_bytes = cfg.slot_size - PFC_SLOT_HDR_LEN;
-    if (nc.modelled) {
-      ec.descriptors = nc.descriptors;
-      ec.flow_control = nc.flow_control;
-      ec.service_ns = nc.consumer_ns;
-    } else {
-      ec.descriptors = 8;  // taken at arrival: one descriptor at a time is busy
-    }
-    n->engine = sim::SimNic::create(ec, &err);
+    // parse_testbed refused what the engine refuses: this fails only for
+    // a config built by hand; no NIC without an engine is kept.
+    n->engine = sim::SimNic::create(sim::engine_config(cfg, nc), &err);
     if (!n->engine) {
       err = "nic " + nc.name + ": " + err;
-      t->nics_.push_back(std::move(n));
       t->stop();
       return nullptr;
     }
@@ -500,6 +489,17 @@ bool Testbed::run_source(SourceRt &s) {
         return moved;
       }
       s.ready_ps = s.pacer.next(s.pkt.rec_ns, s.pkt.new_loop);
+      if (!s.pacer.fits()) {
+        // the source ends, said (pfsim exits 1), instead of offering frames
+        // at a time that wraps or that the engine refuses unseen
+        if (error_.empty())
+          error_ = "source of nic " + n.cfg.name + ": capture file '" + s.cfg.path + "': " + sim::ReplayPacer::beyond_message();
+        s.done = true;
+        n.engine->drain();
+        n.collect();
+        n.eos_due = s.cfg.end_after;
+        return moved;
+      }
       s.pending = true;
     }
     uint64_t limit = s.cfg.pace_wall ? sim::ns_to_ps(wall_ns() - s.wall_start) : UINT64_MAX;
@@ -631,7 +631,8 @@ void Testbed::stop() {
       }
       if (!moved) break;
     }
-    for (auto &n : nics_) n->publish_engine_stats();
+    for (auto &n : nics_)
+      if (n->engine) n->publish_engine_stats();
     final_json_ = counters_json();
     tb::store_release(&hdr_->state, static_cast<uint32_t>(tb::kTbStopped));
   }

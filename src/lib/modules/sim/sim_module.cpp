@@ -126,7 +126,7 @@ class SimModule : public Module {
         continue;
       }
       if (n > 0) return static_cast<int>(n);
-      if (status_ == PF_RING_ERROR_CORRUPT_INPUT) err = status_msg_;
+      if (status_) err = status_msg_;
       return status_ ? status_ : PF_RING_ERROR_END_OF_FILE;
     }
   }
@@ -221,6 +221,15 @@ class SimModule : public Module {
     pending_.caplen = std::min(caplen, len);
     pending_.len = len;
     pending_.ready_ps = pacer_.next(ts);
+    if (!pacer_.fits()) {
+      // never offered with a time that wraps or that the NIC refuses: the
+      // replay ends here, said, instead of losing the rest unseen
+      file_done_ = true;
+      status_ = PF_RING_ERROR_INVALID_ARGUMENT;
+      status_msg_ = "capture file '" + opt_.path + "': record " + std::to_string(reader_.records_read()) + ": " +
+                    sim::ReplayPacer::beyond_message();
+      return;
+    }
     pending_.memory = sim::FrameMemory::kBorrowed;
     have_pending_ = true;
   }

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -87,9 +88,14 @@ class TestbedClient : public Module {
     nic_ = nicname.empty() ? 0 : tb::kMaxNics;
     std::string names;
     for (uint32_t i = 0; i < num_nics; i++) {
+      // A name in the segment is what any member wrote: bounded by its
+      // field, and shown or used only through our own checked copy.
       std::string n(hdr_->nics[i].name, strnlen(hdr_->nics[i].name, tb::kNameLen));
-      names += (i ? ", " : "") + n;
-      if (n == nicname) nic_ = i;
+      names += (i ? ", " : "") + (tb::valid_name(n) ? n : "\"" + json_escape(n) + "\"");
+      if (nicname.empty() ? i == 0 : n == nicname) {
+        nic_ = i;
+        nic_name_ = n;
+      }
     }
     if (nic_ >= num_nics)
       return fail(PF_RING_ERROR_UNKNOWN_ADAPTER, ENODEV,
@@ -185,9 +191,12 @@ class TestbedClient : public Module {
     }
   }
 
+  // Ready also when pfsim died (a killed daemon never marks the testbed
+  // stopped): the receive that follows reports it.
   int poll(int timeout_ms) override {
     for (long waited = 0;; waited += 1000) {
-      if (pfc_ring_consumer_count(&rx_) || rx_.corrupt || tb::load_acquire(&nicp_->eos) || tb::load_acquire(&hdr_->state) != tb::kTbRunning)
+      if (pfc_ring_consumer_count(&rx_) || rx_.corrupt || tb::load_acquire(&nicp_->eos) ||
+          tb::load_acquire(&hdr_->state) != tb::kTbRunning || daemon_gone())
         return 1;
       if (timeout_ms >= 0 && waited >= long(timeout_ms) * 1000) return 0;
       sleep_us(1000);
@@ -201,7 +210,9 @@ class TestbedClient : public Module {
     std::string q;
     for (uint32_t i = 0; i < n.queues && i < 64; i++)
       q += std::string(i ? "," : "") + "{\"delivered\":" + std::to_string(n.queue_delivered[i]) + "}";
-    return "{\"testbed\":\"" + name_ + "\",\"nic\":\"" + std::string(n.name) + "\",\"offered\":" +
+    // the NIC's name as read at open (the segment's copy may have been
+    // rewritten since by any member), escaped like every string in JSON
+    return "{\"testbed\":\"" + json_escape(name_) + "\",\"nic\":\"" + json_escape(nic_name_) + "\",\"offered\":" +
            std::to_string(n.offered) + ",\"delivered\":" + std::to_string(n.delivered) +
            ",\"missed\":" + std::to_string(n.missed) + ",\"pause_frames\":" + std::to_string(n.pause_frames) +
            ",\"hw_dropped\":" + std::to_string(n.hw_dropped) +
@@ -225,7 +236,7 @@ class TestbedClient : public Module {
     };
     if (n == 0) return 0;
     if (frames[0].data == nullptr || frames[0].len == 0 || frames[0].len > max_cap) return bad_len(frames[0].len);
-    if (tb::load_acquire(&hdr_->state) != tb::kTbRunning) {
+    if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || daemon_gone()) {
       err = "pfsim testbed '" + name_ + "' has stopped";
       return PF_RING_ERROR_UNKNOWN_ADAPTER;
     }
@@ -371,7 +382,24 @@ class TestbedClient : public Module {
     held_ = 0;
   }
 
+  // pfsim's process is gone: looked at (kill(pid, 0)) at most every 10 ms,
+  // so a caller may ask per packet; sticky once true.
+  bool daemon_gone() {
+    if (daemon_dead_) return true;
+    uint64_t now = monotonic_ns();
+    if (now - last_alive_check_ns_.load(std::memory_order_relaxed) < 10 * 1000000ull) return false;
+    last_alive_check_ns_.store(now, std::memory_order_relaxed);
+    bool dead = !daemon_alive(hdr_);
+    if (dead) daemon_dead_ = true;
+    return dead;
+  }
+
   std::string name_;
+  std::string nic_name_;  // the NIC's name when it was opened (our copy)
+  // Asked by the receive and the send side, which may be two threads
+  // (PF_RING_REENTRANT has an RX and a TX lock).
+  std::atomic<uint64_t> last_alive_check_ns_{0};
+  std::atomic<bool> daemon_dead_{false};
   tb::TbHeader *hdr_ = nullptr;
   uint64_t map_bytes_ = 0;
   uint32_t nic_ = 0;

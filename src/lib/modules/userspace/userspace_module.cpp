@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -254,7 +255,10 @@ class UserspaceEnd : public Module, public ZeroCopy {
       return refuse(PF_RING_ERROR_INVALID_STATUS, "userspace ring '" + opt_.name +
                                                       "' is corrupt: the other end's remove index is ahead of what was sent");
     uint32_t room = pfc_ring_producer_free(&tx_);
-    if (load(&rx_.r->producer_gone) || (room == 0 && peer_ended(true)))
+    // A dead peer is noticed within kPidCheckNs (a clock read per burst
+    // otherwise), not only once the ring has filled: sends into a ring
+    // nobody will read are errors, not packets counted as sent.
+    if (load(&rx_.r->producer_gone) || peer_ended(room == 0))
       return refuse(PF_RING_ERROR_INVALID_STATUS, "the other end of userspace ring '" + opt_.name + "' has closed");
     uint32_t k = 0;
     std::string why;
@@ -475,13 +479,18 @@ class UserspaceEnd : public Module, public ZeroCopy {
   // rather than at most every kPidCheckNs. Sticky once true.
   bool peer_ended(bool force_pid) {
     if (peer_gone_) return true;
-    if (load(&rx_.r->producer_gone)) return peer_gone_ = true;
+    if (load(&rx_.r->producer_gone)) {
+      peer_gone_ = true;
+      return true;
+    }
     uint32_t peer_bit = end_ == 0 ? kEndB : kEndA;
     if (!(load(&hdr_->state) & peer_bit)) return false;  // not there yet
     uint64_t now = monotonic_ns();
-    if (!force_pid && now - last_pid_check_ns_ < kPidCheckNs) return false;
-    last_pid_check_ns_ = now;
-    return peer_gone_ = known_dead(1 - end_);
+    if (!force_pid && now - last_pid_check_ns_.load(std::memory_order_relaxed) < kPidCheckNs) return false;
+    last_pid_check_ns_.store(now, std::memory_order_relaxed);
+    bool dead = known_dead(1 - end_);
+    if (dead) peer_gone_ = true;
+    return dead;
   }
 
   void release_held() {
@@ -568,8 +577,10 @@ class UserspaceEnd : public Module, public ZeroCopy {
   uint32_t held_ = 0;
   uint32_t lent_count_ = 0;           // slots lent from rx_.remove_idx on
   std::vector<uint8_t> given_back_;  // per slot: lent and given back, waiting for the ones before it
-  bool peer_gone_ = false;
-  uint64_t last_pid_check_ns_ = 0;
+  // Asked by the receive and the send side, which may be two threads
+  // (PF_RING_REENTRANT has an RX and a TX lock).
+  std::atomic<bool> peer_gone_{false};
+  std::atomic<uint64_t> last_pid_check_ns_{0};
   uint64_t sent_ = 0, sent_bytes_ = 0, received_ = 0;
 };
 
