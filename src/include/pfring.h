@@ -54,7 +54,9 @@ extern "C" {
  * same bits here. The last five are accepted; docs/compat.md says what
  * each does on which device. */
 #define PF_RING_DNA_SYMMETRIC_RSS (1 << 0)
-#define PF_RING_REENTRANT (1 << 1)
+#define PF_RING_REENTRANT (1 << 1) /* several threads on one ring: an RX and a TX lock; a receive
+                                     * waiting for traffic holds neither, so sends, filter changes
+                                     * and stats from other threads go on meanwhile */
 #define PF_RING_LONG_HEADER (1 << 2)
 #define PF_RING_PROMISC (1 << 3)
 #define PF_RING_TIMESTAMP (1 << 4)
@@ -156,10 +158,24 @@ pfring *pfring_open(const char *device_name, u_int32_t caplen, u_int32_t flags);
 u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t caplen,
 				  u_int32_t flags, pfring *ring[MAX_NUM_RX_CHANNELS]);
 
-/* Closes the ring and frees everything it holds. NULL is ignored. */
+/*
+ * Closes the ring and frees everything it holds. NULL is ignored.
+ * Other threads may be waiting on the ring: a receive waiting for traffic,
+ * pfring_loop() or pfring_poll() is woken (within 100 ms) and returns
+ * PF_RING_ERROR_INVALID_STATUS, and the ring is freed only once they have
+ * returned. On a PF_RING_REENTRANT ring every call in progress is waited
+ * for; on others a call that is not waiting (one thread at a time is the
+ * contract there) must not race the close. Called from inside a
+ * pfring_loop() callback of this ring, the loop ends and frees it as it
+ * returns. A call after pfring_close() returned is the caller's error.
+ */
 void pfring_close(pfring *ring);
 
 /* ---- receive (guide 8.6) -------------------------------------------- */
+/* A receive with wait_for_incoming_packet 0 never waits on the device: it
+ * returns 0 once up to 16 bursts (1024 packets) all failed the filters or
+ * were reflected, or after a stop request; a reflection never waits for
+ * room in a full TX ring (it is dropped, as a NIC drops it). */
 
 /*
  * Receives one packet. buffer_len > 0: copies up to buffer_len bytes into

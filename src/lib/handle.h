@@ -69,7 +69,23 @@ struct __pfring {
   // pfring_shutdown: receives fail from then on.
   std::atomic<bool> shut_down{false};
 
-  std::mutex api_mutex;  // held by data-path calls when PF_RING_REENTRANT
+  // PF_RING_REENTRANT, as PF_RING 5.x's RX and TX locks: rx_mutex guards
+  // the receive path and what it reads (the staged burst, filters, rules,
+  // sampling), so the calls that change those take it too; tx_mutex
+  // guards sends (a reflection inside a receive takes it after rx_mutex);
+  // wait_mutex guards the module's receive side (recv_burst, poll) and is
+  // all a receiver holds while it waits for traffic: a send, a filter
+  // change or stats from another thread never wait for a packet.
+  // Order: rx_mutex, then wait_mutex or tx_mutex.
+  std::mutex rx_mutex, tx_mutex, wait_mutex;
+  // Calls in progress that pfring_close must wait for (api_util.h
+  // CallGuard), and the close that has begun: waiting calls end with
+  // PF_RING_ERROR_INVALID_STATUS, then the handle is freed.
+  std::atomic<int> active_calls{0};
+  std::atomic<bool> closing{false};
+  // pfring_close was called by a thread inside a call on this ring (a
+  // pfring_loop callback): the outermost call frees it when it returns.
+  std::atomic<bool> close_deferred{false};
   mutable std::mutex err_mutex;
   std::string last_error;
 

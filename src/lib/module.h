@@ -7,6 +7,7 @@
 // defaults to PF_RING_ERROR_NOT_SUPPORTED.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -151,6 +152,20 @@ class Module {
     }
     return static_cast<int>(k);
   }
+  // As send() of one flushed frame, but never waits for room: a full TX
+  // ring is PF_RING_ERROR_NO_TX_SLOT_AVAILABLE at once. Reflection inside
+  // a receive uses it (a bounce must not hold up the receive; a NIC that
+  // reflects drops what does not fit too). The default is send(), for
+  // devices whose send does not wait.
+  virtual int try_send(const uint8_t *pkt, unsigned len, int if_index, std::string &err) {
+    return send(pkt, len, true, if_index, err);
+  }
+  // The handle's stop requests (pfring_breakloop, pfring_close): a wait
+  // inside the module (for TX room) ends early once one is set.
+  void watch_stop(const std::atomic<bool> *brk, const std::atomic<bool> *closing) {
+    stop_brk_ = brk;
+    stop_closing_ = closing;
+  }
   // Buffers this module lends (ZeroCopy above), or nullptr when it does not.
   virtual ZeroCopy *zero_copy() { return nullptr; }
   virtual int num_rx_channels() const { return 1; }
@@ -194,6 +209,16 @@ class Module {
   virtual int set_application_name(const std::string &name) { return 0; }
   virtual int set_poll_watermark(uint16_t watermark) { return 0; }
   virtual int remove_hw_rule(uint16_t id) { return PF_RING_ERROR_NOT_SUPPORTED; }
+
+ protected:
+  // A stop was requested on the handle (watch_stop): end a wait now.
+  bool stop_requested() const {
+    return (stop_brk_ && stop_brk_->load(std::memory_order_relaxed)) ||
+           (stop_closing_ && stop_closing_->load(std::memory_order_relaxed));
+  }
+
+ private:
+  const std::atomic<bool> *stop_brk_ = nullptr, *stop_closing_ = nullptr;
 };
 
 // send() for a module whose send_burst() is its real transmit path: a

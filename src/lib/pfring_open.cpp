@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "api_util.h"
+#include "modules/module_util.h"
 
 namespace pfr {
 
@@ -85,6 +86,7 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
     errno = errnum;
     return nullptr;
   }
+  r->mod->watch_stop(&r->break_loop, &r->closing);
   set_open_error("");
   return r.release();
 }
@@ -163,7 +165,62 @@ PFR_EXPORT u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t 
   }
 }
 
-PFR_EXPORT void pfring_close(pfring *ring) { delete ring; }
+namespace pfr {
+
+namespace {
+// The ring this thread is inside a counted call on, and how deeply (a
+// reflection may nest a call on another ring: that one is not tracked,
+// its close from inside is not deferred).
+thread_local pfring *t_ring = nullptr;
+thread_local int t_depth = 0;
+}  // namespace
+
+bool CallGuard::enter() {
+  if (!in_) {
+    r_->active_calls.fetch_add(1);
+    in_ = true;
+    if (t_ring == nullptr || t_ring == r_) {
+      t_ring = r_;
+      t_depth++;
+    }
+  }
+  return !r_->closing.load();
+}
+
+int CallGuard::own_calls(const pfring *r) { return t_ring == r ? t_depth : 0; }
+
+CallGuard::~CallGuard() {
+  if (!in_) return;
+  bool outermost_own = false;
+  if (t_ring == r_ && --t_depth == 0) {
+    t_ring = nullptr;
+    outermost_own = true;
+  }
+  // A close from inside this thread's own call frees the ring now that
+  // the call is over; the counter goes down first, so nothing else waits.
+  bool free_it = outermost_own && r_->close_deferred.load();
+  r_->active_calls.fetch_sub(1);
+  if (free_it) delete r_;
+}
+
+}  // namespace pfr
+
+// Ends the calls in progress on the ring (a receive waiting for traffic,
+// pfring_loop, pfring_poll: they return within a wait slice, 100 ms at
+// most) and frees it once they have returned. Called from inside one of
+// this thread's own calls on the ring (a pfring_loop callback), the ring
+// is freed when that call returns.
+PFR_EXPORT void pfring_close(pfring *ring) {
+  if (!ring) return;
+  ring->closing.store(true);
+  int own = CallGuard::own_calls(ring);
+  if (own > 0) {
+    ring->close_deferred.store(true);
+    return;
+  }
+  while (ring->active_calls.load() > 0) sleep_us(1000);
+  delete ring;
+}
 
 PFR_EXPORT int pfring_version(pfring *ring, u_int32_t *version) {
   return guarded(ring, [&] {

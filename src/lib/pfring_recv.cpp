@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "api_util.h"
+#include "modules/module_util.h"
 
 extern "C" {
 #include "parse.h"
@@ -25,12 +26,20 @@ struct EvalCtx {
   const RawPacket *pkt;
 };
 
+// A reflected copy out of dst: never waits for TX room (try_send), takes
+// dst's TX lock (after the receiving ring's RX lock). True when it went.
+bool reflect_to(pfring *dst, const uint8_t *data, uint32_t len) {
+  if (dst->mode == recv_only_mode || !dst->mod->can_transmit()) return false;
+  TxLock lock(dst);
+  std::string err;
+  return dst->mod->try_send(data, len, -1, err) >= 0;
+}
+
 void on_reflect(void *ctx, const char *dev, int bounce) {
   auto *c = static_cast<EvalCtx *>(ctx);
   pfring *ring = c->ring;
   const uint8_t *data = c->pkt->data;
   uint32_t len = c->pkt->hdr.caplen;
-  std::string err;
   if (bounce) {
     // back where it came from with the MACs swapped (a preallocated buffer)
     if (len < 12 || !ring->mod->can_transmit()) return;
@@ -39,17 +48,19 @@ void on_reflect(void *ctx, const char *dev, int bounce) {
     std::memcpy(b, data + 6, 6);
     std::memcpy(b + 6, data, 6);
     std::memcpy(b + 12, data + 12, len - 12);
-    if (ring->mod->send(b, len, true, -1, err) >= 0) ring->reflected++;
+    TxLock lock(ring);
+    std::string err;
+    if (ring->mod->try_send(b, len, -1, err) >= 0) ring->reflected++;
     return;
   }
   std::string name(dev, strnlen(dev, REFLECTOR_NAME_LEN));
   for (const auto &r : ring->reflectors)
     if (r.first == name) {
-      if (pfring_send(r.second, data, len, 1) >= 0) ring->reflected++;
+      if (reflect_to(r.second, data, len)) ring->reflected++;
       return;
     }
   // no reflector of another name: the ring's own device (checked when the rule was added)
-  if (ring->mod->can_transmit() && ring->mod->send(data, len, true, -1, err) >= 0) ring->reflected++;
+  if (reflect_to(ring, data, len)) ring->reflected++;
 }
 
 void on_hash_rule(void *ctx, int add, const pfc_hash_key *key, u_int16_t rule_id) {
@@ -130,7 +141,7 @@ void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
   r->last_pkt = p->data;
   r->last_caplen = p->hdr.caplen;
   // pfring_set_reflector_device: a copy out of the reflector (best effort, counted)
-  if (r->reflector_all && pfring_send(r->reflector_all, p->data, p->hdr.caplen, 1) >= 0) r->reflected++;
+  if (r->reflector_all && reflect_to(r->reflector_all, p->data, p->hdr.caplen)) r->reflected++;
 }
 
 // A new burst arrived: nothing is parsed yet. With hash rules, parse the
@@ -151,11 +162,17 @@ void stage_burst(pfring *r) {
   }
 }
 
+// Bursts a receive examines at most when every packet fails the filters
+// (or is reflected): a receive that asks not to wait still returns soon,
+// however fast traffic arrives.
+constexpr int kMaxRefills = 16;
+
 // Next packet that passes the software features. 1 with *out, 0 none
 // ready within timeout_ms, negative status (EOF, error). With refill false
 // only the staged burst is looked at, so pointers already handed out from
 // it stay valid. With peek the packet stays for the next call (which does
-// not filter it again).
+// not filter it again). After the first burst, a stop request (breakloop,
+// close) or kMaxRefills bursts end the call with 0.
 int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0,
                 bool peek = false) {
   if (!r->enabled) return r->fail(PF_RING_ERROR_RING_NOT_ENABLED, "ring is disabled (pfring_enable_ring)");
@@ -168,7 +185,7 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, 
     }
     return 1;
   }
-  for (;;) {
+  for (int refills = 0;; refills++) {
     while (r->burst_pos < r->burst_n) {
       RawPacket *p = &r->burst[r->burst_pos++];
       if (accept_packet(r, p, parse_level)) {
@@ -180,8 +197,15 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, 
     }
     if (r->pending_status) return r->pending_status;
     if (!refill) return 0;
+    if (refills > 0 &&
+        (refills >= kMaxRefills || r->break_loop.load(std::memory_order_relaxed) || r->closing.load()))
+      return 0;
     std::string err;
-    int n = r->mod->recv_burst(r->burst.data(), static_cast<unsigned>(r->burst.size()), timeout_ms, err);
+    int n;
+    {
+      WaitLock w(r);
+      n = r->mod->recv_burst(r->burst.data(), static_cast<unsigned>(r->burst.size()), timeout_ms, err);
+    }
     r->burst_pos = 0;
     r->burst_n = n > 0 ? static_cast<unsigned>(n) : 0;
     if (n < 0) {
@@ -195,18 +219,46 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, 
   }
 }
 
-// Blocking variant: waits in poll_duration slices until a packet or a
-// status. pfring_breakloop() ends the wait: the call returns 0 and, outside
-// pfring_loop (consume_break), the request is used up.
-int wait_packet(pfring *r, RawPacket **out, bool wait, bool consume_break, uint8_t parse_level = 0) {
+int closing_error(pfring *r) {
+  return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is being closed (pfring_close)");
+}
+
+// Blocking variant: waits in slices of at most 100 ms until a packet or a
+// status. pfring_breakloop() ends the wait: the call returns 0 and,
+// outside pfring_loop (consume_break), the request is used up; a close
+// that has begun ends it with INVALID_STATUS. The call is counted (g)
+// before it first waits, so a close from another thread waits for it. On
+// a PF_RING_REENTRANT ring the RX lock is dropped while waiting: only the
+// wait lock is held (mod->poll), so other threads' sends, filter changes
+// and stats go on while this one waits for traffic.
+int wait_packet(pfring *r, ReentrantLock &lock, CallGuard &g, RawPacket **out, bool wait, bool consume_break,
+                uint8_t parse_level = 0) {
+  int rc = next_packet(r, out, 0, true, parse_level);
+  if (rc != 0 || !wait) return rc;
+  int empty_polls = 0;
   for (;;) {
-    int slice = static_cast<int>(r->poll_duration_ms < 100 ? r->poll_duration_ms : 100);
-    int rc = next_packet(r, out, wait ? slice : 0, true, parse_level);
-    if (rc != 0 || !wait) return rc;
+    if (!g.enter()) return closing_error(r);
     if (r->break_loop.load(std::memory_order_relaxed)) {
       if (consume_break) r->break_loop.store(false);
       return 0;
     }
+    int slice = static_cast<int>(r->poll_duration_ms < 100 ? r->poll_duration_ms : 100);
+    if (lock.reentrant()) {
+      lock.unlock();
+      int prc;
+      {
+        WaitLock w(r);
+        prc = r->mod->poll(slice);
+      }
+      // ready, yet nothing passed (filtered, or a device that says ready
+      // early): a short sleep instead of spinning on the lock
+      if (prc != 0 && ++empty_polls > 2) sleep_us(1000);
+      lock.lock();
+      rc = next_packet(r, out, 0, true, parse_level);
+    } else {
+      rc = next_packet(r, out, slice, true, parse_level);
+    }
+    if (rc != 0) return rc;
   }
 }
 
@@ -234,14 +286,14 @@ void add_time_and_hash(struct pfring_pkthdr *hdr, bool add_timestamp, bool add_h
   if (add_hash && ext.pkt_hash == 0) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
 }
 
-int recv_one(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr, u_int8_t wait,
+int recv_one(pfring *ring, CallGuard &g, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr, u_int8_t wait,
              uint8_t parse_level) {
   if (!buffer || !hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer and hdr must not be NULL");
   if (buffer_len > 0 && !*buffer)
     return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer_len > 0 but *buffer is NULL");
   ReentrantLock lock(ring);
   RawPacket *p = nullptr;
-  int rc = wait_packet(ring, &p, wait != 0, true, parse_level);
+  int rc = wait_packet(ring, lock, g, &p, wait != 0, true, parse_level);
   if (rc <= 0) return rc;
   return deliver(ring, p, buffer, buffer_len, hdr);
 }
@@ -250,15 +302,16 @@ int recv_one(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkth
 
 PFR_EXPORT int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
                            u_int8_t wait_for_incoming_packet) {
-  return guarded(ring, [&] { return recv_one(ring, buffer, buffer_len, hdr, wait_for_incoming_packet, 0); });
+  return guarded(ring,
+                 [&](CallGuard &g) { return recv_one(ring, g, buffer, buffer_len, hdr, wait_for_incoming_packet, 0); });
 }
 
 PFR_EXPORT int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
                                   u_int8_t wait_for_incoming_packet, u_int8_t level, u_int8_t add_timestamp,
                                   u_int8_t add_hash) {
-  return guarded(ring, [&] {
+  return guarded(ring, [&](CallGuard &g) {
     uint8_t lvl = level < PFC_LEVEL_L2 ? PFC_LEVEL_L2 : (level > PFC_LEVEL_TUNNEL ? PFC_LEVEL_TUNNEL : level);
-    int rc = recv_one(ring, buffer, buffer_len, hdr, wait_for_incoming_packet, lvl);
+    int rc = recv_one(ring, g, buffer, buffer_len, hdr, wait_for_incoming_packet, lvl);
     if (rc <= 0) return rc;
     add_time_and_hash(hdr, add_timestamp, add_hash);
     return rc;
@@ -268,7 +321,7 @@ PFR_EXPORT int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_le
 
 PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_pkthdr *hdrs, u_int max_packets,
                                  u_int8_t wait_for_incoming_packet) {
-  return guarded(ring, [&] {
+  return guarded(ring, [&](CallGuard &g) {
     if (!buffers || !hdrs) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffers and hdrs must not be NULL");
     ReentrantLock lock(ring);
     u_int n = 0;
@@ -277,7 +330,7 @@ PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_p
       // Wait only for the first packet; then take what is ready.
       // Staged packets stay valid until the module's next burst: after the
       // first packet, take only what is already staged.
-      int rc = n == 0 ? wait_packet(ring, &p, wait_for_incoming_packet != 0, true)
+      int rc = n == 0 ? wait_packet(ring, lock, g, &p, wait_for_incoming_packet != 0, true)
                       : next_packet(ring, &p, 0, false);
       if (rc < 0) {
         if (n > 0) break;  // report the status on the next call
@@ -292,17 +345,21 @@ PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_p
   });
 }
 
+// The whole loop is one counted call (CallGuard): a close from another
+// thread ends it (INVALID_STATUS) and frees the ring once it returned; a
+// close from inside the callback ends it too and frees the ring on return.
 PFR_EXPORT int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_char *user_bytes,
                            u_int8_t wait_for_packet) {
-  return guarded(ring, [&] {
+  return guarded(ring, [&](CallGuard &g) {
     if (!looper) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "callback is NULL");
     for (;;) {
+      if (!g.enter()) return closing_error(ring);
       if (ring->break_loop.exchange(false)) return 0;
       RawPacket *p = nullptr;
       int rc;
       {
         ReentrantLock lock(ring);
-        rc = wait_packet(ring, &p, wait_for_packet != 0, false);
+        rc = wait_packet(ring, lock, g, &p, wait_for_packet != 0, false);
       }
       if (rc == PF_RING_ERROR_END_OF_FILE) return 0;
       if (rc < 0) return rc;
@@ -316,10 +373,26 @@ PFR_EXPORT void pfring_breakloop(pfring *ring) {
   if (ring) ring->break_loop.store(true);
 }
 
+// Waits in slices of at most 100 ms, so that a close ends it.
 PFR_EXPORT int pfring_poll(pfring *ring, u_int wait_duration) {
-  return guarded(ring, [&] {
-    if (ring->peeked || ring->burst_pos < ring->burst_n || ring->pending_status) return 1;
-    return ring->mod->poll(static_cast<int>(wait_duration));
+  return guarded(ring, [&](CallGuard &g) {
+    {
+      ReentrantLock lock(ring);
+      if (ring->peeked || ring->burst_pos < ring->burst_n || ring->pending_status) return 1;
+    }
+    bool forever = wait_duration > static_cast<u_int>(INT32_MAX);
+    int64_t left = forever ? 0 : static_cast<int64_t>(wait_duration);
+    for (;;) {
+      if (!g.enter()) return closing_error(ring);
+      int slice = forever || left > 100 ? 100 : static_cast<int>(left);
+      int rc;
+      {
+        WaitLock w(ring);
+        rc = ring->mod->poll(slice);
+      }
+      if (rc != 0) return rc;
+      if (!forever && (left -= slice) <= 0) return 0;
+    }
   });
 }
 

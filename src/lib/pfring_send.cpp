@@ -23,7 +23,7 @@ int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index) {
 
 PFR_EXPORT int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet) {
   return guarded(ring, [&] {
-    ReentrantLock lock(ring);
+    TxLock lock(ring);
     return do_send(ring, pkt, pkt_len, flush_packet != 0, -1);
   });
 }
@@ -31,7 +31,7 @@ PFR_EXPORT int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_
 PFR_EXPORT int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,
                                    int if_index) {
   return guarded(ring, [&] {
-    ReentrantLock lock(ring);
+    TxLock lock(ring);
     return do_send(ring, pkt, pkt_len, flush_packet != 0, if_index);
   });
 }
@@ -39,7 +39,7 @@ PFR_EXPORT int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len,
 PFR_EXPORT int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len, struct timespec *ts) {
   return guarded(ring, [&] {
     if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
-    ReentrantLock lock(ring);
+    TxLock lock(ring);
     int rc = do_send(ring, pkt, pkt_len, true, -1);
     if (rc < 0) return rc;
     int64_t ns = 0;
@@ -54,7 +54,8 @@ PFR_EXPORT int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len
 
 PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
   return guarded(ring, [&] {
-    ReentrantLock lock(ring);
+    ReentrantLock rx_lock(ring);  // last_pkt is the receive side's
+    TxLock lock(ring);
     if (!ring->last_pkt) return ring->fail(PF_RING_ERROR_INVALID_STATUS, "no packet has been received yet");
     int rc = do_send(ring, ring->last_pkt, ring->last_caplen, true, tx_interface_id);
     return rc < 0 ? rc : 0;

@@ -302,3 +302,28 @@ def test_testbed_results_are_identical_across_runs(pfsim):
         outs.append(got)
         tb.stop()
     assert outs[0] == outs[1]
+
+
+def test_preflect_bouncing_into_a_full_tx_ring_stops_at_once_on_sigterm(pfsim):
+    # b's only client is stopped: its ring fills, flow control stalls the
+    # wire, and preflect's TX ring on a fills with bounces. SIGTERM must
+    # still end preflect promptly (each bounce once waited for TX room
+    # inside a receive that kept refilling: minutes).
+    tb = pfsim("testbed ring=64\nnic a\nnic b\nwire a b\n"
+               "source a synthetic count=100000000 wait_for=1 then=end\n")
+    sink = spawn([tool("pfcount"), "-i", f"sim:{tb.name}:b"])
+    time.sleep(0.5)
+    sink.send_signal(signal.SIGSTOP)
+    p = spawn([tool("preflect"), "-i", f"sim:{tb.name}:a", "-b", "-j"])
+    try:
+        time.sleep(1.5)
+        assert p.poll() is None, p.stderr.read().decode()
+        t0 = time.time()
+        p.send_signal(signal.SIGTERM)
+        rc, out, err = finish(p, timeout=20)
+        assert time.time() - t0 < 3, f"preflect took {time.time() - t0:.1f} s to stop"
+        assert rc == 0 and '"reflected"' in out, (rc, out, err)
+    finally:
+        sink.send_signal(signal.SIGCONT)
+        sink.send_signal(signal.SIGINT)
+        finish(sink)

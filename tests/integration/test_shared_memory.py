@@ -170,3 +170,34 @@ def test_a_group_testbed_is_shared_with_that_group(shm_name, tmp_path):
     finally:
         p.send_signal(signal.SIGINT)
         finish(p)
+
+
+def test_a_group_member_who_truncates_the_testbed_kills_nobody(shm_name, tmp_path):
+    """A member of the testbed's group shrinks its segment (as `truncate -s
+    4096` would): pfsim stops with a message and exit 1, a client's pfcount
+    ends with an error naming the cause; neither dies of SIGBUS."""
+    name = shm_name("cut")
+    tb = tmp_path / "c.tb"
+    tb.write_text("nic a\nsource a synthetic count=100000000 wait_for=1 then=end\n")
+    p = subprocess.Popen([tool("pfsim"), "-n", name, "-g", "nogroup", str(tb)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    client = None
+    try:
+        assert "ready" in p.stdout.readline().decode()
+        client = subprocess.Popen([tool("pfcount"), "-i", f"sim:{name}:a,group=nogroup", "-j"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        # the member (nobody, in group nogroup) cuts it to one page
+        res = run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", f"--groups={NOBODY}",
+                   "truncate", "-s", "4096", f"/dev/shm/pfsim.{name}"])
+        assert res.rc == 0, str(res)
+        rc, out, err = finish(p, timeout=20)
+        assert rc == 1 and "cut its shared memory short" in err, (rc, err)
+        crc, cout, cerr = finish(client, timeout=20)
+        assert crc == 1 and "cut its shared memory short" in cerr, (crc, cerr)
+        assert not Path(f"/dev/shm/pfsim.{name}").exists()
+    finally:
+        for proc in (client, p):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()

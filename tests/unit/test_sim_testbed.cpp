@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -361,6 +362,87 @@ TEST_F(TestbedTest, ADeadDaemonIsSeenByPollReceiveAndSend) {
   EXPECT_LT(sent, 100);
   h->daemon_pid = real_pid;
   pfring_close(tx);
+  pfring_close(r);
+}
+
+// preflect -b on a NIC whose TX ring is full: the peer NIC's only client
+// never reads, so with flow control the wire stalls and the bouncing
+// client's TX ring fills. A receive that asks not to wait must still
+// return soon (each bounce once waited 200 ms for TX room, and the
+// receive kept refilling while packets arrived: minutes), and a stop
+// request must end it at once.
+TEST_F(TestbedTest, BouncingIntoAFullTxRingNeverHoldsUpAReceive) {
+  start("testbed ring=64\nnic a\nnic b\nwire a b\nsource a synthetic count=100000000 wait_for=1 then=end\n");
+  pfring *sink = open("b");  // enabled, never read: its ring fills, the wire stalls
+  pfring *r = open("a");
+  ASSERT_TRUE(sink && r);
+  pfring_enable_ring(sink);
+  filtering_rule rule;
+  std::memset(&rule, 0, sizeof rule);
+  rule.rule_id = 1;
+  rule.rule_action = bounce_packet_and_stop_rule_evaluation;
+  ASSERT_EQ(pfring_add_filtering_rule(r, &rule), 0);
+  ASSERT_EQ(pfring_enable_ring(r), 0);
+  auto worst = std::chrono::steady_clock::duration::zero();
+  auto t_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  int calls = 0;
+  while (std::chrono::steady_clock::now() < t_end) {
+    u_char *p = nullptr;
+    pfring_pkthdr h;
+    auto t0 = std::chrono::steady_clock::now();
+    int rc = pfring_recv(r, &p, 0, &h, 0);
+    worst = std::max(worst, std::chrono::steady_clock::now() - t0);
+    ASSERT_GE(rc, 0);
+    calls++;
+  }
+  EXPECT_LT(worst, std::chrono::milliseconds(500)) << calls << " calls";
+  char js[4096];
+  ASSERT_GT(pfring_get_device_stats_json(r, js, sizeof js), 0);
+  hash_filtering_rule_stats rs{};
+  u_int len = sizeof rs;
+  ASSERT_EQ(pfring_get_filtering_rule_stats(r, 1, reinterpret_cast<char *>(&rs), &len), 0);
+  EXPECT_GT(rs.match, 200u) << js;  // far more bounces asked for than 2 rings of 64 hold
+  // A stop request ends a receive at once, full TX ring or not.
+  pfring_breakloop(r);
+  auto t0 = std::chrono::steady_clock::now();
+  u_char *p = nullptr;
+  pfring_pkthdr h;
+  EXPECT_GE(pfring_recv(r, &p, 0, &h, 1), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));
+  pfring_close(r);
+  pfring_close(sink);
+}
+
+// A group member truncates the testbed's segment: neither the daemon nor
+// a client dies of SIGBUS; the daemon says it must stop, the client's
+// receive and send fail naming the cause.
+TEST_F(TestbedTest, ASegmentCutShortStopsTheTestbedWithoutSigbus) {
+  start("nic n\nsource n synthetic count=100000000 wait_for=1 then=end\n");
+  pfring *r = open("n");
+  ASSERT_NE(r, nullptr);
+  ASSERT_EQ(pfring_enable_ring(r), 0);
+  u_char *p = nullptr;
+  pfring_pkthdr h;
+  ASSERT_EQ(pfring_recv(r, &p, 0, &h, 1), 1);
+  int fd = shm_open(sim::tb::shm_name(name_).c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 4096), 0);
+  close(fd);
+  int rc = 1;
+  for (int i = 0; i < 100000 && rc > 0; i++) rc = pfring_recv(r, &p, 0, &h, 1);
+  EXPECT_LT(rc, 0);
+  char err[256] = "";
+  pfring_get_last_error(r, err, sizeof err);
+  EXPECT_NE(std::string(err).find("cut its shared memory short"), std::string::npos) << err;
+  uint8_t frame[60] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00};
+  EXPECT_EQ(pfring_send(r, frame, sizeof frame, 1), PF_RING_ERROR_UNKNOWN_ADAPTER);
+  pfring_get_last_error(r, err, sizeof err);
+  EXPECT_NE(std::string(err).find("cut its shared memory short"), std::string::npos) << err;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!tb_->damaged() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(tb_->damaged());
+  EXPECT_NE(tb_->error().find("cut its shared memory short"), std::string::npos) << tb_->error();
   pfring_close(r);
 }
 

@@ -465,6 +465,25 @@ TEST_F(Userspace, SendsIntoADeadPeerFailSoon) {
   EXPECT_NE(last_error(a).find("has closed"), std::string::npos) << last_error(a);
 }
 
+// The peer (or anyone who may write the segment) truncates it: both ends
+// see an error naming the cause on their next receive or send, no SIGBUS.
+TEST_F(Userspace, ASegmentCutShortIsAnErrorNotSigbus) {
+  pfring *a = nullptr, *b = nullptr;
+  ASSERT_TRUE(both_small(&a, &b));
+  auto p = make_pkt(1, 80);
+  ASSERT_EQ(pfring_send(b, p.data(), p.size(), 1), 80);
+  int fd = open(path().c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, 0), 0);
+  close(fd);
+  u_char *buf = nullptr;
+  pfring_pkthdr h;
+  EXPECT_EQ(recv1(a, &buf, &h), PF_RING_ERROR_INVALID_STATUS);
+  EXPECT_NE(last_error(a).find("cut its shared memory short"), std::string::npos) << last_error(a);
+  EXPECT_EQ(pfring_send(b, p.data(), p.size(), 1), PF_RING_ERROR_INVALID_STATUS);
+  EXPECT_NE(last_error(b).find("cut its shared memory short"), std::string::npos) << last_error(b);
+}
+
 // A ring whose only end died is stale: the next opener starts afresh.
 TEST_F(Userspace, AStaleRingIsReplaced) {
   std::string d = dev();

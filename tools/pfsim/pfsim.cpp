@@ -106,7 +106,7 @@ int main(int argc, char **argv) {
   std::fflush(stdout);
 
   unsigned idle_passes = 0;
-  while (!g_stop) {
+  while (!g_stop && !tb->damaged()) {
     if (tb->step()) {
       idle_passes = 0;
       continue;

@@ -189,10 +189,12 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
     if (fd == -EEXIST) err = "testbed '" + name + "' was created by someone else just now";
     return nullptr;
   }
-  void *m = mmap(nullptr, t->map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  // guarded: a group member that shrinks the segment does not bring the
+  // daemon down with SIGBUS (sim/shm_map.h); damaged() then stops it
+  void *m = t->map_.map(fd, t->map_bytes_, true, err);
   close(fd);
-  if (m == MAP_FAILED) {
-    err = "cannot map shared memory " + shm + ": " + strerror(errno);
+  if (!m) {
+    err = shm + ": " + err;
     shm_unlink(shm.c_str());
     return nullptr;
   }
@@ -260,6 +262,13 @@ std::unique_ptr<Testbed> Testbed::create(const std::string &name, const sim::Tes
 }
 
 Testbed::~Testbed() { stop(); }
+
+bool Testbed::damaged() {
+  if (!map_.damaged()) return false;
+  if (error_.empty())
+    error_ = "testbed '" + name_ + "': another process cut its shared memory short (ftruncate); stopped";
+  return true;
+}
 
 uint32_t Testbed::enabled_clients(uint32_t nic) const {
   uint32_t n = 0;
@@ -643,7 +652,7 @@ void Testbed::stop() {
     n->dead = nullptr;
   }
   if (hdr_) {
-    munmap(hdr_, map_bytes_);
+    map_.unmap();
     hdr_ = nullptr;
     shm_unlink(tb::shm_name(name_).c_str());
   }

@@ -42,6 +42,7 @@
 
 #include "source.h"
 #include "testbed_config.h"
+#include "shm_map.h"
 #include "shm_segment.h"
 #include "testbed_shm.h"
 
@@ -71,6 +72,9 @@ class Testbed {
   // stopped so clients get an error, closes the sinks, removes the shared
   // memory.
   void stop();
+  // Another process shrank the shared memory (sim/shm_map.h): the
+  // testbed must stop; error() says so.
+  bool damaged();
   // Source failures (an unreadable capture), as "" when none.
   const std::string &error() const { return error_; }
   // One JSON object with every NIC's counters (the last ones after stop()).
@@ -115,6 +119,7 @@ class Testbed {
 
   std::string name_;
   sim::TestbedConfig cfg_;
+  sim::shm::GuardedMap map_;
   tb::TbHeader *hdr_ = nullptr;
   uint64_t map_bytes_ = 0;
   std::vector<std::unique_ptr<Nic>> nics_;

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "modules/module_util.h"
+#include "shm_map.h"
 #include "shm_segment.h"
 #include "testbed_shm.h"
 
@@ -41,7 +42,7 @@ class TestbedClient : public Module {
  public:
   ~TestbedClient() override {
     if (slot_) tb::store_release(&slot_->state, static_cast<uint32_t>(tb::kClosing));
-    if (hdr_) munmap(hdr_, map_bytes_);
+    map_.unmap();
   }
 
   bool open(const std::string &tbname, const std::string &nicname, int queue, const sim::shm::Access &access,
@@ -67,9 +68,12 @@ class TestbedClient : public Module {
       return fail(PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO, "pfsim testbed '" + tbname + "' is not a testbed");
     }
     map_bytes_ = uint64_t(st.st_size);
-    void *m = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    // guarded: a member that shrinks the segment costs us the testbed,
+    // not the process (sim/shm_map.h)
+    void *m = map_.map(fd, map_bytes_, true, why);
+    int map_errno = errno;
     close(fd);
-    if (m == MAP_FAILED) return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, errno, "cannot map testbed '" + tbname + "'");
+    if (!m) return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, map_errno, "pfsim testbed '" + tbname + "': " + why);
     hdr_ = static_cast<tb::TbHeader *>(m);
     // a pfsim that is still starting has not written the magic yet
     for (int i = 0; i < 200 && tb::load_acquire(&hdr_->magic) != tb::kTbMagic; i++) sleep_us(5000);
@@ -161,6 +165,7 @@ class TestbedClient : public Module {
     for (;;) {
       int n = pfc_ring_consumer_peek(&rx_, max);
       if (n < 0) {
+        if (map_.damaged()) return cut_short(err);
         err = "pfsim testbed '" + name_ + "': the RX ring is corrupt (an impossible insert index)";
         return PF_RING_ERROR_CORRUPT_INPUT;
       }
@@ -180,6 +185,7 @@ class TestbedClient : public Module {
       }
       // nothing: the end of the NIC's traffic, a stopped testbed, or wait
       if (tb::load_acquire(&nicp_->eos) && pfc_ring_consumer_count(&rx_) == 0) return PF_RING_ERROR_END_OF_FILE;
+      if (map_.damaged()) return cut_short(err);
       if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || (waited_us % 100000 < step && !daemon_alive(hdr_))) {
         err = "pfsim testbed '" + name_ + "' has stopped";
         return PF_RING_ERROR_UNKNOWN_ADAPTER;
@@ -195,7 +201,7 @@ class TestbedClient : public Module {
   // stopped): the receive that follows reports it.
   int poll(int timeout_ms) override {
     for (long waited = 0;; waited += 1000) {
-      if (pfc_ring_consumer_count(&rx_) || rx_.corrupt || tb::load_acquire(&nicp_->eos) ||
+      if (pfc_ring_consumer_count(&rx_) || rx_.corrupt || map_.damaged() || tb::load_acquire(&nicp_->eos) ||
           tb::load_acquire(&hdr_->state) != tb::kTbRunning || daemon_gone())
         return 1;
       if (timeout_ms >= 0 && waited >= long(timeout_ms) * 1000) return 0;
@@ -227,8 +233,21 @@ class TestbedClient : public Module {
   }
 
   // What fits of the burst goes in with one insert-index store; a full TX
-  // ring waits for pfsim a little (bounded), then reports it.
+  // ring waits for pfsim a little (bounded, and ended by a stop request),
+  // then reports it.
   int send_burst(const TxFrame *frames, unsigned n, int, std::string &err) override {
+    return send_frames(frames, n, true, err);
+  }
+
+  // One frame, no wait for room (reflection inside a receive).
+  int try_send(const uint8_t *pkt, unsigned len, int, std::string &err) override {
+    TxFrame f{pkt, len};
+    int rc = send_frames(&f, 1, false, err);
+    return rc == 1 ? static_cast<int>(len) : rc;
+  }
+
+ private:
+  int send_frames(const TxFrame *frames, unsigned n, bool may_wait, std::string &err) {
     uint32_t max_cap = tx_.slot_size - PFC_SLOT_HDR_LEN;
     auto bad_len = [&](uint32_t len) {
       err = "packet of " + std::to_string(len) + " bytes: this testbed sends 1.." + std::to_string(max_cap) + " bytes";
@@ -236,11 +255,14 @@ class TestbedClient : public Module {
     };
     if (n == 0) return 0;
     if (frames[0].data == nullptr || frames[0].len == 0 || frames[0].len > max_cap) return bad_len(frames[0].len);
+    if (map_.damaged()) return cut_short(err);
     if (tb::load_acquire(&hdr_->state) != tb::kTbRunning || daemon_gone()) {
       err = "pfsim testbed '" + name_ + "' has stopped";
       return PF_RING_ERROR_UNKNOWN_ADAPTER;
     }
-    if (pfc_ring_producer_corrupt(&tx_)) {
+    bool corrupt = pfc_ring_producer_corrupt(&tx_);
+    if (map_.damaged()) return cut_short(err);  // that read may have found the segment cut short
+    if (corrupt) {
       err = "pfsim testbed '" + name_ + "': the TX ring is corrupt (an impossible remove index)";
       return PF_RING_ERROR_INVALID_STATUS;
     }
@@ -250,7 +272,7 @@ class TestbedClient : public Module {
         err = "pfsim testbed '" + name_ + "' has stopped";
         return PF_RING_ERROR_UNKNOWN_ADAPTER;
       }
-      if (i >= 2000) {
+      if (!may_wait || i >= 2000 || stop_requested()) {
         err = "no TX slot available (pfsim has not taken the last " + std::to_string(tx_.num_slots) + " packets)";
         return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
       }
@@ -270,6 +292,7 @@ class TestbedClient : public Module {
     return static_cast<int>(k);
   }
 
+ public:
   int num_rx_channels() const override { return static_cast<int>(nicp_->queues); }
   int bound_device_address(uint8_t mac[6]) const override {
     std::memcpy(mac, nicp_->mac, 6);
@@ -382,6 +405,11 @@ class TestbedClient : public Module {
     held_ = 0;
   }
 
+  int cut_short(std::string &err) const {
+    err = "pfsim testbed '" + name_ + "': another process cut its shared memory short";
+    return PF_RING_ERROR_UNKNOWN_ADAPTER;
+  }
+
   // pfsim's process is gone: looked at (kill(pid, 0)) at most every 10 ms,
   // so a caller may ask per packet; sticky once true.
   bool daemon_gone() {
@@ -396,6 +424,7 @@ class TestbedClient : public Module {
 
   std::string name_;
   std::string nic_name_;  // the NIC's name when it was opened (our copy)
+  sim::shm::GuardedMap map_;
   // Asked by the receive and the send side, which may be two threads
   // (PF_RING_REENTRANT has an RX and a TX lock).
   std::atomic<uint64_t> last_alive_check_ns_{0};

@@ -36,6 +36,7 @@
 #include "module.h"
 #include "modules/module_util.h"
 #include "modules/registry_entries.h"
+#include "shm_map.h"
 
 extern "C" {
 #include "ring.h"
@@ -218,7 +219,10 @@ class UserspaceEnd : public Module, public ZeroCopy {
 
   int poll(int timeout_ms) override {
     return wait_until(timeout_ms,
-                      [&] { return pfc_ring_consumer_count(&rx_) > lent_count_ || rx_.corrupt || peer_ended(false); })
+                      [&] {
+                        return pfc_ring_consumer_count(&rx_) > lent_count_ || rx_.corrupt || peer_ended(false) ||
+                               map_.damaged();
+                      })
                ? 1
                : 0;
   }
@@ -251,7 +255,10 @@ class UserspaceEnd : public Module, public ZeroCopy {
       err = why;
       return rc;
     };
-    if (pfc_ring_producer_corrupt(&tx_))
+    // the shared reads first: one of them may find the segment cut short
+    bool corrupt = pfc_ring_producer_corrupt(&tx_);
+    if (map_.damaged()) return refuse(PF_RING_ERROR_INVALID_STATUS, cut_short());
+    if (corrupt)
       return refuse(PF_RING_ERROR_INVALID_STATUS, "userspace ring '" + opt_.name +
                                                       "' is corrupt: the other end's remove index is ahead of what was sent");
     uint32_t room = pfc_ring_producer_free(&tx_);
@@ -438,9 +445,12 @@ class UserspaceEnd : public Module, public ZeroCopy {
     }
   }
 
+  // Guarded: a peer that shrinks the segment ends the pipe, not this
+  // process (sim/shm_map.h).
   bool map(int fd, uint64_t bytes) {
-    void *m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (m == MAP_FAILED) return false;
+    std::string why;
+    void *m = map_.map(fd, bytes, true, why);
+    if (!m) return false;
     struct stat st;
     if (fstat(fd, &st) == 0) {
       dev_ = st.st_dev;
@@ -452,7 +462,7 @@ class UserspaceEnd : public Module, public ZeroCopy {
   }
 
   Join unmap_and(Join j) {
-    munmap(hdr_, map_bytes_);
+    map_.unmap();
     hdr_ = nullptr;
     return j;
   }
@@ -466,6 +476,10 @@ class UserspaceEnd : public Module, public ZeroCopy {
       return fail(code, errnum, err, PF_RING_ERROR_INVALID_LIB_VERSION, EPROTO,
                   "userspace ring '" + opt_.name + "' is damaged (ring header changed while joining)");
     return true;
+  }
+
+  std::string cut_short() const {
+    return "userspace ring '" + opt_.name + "': another process cut its shared memory short";
   }
 
   // End i's process is known and no longer exists.
@@ -507,8 +521,12 @@ class UserspaceEnd : public Module, public ZeroCopy {
       n = pfc_ring_consumer_peek(&rx_, skip + max);
       return n < 0 || static_cast<uint32_t>(n) > skip;
     };
-    wait_until(timeout_ms, [&] { return more() || peer_ended(false); });
+    wait_until(timeout_ms, [&] { return more() || peer_ended(false) || map_.damaged(); });
     if (n >= 0 && static_cast<uint32_t>(n) <= skip) (void)more();  // what the peer committed before it left
+    if (map_.damaged()) {
+      err = cut_short();
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
     if (n < 0) {
       err = "userspace ring '" + opt_.name + "' is corrupt: the other end's insert index is " +
             std::to_string(load(&rx_.r->insert_idx) - rx_.remove_idx) + " packets ahead of a " +
@@ -557,11 +575,12 @@ class UserspaceEnd : public Module, public ZeroCopy {
       if (last) unlink_if_ours();
       attached_ = false;
     }
-    munmap(hdr_, map_bytes_);
+    map_.unmap();
     hdr_ = nullptr;
   }
 
   UsrOptions opt_;
+  sim::shm::GuardedMap map_;
   std::string shm_;
   UsrHeader *hdr_ = nullptr;
   uint64_t map_bytes_ = 0;
