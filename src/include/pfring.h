@@ -340,8 +340,19 @@ int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_p
  * Sends pkt as is. Returns the bytes sent, PF_RING_ERROR_NOT_SUPPORTED on a
  * receive-only module, PF_RING_ERROR_NO_TX_SLOT_AVAILABLE when the TX ring
  * is full, another negative code on error.
+ * flush_packet 0 (as PF_RING 5.x's batched TX): the frame is copied into
+ * the handle's train and the call returns its length; the train goes to
+ * the device as one burst (one doorbell) at the next send with
+ * flush_packet 1, at pfring_flush_tx_packets(), when it holds 64 frames,
+ * when the interface changes, or at pfring_close(). Frames the device
+ * refuses then are dropped and counted ("tx_train_dropped" in
+ * pfring_get_device_stats_json); the flushing call returns the error.
  */
 int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet);
+
+/* Sends what pfring_send(..., 0) queued. 0, or the device's negative code
+ * (the frames it refused are dropped and counted). */
+int pfring_flush_tx_packets(pfring *ring);
 
 /* As pfring_send() on interface if_index. */
 int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,

@@ -43,6 +43,19 @@ struct __pfring {
   pfr::BpfFilter bpf;
   bool bpf_in_device = false;  // the module runs bpf's program too (set_device_bpf)
 
+  // pfring_send(flush_packet = 0): frames copied here and sent as one
+  // send_burst at the next flush (pfring_send.cpp). Memory is taken at the
+  // first queued frame and kept: no allocation per packet.
+  struct TxTrain {
+    static constexpr unsigned kFrames = 64;
+    static constexpr uint32_t kSlot = 16384;  // larger frames go alone
+    std::vector<uint8_t> bytes;               // kFrames x kSlot
+    pfr::TxFrame frames[kFrames];
+    unsigned n = 0;
+    int if_index = -1;
+    uint64_t dropped = 0;  // refused by the device at a flush
+  } train;
+
   uint64_t delivered = 0;        // packets handed to the application
   uint64_t delivered_bytes = 0;  // their wire length
   uint64_t reflected = 0;        // reflect/bounce actions performed
@@ -101,6 +114,8 @@ struct __pfring {
 namespace pfr {
 // Seconds on the clock rules use for idle purging (CLOCK_MONOTONIC).
 uint64_t now_sec();
+// Sends what pfring_send(..., 0) queued (pfring_close).
+void flush_tx_train(pfring *r);
 // Records this thread's last pfring_open() failure.
 void set_open_error(const std::string &msg);
 std::string get_open_error();

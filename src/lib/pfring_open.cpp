@@ -96,6 +96,10 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
 using namespace pfr;
 
 __pfring::~__pfring() {
+  try {
+    flush_tx_train(this);  // what pfring_send(..., 0) queued goes out first
+  } catch (...) {
+  }
   for (auto &r : reflectors) pfring_close(r.second);
   if (reflector_all) pfring_close(reflector_all);
 }
@@ -254,6 +258,9 @@ PFR_EXPORT int pfring_get_device_stats_json(pfring *ring, char *buf, size_t len)
   return guarded(ring, [&] {
     if (!buf) return PF_RING_ERROR_INVALID_ARGUMENT;
     std::string s = ring->mod->stats_json();
+    if (!ring->train.bytes.empty() && !s.empty() && s.back() == '}')  // the TX train was used
+      s.insert(s.size() - 1, std::string(s.size() > 2 ? "," : "") + "\"tx_train_dropped\":" +
+                                 std::to_string(ring->train.dropped));
     if (s.size() + 1 > len) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer too small for device stats");
     std::memcpy(buf, s.c_str(), s.size() + 1);
     return static_cast<int>(s.size());

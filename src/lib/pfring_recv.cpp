@@ -209,7 +209,10 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, 
     r->burst_pos = 0;
     r->burst_n = n > 0 ? static_cast<unsigned>(n) : 0;
     if (n < 0) {
-      r->pending_status = n;
+      // End of file and errors stay (reported to every later call);
+      // INVALID_STATUS is a state the caller can change (e.g. buffers
+      // still lent): reported now, the device asked again next time.
+      if (n != PF_RING_ERROR_INVALID_STATUS) r->pending_status = n;
       if (!err.empty()) r->fail(n, err);
       else if (n == PF_RING_ERROR_END_OF_FILE) r->fail(n, "end of file");
       return n;

@@ -10,9 +10,55 @@ using namespace pfr;
 
 namespace {
 
+// Sends the train as bursts until the device has taken all of it or
+// refuses; what it refuses is dropped and counted. 0, or its code.
+int flush_train(pfring *r) {
+  auto &t = r->train;
+  unsigned done = 0;
+  int rc = 0;
+  std::string err;
+  while (done < t.n) {
+    int k = r->mod->send_burst(t.frames + done, t.n - done, t.if_index, err);
+    if (k <= 0) {
+      rc = k < 0 ? k : PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
+      t.dropped += t.n - done;
+      r->fail(rc, "sending the queued frames: " + (err.empty() ? std::string("refused by the device") : err));
+      break;
+    }
+    done += static_cast<unsigned>(k);
+  }
+  t.n = 0;
+  return rc;
+}
+
 int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index) {
   if (!pkt || len == 0) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "packet is NULL or empty");
   if (r->mode == recv_only_mode) return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is in recv_only_mode");
+  auto &t = r->train;
+  // A train holds frames for one interface, each small enough for a slot.
+  if (t.n && (t.if_index != if_index || len > t.kSlot)) {
+    int rc = flush_train(r);
+    if (rc < 0 && flush) return rc;
+  }
+  if ((!flush || t.n) && r->mod->can_transmit()) {  // a device that cannot says so below
+    if (len <= t.kSlot) {
+      if (t.bytes.empty()) t.bytes.resize(size_t(t.kFrames) * t.kSlot);
+      uint8_t *slot = t.bytes.data() + size_t(t.n) * t.kSlot;
+      std::memcpy(slot, pkt, len);
+      t.frames[t.n] = TxFrame{slot, len};
+      t.if_index = if_index;
+      if (++t.n == t.kFrames || flush) {
+        // A failed flush drops the tail of the train, this frame with it:
+        // the error reports it, so it is not counted as dropped.
+        int rc = flush_train(r);
+        if (rc < 0) {
+          t.dropped--;
+          return rc;
+        }
+      }
+      return static_cast<int>(len);
+    }
+  }
   std::string err;
   int rc = r->mod->send(static_cast<const uint8_t *>(pkt), len, flush, if_index, err);
   if (rc < 0) return r->fail(rc, err.empty() ? "send failed" : err);
@@ -20,6 +66,13 @@ int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index) {
 }
 
 }  // namespace
+
+namespace pfr {
+// What pfring_close() sends before the handle goes (pfring_send(..., 0)).
+void flush_tx_train(pfring *r) {
+  if (r->train.n) (void)flush_train(r);
+}
+}  // namespace pfr
 
 PFR_EXPORT int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet) {
   return guarded(ring, [&] {
@@ -59,5 +112,12 @@ PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
     if (!ring->last_pkt) return ring->fail(PF_RING_ERROR_INVALID_STATUS, "no packet has been received yet");
     int rc = do_send(ring, ring->last_pkt, ring->last_caplen, true, tx_interface_id);
     return rc < 0 ? rc : 0;
+  });
+}
+
+PFR_EXPORT int pfring_flush_tx_packets(pfring *ring) {
+  return guarded(ring, [&] {
+    TxLock lock(ring);
+    return ring->train.n ? flush_train(ring) : 0;
   });
 }

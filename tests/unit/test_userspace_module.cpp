@@ -484,6 +484,55 @@ TEST_F(Userspace, ASegmentCutShortIsAnErrorNotSigbus) {
   EXPECT_NE(last_error(b).find("cut its shared memory short"), std::string::npos) << last_error(b);
 }
 
+// pfring_send with flush_packet 0 queues frames in the handle's train; the
+// next flushing send (or pfring_flush_tx_packets, 64 frames, close) sends
+// them as one burst, in order; what the device refuses is dropped and
+// counted, and the flushing call says why.
+TEST_F(Userspace, SendWithoutFlushQueuesATrainSentAtTheNextFlush) {
+  pfring *a = end(",slots=16,slot=256"), *b = end();
+  ASSERT_TRUE(a && b);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  for (uint32_t i = 0; i < 5; i++) {
+    auto p = make_pkt(i, 60 + i);
+    ASSERT_EQ(pfring_send(a, p.data(), p.size(), 0), int(60 + i));
+  }
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);  // nothing left the train yet
+  auto p5 = make_pkt(5, 65);
+  ASSERT_EQ(pfring_send(a, p5.data(), p5.size(), 1), 65);
+  for (uint32_t i = 0; i < 6; i++) {
+    ASSERT_EQ(recv1(b, &buf, &h), 1) << i;
+    EXPECT_TRUE(pkt_ok(buf, h.caplen, i, 60 + i)) << i;
+  }
+  // pfring_flush_tx_packets; then more than the ring holds: 16 go, 4 dropped
+  auto p6 = make_pkt(6, 66);
+  ASSERT_EQ(pfring_send(a, p6.data(), p6.size(), 0), 66);
+  EXPECT_EQ(pfring_flush_tx_packets(a), 0);
+  ASSERT_EQ(recv1(b, &buf, &h), 1);
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 6, 66));
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);  // releases what b holds
+  for (uint32_t i = 0; i < 20; i++) {
+    auto p = make_pkt(100 + i, 60);
+    ASSERT_EQ(pfring_send(a, p.data(), p.size(), 0), 60);
+  }
+  EXPECT_EQ(pfring_flush_tx_packets(a), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  EXPECT_NE(last_error(a).find("is full"), std::string::npos) << last_error(a);
+  char js[1024];
+  ASSERT_GT(pfring_get_device_stats_json(a, js, sizeof js), 0);
+  EXPECT_NE(std::string(js).find("\"tx_train_dropped\":4}"), std::string::npos) << js;
+  for (uint32_t i = 0; i < 16; i++) {
+    ASSERT_EQ(recv1(b, &buf, &h), 1) << i;
+    EXPECT_TRUE(pkt_ok(buf, h.caplen, 100 + i, 60)) << i;
+  }
+  // what is queued at close goes out before the handle does
+  EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);
+  auto p7 = make_pkt(7, 67);
+  ASSERT_EQ(pfring_send(a, p7.data(), p7.size(), 0), 67);
+  close_end(a);
+  ASSERT_EQ(recv1(b, &buf, &h), 1);
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 7, 67));
+}
+
 // A ring whose only end died is stale: the next opener starts afresh.
 TEST_F(Userspace, AStaleRingIsReplaced) {
   std::string d = dev();

@@ -180,7 +180,14 @@ class UserspaceEnd : public Module, public ZeroCopy {
   ZeroCopy *zero_copy() override { return this; }
 
   int recv_lent(LentPacket *out, unsigned max, int timeout_ms, std::string &err) override {
-    release_held();
+    // Slots a plain receive handed out stay valid until the next plain
+    // receive (the handle may still hold some of them): lending now would
+    // give them back under its feet.
+    if (held_) {
+      err = "userspace ring '" + opt_.name + "': " + std::to_string(held_) +
+            " packets of a plain receive are still held (a handle either lends or receives)";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
     if (given_back_.size() != rx_.num_slots) given_back_.assign(rx_.num_slots, 0);  // once
     int n = ready_after(lent_count_, max, timeout_ms, err);
     if (n <= 0) return n;
@@ -195,19 +202,24 @@ class UserspaceEnd : public Module, public ZeroCopy {
   }
 
   int release(const uint32_t *handles, unsigned n, std::string &err) override {
+    // Marked as checked, so a handle given twice in one call is refused
+    // too; on a refusal the marks are undone and none is given back.
     for (unsigned i = 0; i < n; i++) {
       uint32_t at = handles[i] - rx_.remove_idx;
       if (at >= lent_count_ || given_back_[handles[i] & (rx_.num_slots - 1)]) {
+        for (unsigned j = 0; j < i; j++) given_back_[handles[j] & (rx_.num_slots - 1)] = 0;
         err = "buffer handle " + std::to_string(handles[i]) + " is not lent by userspace ring '" + opt_.name + "'";
         return PF_RING_ERROR_INVALID_ARGUMENT;
       }
+      given_back_[handles[i] & (rx_.num_slots - 1)] = 1;
     }
-    for (unsigned i = 0; i < n; i++) given_back_[handles[i] & (rx_.num_slots - 1)] = 1;
+    waiting_ += n;
     uint32_t done = 0;
     while (done < lent_count_ && given_back_[(rx_.remove_idx + done) & (rx_.num_slots - 1)]) {
       given_back_[(rx_.remove_idx + done) & (rx_.num_slots - 1)] = 0;
       done++;
     }
+    waiting_ -= done;
     if (done) {
       lent_count_ -= done;
       pfc_ring_consumer_release(&rx_, done);
@@ -215,7 +227,9 @@ class UserspaceEnd : public Module, public ZeroCopy {
     return 0;
   }
 
-  uint32_t lent() const override { return lent_count_; }
+  // Lent and not given back (slots given back that wait for an earlier
+  // one are not lent any more).
+  uint32_t lent() const override { return lent_count_ - waiting_; }
 
   int poll(int timeout_ms) override {
     return wait_until(timeout_ms,
@@ -595,6 +609,7 @@ class UserspaceEnd : public Module, public ZeroCopy {
   pfc_ring_consumer rx_{};
   uint32_t held_ = 0;
   uint32_t lent_count_ = 0;           // slots lent from rx_.remove_idx on
+  uint32_t waiting_ = 0;  // given back, waiting for an earlier slot
   std::vector<uint8_t> given_back_;  // per slot: lent and given back, waiting for the ones before it
   // Asked by the receive and the send side, which may be two threads
   // (PF_RING_REENTRANT has an RX and a TX lock).
