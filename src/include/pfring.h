@@ -553,4 +553,7 @@ void pfring_bundle_close(pfring_bundle *bundle);
 }
 #endif
 
+/* libzero (guide chapter 9): the DNA Cluster and the DNA Bouncer. */
+#include "pfring_zero.h"
+
 #endif /* PFRING_H */

@@ -20,6 +20,9 @@
 struct bpf_program;  // <pcap/bpf.h>
 
 namespace pfr {
+namespace zero {
+class ClusterSlave;  // src/zero/slave.h
+}
 
 // One received packet. data points into module memory and stays valid
 // until the next recv_burst() on the same module.
@@ -166,6 +169,12 @@ class Module {
     stop_brk_ = brk;
     stop_closing_ = closing;
   }
+  // A device that ends by itself (a capture file, the in-process sim:
+  // NIC): a DNA cluster master never drops packets of it, it waits.
+  virtual bool finite() const { return false; }
+  // The DNA cluster slave behind dnacluster:ID@K (pfring_*_pkt_buff), or
+  // nullptr for every other module.
+  virtual zero::ClusterSlave *cluster_slave() { return nullptr; }
   // Buffers this module lends (ZeroCopy above), or nullptr when it does not.
   virtual ZeroCopy *zero_copy() { return nullptr; }
   virtual int num_rx_channels() const { return 1; }

@@ -15,6 +15,7 @@ const std::vector<const ModuleInfo *> &all_modules() {
       &kKernelModule,
       &kUserspaceModule,
       &kMultiModule,
+      &kDnaClusterModule,
   };
   return modules;
 }

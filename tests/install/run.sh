@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the build into a temporary prefix, then builds the guide's API
-# user and a 5.x-style program (C, -Wall -Werror, pkg-config) and a CMake consumer
+# user, a 5.x-style program and a libzero program in both spellings (C and
+# C++, -Wall -Werror, pkg-config) and a CMake consumer
 # (find_package(pfring)) against it, and runs both on a capture.
 # Usage: run.sh BUILD_DIR CAPTURE
 set -eu
@@ -23,6 +24,17 @@ LD_LIBRARY_PATH="$libdir" "$tmp/guide_api" "$capture"
 cc -Wall -Wextra -Werror $extra $(pkg-config --cflags libpfring) "$here/compat_5x.c" -o "$tmp/compat_5x" \
   $(pkg-config --libs libpfring)
 LD_LIBRARY_PATH="$libdir" "$tmp/compat_5x" "$capture"
+# libzero from chapter 9 (pfring.h alone), in the guide's spelling and the
+# release's, as C and as C++, on a pcap: master and an in-process sim: one
+for spelling in -DGUIDE_SPELLING -DRELEASE_SPELLING; do
+  cc -Wall -Wextra -Werror $extra $spelling $(pkg-config --cflags libpfring) "$here/zero_cluster.c" \
+    -o "$tmp/zero_cluster" $(pkg-config --libs libpfring) -lpthread
+  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster" "pcap:$capture" "pcap:$capture"
+  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster" "sim:$capture" "pcap:$capture"
+  c++ -x c++ -Wall -Wextra -Werror $extra $spelling $(pkg-config --cflags libpfring) "$here/zero_cluster.c" \
+    -o "$tmp/zero_cluster_cpp" $(pkg-config --libs libpfring) -lpthread
+  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster_cpp" "pcap:$capture" "pcap:$capture"
+done
 cmake -S "$here" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_CXX_FLAGS="$extra" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer/guide_api_cpp" "$capture"

@@ -10,4 +10,5 @@ extern const ModuleInfo kPacketModule;
 extern const ModuleInfo kKernelModule;
 extern const ModuleInfo kUserspaceModule;
 extern const ModuleInfo kMultiModule;
+extern const ModuleInfo kDnaClusterModule;
 }  // namespace pfr

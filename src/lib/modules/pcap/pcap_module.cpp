@@ -40,6 +40,7 @@ constexpr size_t kWindow = (1u << 20) + 2 * PcapFileReader::kMaxSnaplen;
 
 class PcapModule : public Module {
  public:
+  bool finite() const override { return true; }  // ends with the file
   ~PcapModule() override {
     if (pcap_) pcap_close(pcap_);
     if (fd_ >= 0) ::close(fd_);

@@ -38,6 +38,7 @@ constexpr size_t kMaxHwRules = 16;  // as a testbed NIC's table
 
 class SimModule : public Module {
  public:
+  bool finite() const override { return true; }  // ends with the file
 
   bool open(const OpenArgs &args, int *code, int *errnum, std::string &err) {
     auto fail = [&](int c, int e, const std::string &msg) {
