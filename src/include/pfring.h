@@ -159,6 +159,18 @@ u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t caplen,
 				  u_int32_t flags, pfring *ring[MAX_NUM_RX_CHANNELS]);
 
 /*
+ * Which module pfring_open() would give device_name to, without opening
+ * it: the module's name is copied into module (module_len bytes with the
+ * terminating NUL). An addition to the guide's API (the libpcap shim uses
+ * it to decide which names are PF_RING's). Returns 1 when the name says
+ * its module ("sim:..."), 0 for a plain name (the default module: "kernel"
+ * when pf_ring.ko is loaded, else "packet"), PF_RING_ERROR_NOT_FOUND for
+ * an unknown module prefix, PF_RING_ERROR_INVALID_ARGUMENT for a name
+ * that does not parse or a buffer too small.
+ */
+int pfring_device_module(const char *device_name, char *module, u_int module_len);
+
+/*
  * Closes the ring and frees everything it holds. NULL is ignored.
  * Other threads may be waiting on the ring: a receive waiting for traffic,
  * pfring_loop() or pfring_poll() is woken (within 100 ms) and returns
@@ -309,6 +321,16 @@ int pfring_purge_idle_hash_rules(pfring *ring, u_int16_t inactivity_sec);
  * pfring_get_last_error(). The previous filter stays on error.
  */
 int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer);
+
+/*
+ * Applies an already compiled classic BPF program (e.g. from pcap_compile()
+ * for DLT_EN10MB), copied: the caller may free it afterwards. An addition to
+ * the guide's API (the libpcap shim's pcap_setfilter). 0, or
+ * PF_RING_ERROR_INVALID_ARGUMENT (NULL, empty, or not valid BPF: the reason
+ * in pfring_get_last_error()); the previous filter stays on error.
+ */
+struct bpf_program;
+int pfring_set_bpf_program(pfring *ring, const struct bpf_program *program);
 
 /* Removes the BPF filter. 0, or PF_RING_ERROR_NOT_FOUND when none is set. */
 int pfring_remove_bpf_filter(pfring *ring);

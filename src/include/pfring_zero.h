@@ -37,7 +37,7 @@
 /* dna_cluster_create() flags */
 #define DNA_CLUSTER_DIRECT_FORWARDING (1 << 0) /* DNA_CLUSTER_FRWD sends out of registered rings */
 #define DNA_CLUSTER_NO_ADDITIONAL_BUFFERS (1 << 1) /* slaves get no buffers for pfring_alloc_pkt_buff */
-#define DNA_CLUSTER_HUGEPAGES (1 << 2) /* the pool in hugepages when the system has them */
+#define DNA_CLUSTER_HUGEPAGES (1 << 2) /* accepted; the pool uses normal pages here (docs/libzero.md) */
 
 /* distribution function results */
 #define DNA_CLUSTER_DROP (-1)

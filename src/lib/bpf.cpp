@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 #include <memory>
 #include <mutex>
 
@@ -78,10 +80,42 @@ bool BpfFilter::set(const std::string &expr, int snaplen, std::string &err) {
     return false;
   }
   pcap_close(p);
+  return adopt(prog, expr, "BPF filter '" + expr + "': libpcap produced a program that is not valid BPF at ", optimize,
+               err);
+}
+
+bool BpfFilter::set_program(const bpf_program &src, std::string &err) {
+  if (src.bf_len == 0 || !src.bf_insns) {
+    err = "BPF program is empty";
+    return false;
+  }
+  if (src.bf_len > kMaxProgramInsns) {
+    err = "BPF program of " + std::to_string(src.bf_len) + " instructions is longer than " +
+          std::to_string(kMaxProgramInsns);
+    return false;
+  }
+  auto *prog = new (std::nothrow) bpf_program;
+  // malloc, as libpcap's own programs: clear() gives both to pcap_freecode.
+  auto *insns = static_cast<bpf_insn *>(std::malloc(src.bf_len * sizeof(bpf_insn)));
+  if (!prog || !insns) {
+    delete prog;
+    std::free(insns);
+    err = "out of memory";
+    return false;
+  }
+  std::memcpy(insns, src.bf_insns, src.bf_len * sizeof(bpf_insn));
+  prog->bf_len = src.bf_len;
+  prog->bf_insns = insns;
+  std::string name = "(program of " + std::to_string(src.bf_len) + " instructions)";
+  return adopt(prog, name, "BPF program is not valid at ", true, err);
+}
+
+bool BpfFilter::adopt(bpf_program *prog, const std::string &name, const std::string &invalid_prefix, bool optimized,
+                      std::string &err) {
   uint32_t bad = 0;
   std::unique_ptr<uint16_t[]> scratch(new (std::nothrow) uint16_t[prog->bf_len ? prog->bf_len : 1]);
   if (!scratch) {
-    err = "out of memory checking BPF filter '" + expr + "'";
+    err = "out of memory checking BPF filter '" + name + "'";
     pcap_freecode(prog);
     delete prog;
     return false;
@@ -91,15 +125,15 @@ bool BpfFilter::set(const std::string &expr, int snaplen, std::string &err) {
     char where[96];
     snprintf(where, sizeof(where), "instruction %u of %u (code 0x%04x)", bad, prog->bf_len,
              bad < prog->bf_len ? prog->bf_insns[bad].code : 0);
-    err = std::string("BPF filter '") + expr + "': libpcap produced a program that is not valid BPF at " + where;
+    err = invalid_prefix + where;
     pcap_freecode(prog);
     delete prog;
     return false;
   }
   clear();
   prog_ = prog;
-  expr_ = expr;
-  optimized_ = optimize;
+  expr_ = name;
+  optimized_ = optimized;
   loops_ = check == PFC_BPF_LOOPS;
   // A loop walks headers: a few thousand steps are far more than any real
   // header chain takes.

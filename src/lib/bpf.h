@@ -27,6 +27,11 @@ class BpfFilter {
   // never.
   bool set(const std::string &expr, int snaplen, std::string &err);
   static constexpr uint32_t kOptimizeMaxInsns = 3000;
+  // Takes a copy of an already compiled program (the libpcap shim's
+  // pcap_setfilter), checked as set() checks what it compiles. Returns
+  // true, or false with what is wrong in err; the previous program stays
+  // on failure.
+  bool set_program(const bpf_program &src, std::string &err);
   void clear();
   bool active() const { return prog_ != nullptr; }
   const std::string &expression() const { return expr_; }
@@ -44,6 +49,11 @@ class BpfFilter {
   bool optimized() const { return optimized_; }
 
  private:
+  // Longest program accepted from a caller (the core's PFC_BPF_MAX_INSNS).
+  static constexpr uint32_t kMaxProgramInsns = 1u << 20;
+  // Checks prog and makes it the filter (taking it), or frees it.
+  bool adopt(bpf_program *prog, const std::string &name, const std::string &invalid_prefix, bool optimized,
+             std::string &err);
   bpf_program *prog_ = nullptr;
   std::string expr_;
   bool loops_ = false, optimized_ = true;

@@ -216,6 +216,17 @@ PFR_EXPORT int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer) {
   });
 }
 
+PFR_EXPORT int pfring_set_bpf_program(pfring *ring, const struct bpf_program *program) {
+  return guarded(ring, [&] {
+    if (!program) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "program is NULL");
+    ReentrantLock lock(ring);
+    std::string err;
+    if (!ring->bpf.set_program(*program, err)) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, err);
+    ring->bpf_in_device = ring->mod->set_device_bpf(ring->bpf.program()) == 0;
+    return 0;
+  });
+}
+
 PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);

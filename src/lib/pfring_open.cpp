@@ -110,6 +110,22 @@ int __pfring::fail(int code, const std::string &msg) {
   return code;
 }
 
+PFR_EXPORT int pfring_device_module(const char *device_name, char *module, u_int module_len) {
+  try {
+    if (!device_name || !module || module_len == 0) return PF_RING_ERROR_INVALID_ARGUMENT;
+    std::string err;
+    DeviceName dn;
+    if (!parse_device_name(device_name, dn, err)) return PF_RING_ERROR_INVALID_ARGUMENT;
+    const ModuleInfo *info = dn.module.empty() ? default_module() : find_module(dn.module);
+    if (!info) return PF_RING_ERROR_NOT_FOUND;
+    if (std::strlen(info->name) >= module_len) return PF_RING_ERROR_INVALID_ARGUMENT;
+    std::strcpy(module, info->name);
+    return dn.module.empty() ? 0 : 1;
+  } catch (...) {
+    return PF_RING_ERROR_NOT_ENOUGH_MEMORY;
+  }
+}
+
 PFR_EXPORT pfring *pfring_open(const char *device_name, u_int32_t caplen, u_int32_t flags) {
   try {
     return open_ring(device_name, caplen, flags);

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <pcap/pcap.h>
+
 #include "api_fixture.h"
 
 namespace {
@@ -196,6 +198,46 @@ TEST_F(ApiCompat, DeviceDependentCallsSayWhatTheyCanDo) {
   EXPECT_EQ(drain(plain), kAll);
   pfring_close(plain);
   pfring_config(0);  // leaves the scheduler alone
+}
+
+// The two calls the libpcap shim needs: which module a name goes to, and
+// a BPF program compiled elsewhere (pcap_compile) applied to the ring.
+TEST_F(ApiCompat, DeviceModuleNamesTheModuleWithoutOpening) {
+  char m[16];
+  EXPECT_EQ(pfring_device_module("sim:/nonexistent.pcap", m, sizeof m), 1);
+  EXPECT_STREQ(m, "sim");
+  EXPECT_EQ(pfring_device_module("dnacluster:3@1", m, sizeof m), 1);
+  EXPECT_STREQ(m, "dnacluster");
+  EXPECT_EQ(pfring_device_module("eth0", m, sizeof m), 0);
+  EXPECT_TRUE(std::string(m) == "packet" || std::string(m) == "kernel") << m;
+  EXPECT_EQ(pfring_device_module("nosuchmodule:x", m, sizeof m), PF_RING_ERROR_NOT_FOUND);
+  char tiny[3];
+  EXPECT_EQ(pfring_device_module("sim:x", tiny, sizeof tiny), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(pfring_device_module(nullptr, m, sizeof m), PF_RING_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_F(ApiCompat, AProgramCompiledByLibpcapFiltersAsTheExpressionDoes) {
+  pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+  ASSERT_NE(dead, nullptr);
+  struct bpf_program prog;
+  ASSERT_EQ(pcap_compile(dead, &prog, "udp", 1, PCAP_NETMASK_UNKNOWN), 0);
+  ASSERT_EQ(pfring_set_bpf_program(ring_, &prog), 0) << last_error(ring_);
+  pcap_freecode(&prog);  // the ring keeps its own copy
+  Tags by_program = drain(ring_);
+  pcap_close(dead);
+  pfring *other = pfring_open(dev_.c_str(), 1518, 0);
+  ASSERT_NE(other, nullptr);
+  ASSERT_EQ(pfring_set_bpf_filter(other, const_cast<char *>("udp")), 0);
+  EXPECT_EQ(by_program, drain(other));
+  EXPECT_FALSE(by_program.empty());
+  pfring_close(other);
+  // bad programs: refused, the previous filter stays
+  struct bpf_insn jump_back = {0x05, 0, 0, 0xFFFFFFFFu};  // ja -1: a loop
+  struct bpf_program bad = {1, &jump_back};
+  EXPECT_EQ(pfring_set_bpf_program(ring_, &bad), PF_RING_ERROR_INVALID_ARGUMENT);
+  struct bpf_program empty = {0, nullptr};
+  EXPECT_EQ(pfring_set_bpf_program(ring_, &empty), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(pfring_set_bpf_program(ring_, nullptr), PF_RING_ERROR_INVALID_ARGUMENT);
 }
 
 }  // namespace
