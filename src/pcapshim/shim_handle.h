@@ -13,6 +13,7 @@
 #include <string>
 
 #include "pfring.h"
+#include "pfring_pcap.h"
 
 // The libpcap functions the shim overrides; everything else is hidden.
 #define PFSHIM_API extern "C" __attribute__((visibility("default")))
@@ -34,13 +35,19 @@ struct ShimHandle {
   int precision = PCAP_TSTAMP_PRECISION_MICRO;
   int tstamp_type = PCAP_TSTAMP_HOST;
 
+  // pfring_pcap.h's calls made before pcap_activate() (0 / empty: none).
+  std::string appname;
+  unsigned cluster_id = 0;
+  unsigned watermark = 0;
+
   bool nonblock = false;
   bool active_poll = false;  // PCAP_PF_RING_ACTIVE_POLL: spin instead of sleeping in poll()
   bool finished = false;     // a finite device delivered its last packet
   std::atomic<bool> break_loop{false};
 
-  // The last packet handed out by pcap_next_ex()/pcap_next().
-  struct pcap_pkthdr hdr {};
+  // The last packet handed out by pcap_next_ex()/pcap_next(): a
+  // pcap_pkthdr with the ns timestamp after it, as PF_RING's libpcap.
+  struct ns_pcaphdr hdr {};
 
   // Packets of the last pfring_recv_burst() not handed out yet: zero-copy
   // buffers, valid until the next receive on the ring (the shim makes none
@@ -60,6 +67,10 @@ void set_error(pcap_t *p, const char *fmt, ...) __attribute__((format(printf, 2,
 ShimHandle *lookup(pcap_t *p);
 bool insert(ShimHandle *h);
 void remove(ShimHandle *h);
+
+// Applies the pfring_pcap.h settings kept in h to its ring; PCAP_ERROR
+// with the message when the ring refuses one.
+int apply_ext_settings(ShimHandle *h, cluster_type type);
 
 // The last error of ring (or of the last failed pfring_open() with ring
 // nullptr) into p's errbuf, prefixed by what; returns PCAP_ERROR.

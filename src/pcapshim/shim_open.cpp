@@ -247,6 +247,7 @@ PFSHIM_API int pcap_activate(pcap_t *p) {
     return code;
   }
   int rc = configure_ring(h, env);
+  if (rc == 0) rc = apply_ext_settings(h, env.cluster_id ? env.cluster : cluster_per_flow_5_tuple);
   if (rc == 0 && real().open_dead_with_tstamp_precision)
     h->shape = real().open_dead_with_tstamp_precision(DLT_EN10MB, h->snaplen, static_cast<u_int>(h->precision));
   if (rc == 0 && !h->shape) {

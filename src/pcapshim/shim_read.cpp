@@ -68,7 +68,7 @@ int call_wait_ms(const ShimHandle *h) {
 }
 
 // The next cached packet into out and *data; false when the cache is empty.
-bool take(ShimHandle *h, struct pcap_pkthdr *out, const u_char **data) {
+bool take(ShimHandle *h, struct ns_pcaphdr *out, const u_char **data) {
   if (h->pos >= h->count) return false;
   const struct pfring_pkthdr &in = h->hdrs[h->pos];
   *data = h->bufs[h->pos];
@@ -86,6 +86,7 @@ bool take(ShimHandle *h, struct pcap_pkthdr *out, const u_char **data) {
   out->ts.tv_usec = static_cast<suseconds_t>(h->precision == PCAP_TSTAMP_PRECISION_NANO ? frac : frac / 1000);
   out->len = in.len;
   out->caplen = in.caplen <= static_cast<uint32_t>(h->snaplen) ? in.caplen : static_cast<uint32_t>(h->snaplen);
+  out->ns = ns;
   return true;
 }
 
@@ -120,10 +121,10 @@ PFSHIM_API int pcap_dispatch(pcap_t *p, int cnt, pcap_handler callback, u_char *
     if (rc <= 0) return rc;
   }
   int n = 0;
-  struct pcap_pkthdr hdr;
+  struct ns_pcaphdr hdr;
   const u_char *data;
   while ((cnt <= 0 || n < cnt) && take(h, &hdr, &data)) {
-    callback(user, &hdr, data);
+    callback(user, reinterpret_cast<const struct pcap_pkthdr *>(&hdr), data);
     n++;
     if (h->break_loop.load(std::memory_order_relaxed)) break;  // the next call returns PCAP_ERROR_BREAK
   }
@@ -137,7 +138,7 @@ PFSHIM_API int pcap_loop(pcap_t *p, int cnt, pcap_handler callback, u_char *user
   if (!h) return real().loop(p, cnt, callback, user);
   if (!h->ring) return not_activated(h);
   int n = 0;
-  struct pcap_pkthdr hdr;
+  struct ns_pcaphdr hdr;
   const u_char *data;
   for (;;) {
     if (consume_break(h)) return PCAP_ERROR_BREAK;
@@ -148,7 +149,7 @@ PFSHIM_API int pcap_loop(pcap_t *p, int cnt, pcap_handler callback, u_char *user
       if (rc < 0) return rc;
     }
     while (take(h, &hdr, &data)) {
-      callback(user, &hdr, data);
+      callback(user, reinterpret_cast<const struct pcap_pkthdr *>(&hdr), data);
       if (cnt > 0 && ++n >= cnt) return 0;
       if (h->break_loop.load(std::memory_order_relaxed)) break;
     }
@@ -171,7 +172,7 @@ PFSHIM_API int pcap_next_ex(pcap_t *p, struct pcap_pkthdr **pkt_header, const u_
   }
   const u_char *data = nullptr;
   take(h, &h->hdr, &data);
-  if (pkt_header) *pkt_header = &h->hdr;
+  if (pkt_header) *pkt_header = reinterpret_cast<struct pcap_pkthdr *>(&h->hdr);
   if (pkt_data) *pkt_data = data;
   return 1;
 }

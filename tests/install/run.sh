@@ -28,13 +28,17 @@ LD_LIBRARY_PATH="$libdir" "$tmp/compat_5x" "$capture"
 # release's, as C and as C++, on a pcap: master and an in-process sim: one
 for spelling in -DGUIDE_SPELLING -DRELEASE_SPELLING; do
   cc -Wall -Wextra -Werror $extra $spelling $(pkg-config --cflags libpfring) "$here/zero_cluster.c" \
-    -o "$tmp/zero_cluster" $(pkg-config --libs libpfring) -lpthread
-  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster" "pcap:$capture" "pcap:$capture"
-  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster" "sim:$capture" "pcap:$capture"
+    -o "$tmp/zero_cluster" $(pkg-config --libs libpfring) -lpcap -lpthread
+  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster" "pcap:$capture" "$capture"
+  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster" "sim:$capture" "$capture"
   c++ -x c++ -Wall -Wextra -Werror $extra $spelling $(pkg-config --cflags libpfring) "$here/zero_cluster.c" \
-    -o "$tmp/zero_cluster_cpp" $(pkg-config --libs libpfring) -lpthread
-  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster_cpp" "pcap:$capture" "pcap:$capture"
+    -o "$tmp/zero_cluster_cpp" $(pkg-config --libs libpfring) -lpcap -lpthread
+  LD_LIBRARY_PATH="$libdir" "$tmp/zero_cluster_cpp" "pcap:$capture" "$capture"
 done
+# a program written against PF_RING's libpcap (pfring_pcap.h, -lpfring-pcap)
+cc -Wall -Wextra -Werror $extra $(pkg-config --cflags libpfring) "$here/pcap_ext.c" -o "$tmp/pcap_ext" \
+  -L"$libdir" -lpfring-pcap -lpcap $(pkg-config --libs libpfring)
+LD_LIBRARY_PATH="$libdir" "$tmp/pcap_ext" "$capture"
 cmake -S "$here" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_CXX_FLAGS="$extra" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer/guide_api_cpp" "$capture"

@@ -5,9 +5,9 @@
  * with num_slaves, four-argument dna_cluster_stats, pfring_rcv_pkt_buff)
  * and without (the 5.4.6 release header's spelling), as C and as C++.
  *
- * usage: zero_cluster CAPTURE_DEVICE REFERENCE_DEVICE
- *   CAPTURE_DEVICE    what the master reads (pcap:F or sim:F)
- *   REFERENCE_DEVICE  the same capture read plainly (pcap:F), to compare
+ * usage: zero_cluster CAPTURE_DEVICE CAPTURE_FILE
+ *   CAPTURE_DEVICE  what the master reads (pcap:F or sim:F)
+ *   CAPTURE_FILE    F, read by libpcap itself as the reference
  *
  * Runs three clusters on the capture: (1) a hash over 3 slave threads,
  * each keeping every 7th packet aside in a pkt_buff and releasing them
@@ -16,6 +16,7 @@
  * slave's packets and bytes against the reference reading, and the
  * cluster's stats. Exits 0 when all holds, else 1 with the reason.
  */
+#include <pcap/pcap.h>
 #include <pfring.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -284,29 +285,32 @@ static u_int32_t zeros[NUM_SLAVES][MAX_PKTS];
 
 int main(int argc, char **argv)
 {
-	pfring *ref;
 	u_int32_t i, k;
 	u_int64_t rx;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: zero_cluster CAPTURE_DEVICE REFERENCE_DEVICE\n");
+		fprintf(stderr, "usage: zero_cluster CAPTURE_DEVICE CAPTURE_FILE\n");
 		return 2;
 	}
-	ref = pfring_open(argv[2], 1536, 0);
-	if (ref == NULL)
-		fail("reference open");
-	for (;;) {
-		struct pfring_pkthdr hdr;
-		u_char *p = NULL;
-		int rc = pfring_recv(ref, &p, 0, &hdr, 1);
+	{
+		char errbuf[PCAP_ERRBUF_SIZE];
+		pcap_t *ref = pcap_open_offline(argv[2], errbuf);
+		struct pcap_pkthdr *ph;
+		const u_char *p;
 
-		if (rc != 1 || ref_count == MAX_PKTS)
-			break;
-		ref_len[ref_count] = hdr.caplen;
-		ref_sum[ref_count] = checksum(p, hdr.caplen);
-		ref_count++;
+		if (ref == NULL) {
+			fprintf(stderr, "zero_cluster: %s\n", errbuf);
+			return 1;
+		}
+		while (ref_count < MAX_PKTS && pcap_next_ex(ref, &ph, &p) == 1) {
+			u_int32_t caplen = ph->caplen < 1536 ? ph->caplen : 1536;
+
+			ref_len[ref_count] = caplen;
+			ref_sum[ref_count] = checksum(p, caplen);
+			ref_count++;
+		}
+		pcap_close(ref);
 	}
-	pfring_close(ref);
 	for (i = 0; i < ref_count; i++) {
 		u_int32_t j;
 

@@ -130,12 +130,24 @@ RC_GTEST_PROP(ZeroCluster, SlavesGetTheModelsPacketsAndThePoolStaysWhole, ()) {
     for (const Held &h : held[k]) pfring_release_pkt_buff(ring[k], h.b);
     held[k].clear();
   };
-  // A packet arrived on slave k: its bytes are the capture's.
+  // Where in want[k] slave k is: a packet must come later there than the
+  // one before it (and, for a slave never reopened, be the very next).
+  std::vector<size_t> at(ns, 0);
+  // A packet arrived on slave k: its bytes are the capture's, its place in
+  // the model's order is right (checked at every packet, not only at the end).
   auto take = [&](uint32_t k, const u_char *p, const pfring_pkthdr &h) {
     uint32_t i = index_of(p);
     RC_ASSERT(i < n);
     RC_ASSERT(h.caplen == pkts[i].size());
     RC_ASSERT(std::memcmp(p, pkts[i].data(), h.caplen) == 0);
+    if (!reopened[k]) {
+      RC_ASSERT(at[k] < want[k].size());
+      RC_ASSERT(want[k][at[k]] == i);
+    } else {
+      while (at[k] < want[k].size() && want[k][at[k]] != i) at[k]++;
+      RC_ASSERT(at[k] < want[k].size());
+    }
+    at[k]++;
     got[k].push_back(i);
   };
 
