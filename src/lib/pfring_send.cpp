@@ -31,9 +31,12 @@ int flush_train(pfring *r) {
   return rc;
 }
 
-int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index) {
+// any_mode: send whatever the socket mode says (the bounce of
+// pfring_send_last_rx_packet, which 5.x does on receive-only rings too).
+int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index, bool any_mode = false) {
   if (!pkt || len == 0) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "packet is NULL or empty");
-  if (r->mode == recv_only_mode) return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is in recv_only_mode");
+  if (r->mode == recv_only_mode && !any_mode)
+    return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is in recv_only_mode");
   auto &t = r->train;
   // A train holds frames for one interface, each small enough for a slot.
   if (t.n && (t.if_index != if_index || len > t.kSlot)) {
@@ -110,7 +113,9 @@ PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
     ReentrantLock rx_lock(ring);  // last_pkt is the receive side's
     TxLock lock(ring);
     if (!ring->last_pkt) return ring->fail(PF_RING_ERROR_INVALID_STATUS, "no packet has been received yet");
-    int rc = do_send(ring, ring->last_pkt, ring->last_caplen, true, tx_interface_id);
+    // as PF_RING 5.x: bounced whatever the socket mode (pfbridge's default
+    // receive-only rings rely on it)
+    int rc = do_send(ring, ring->last_pkt, ring->last_caplen, true, tx_interface_id, true);
     return rc < 0 ? rc : 0;
   });
 }

@@ -533,6 +533,23 @@ TEST_F(Userspace, SendWithoutFlushQueuesATrainSentAtTheNextFlush) {
   EXPECT_TRUE(pkt_ok(buf, h.caplen, 7, 67));
 }
 
+// pfring_send_last_rx_packet bounces the last packet on a receive-only
+// ring too, as PF_RING 5.x does; a plain send there is still refused.
+TEST_F(Userspace, SendLastRxPacketWorksOnAReceiveOnlyRing) {
+  pfring *a = end(), *b = end();
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(pfring_set_socket_mode(a, recv_only_mode), 0);
+  auto p = make_pkt(3, 70);
+  ASSERT_EQ(pfring_send(b, p.data(), p.size(), 1), 70);
+  u_char *buf;
+  struct pfring_pkthdr h;
+  ASSERT_EQ(recv1(a, &buf, &h), 1);
+  EXPECT_EQ(pfring_send(a, p.data(), p.size(), 1), PF_RING_ERROR_INVALID_STATUS);
+  EXPECT_EQ(pfring_send_last_rx_packet(a, -1), 0) << last_error(a);
+  ASSERT_EQ(recv1(b, &buf, &h), 1);
+  EXPECT_TRUE(pkt_ok(buf, h.caplen, 3, 70));
+}
+
 // A ring whose only end died is stale: the next opener starts afresh.
 TEST_F(Userspace, AStaleRingIsReplaced) {
   std::string d = dev();
