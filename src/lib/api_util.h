@@ -95,27 +95,21 @@ class ReentrantLock {
   bool reentrant_;
 };
 
-// The TX lock (PF_RING_REENTRANT).
-class TxLock {
+// One of the ring's other locks, held when it was opened with
+// PF_RING_REENTRANT: TxLock for sends, WaitLock for the module's receive
+// side (handle.h says who takes which, in which order).
+template <std::mutex __pfring::*M>
+class ModeLock {
  public:
-  explicit TxLock(pfring *r) : lk_(r->tx_mutex, std::defer_lock) {
+  explicit ModeLock(pfring *r) : lk_(r->*M, std::defer_lock) {
     if (r->flags & PF_RING_REENTRANT) lk_.lock();
   }
 
  private:
   std::unique_lock<std::mutex> lk_;
 };
-
-// The wait lock (PF_RING_REENTRANT): the module's receive side.
-class WaitLock {
- public:
-  explicit WaitLock(pfring *r) : lk_(r->wait_mutex, std::defer_lock) {
-    if (r->flags & PF_RING_REENTRANT) lk_.lock();
-  }
-
- private:
-  std::unique_lock<std::mutex> lk_;
-};
+using TxLock = ModeLock<&__pfring::tx_mutex>;
+using WaitLock = ModeLock<&__pfring::wait_mutex>;
 
 }  // namespace pfr
 

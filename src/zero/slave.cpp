@@ -98,11 +98,10 @@ int ClusterSlave::recv_burst(RawPacket *out, unsigned max, int timeout_ms, std::
   release_held();
   if (max > in_.size()) max = static_cast<unsigned>(in_.size());
   long n = 0;
-  bool ready = wait_until(timeout_ms, [&] {
+  wait_until(timeout_ms, [&] {
     n = pfc_dq_dequeue_burst(&rx_, in_.data(), max);
     return n != 0 || PFC_LOAD_ACQUIRE(&rx_.q->producer_gone);
   });
-  (void)ready;
   if (n < 0) {
     err = "DNA cluster slave " + std::to_string(k_) + ": its queue is damaged";
     return PF_RING_ERROR_CORRUPT_INPUT;
@@ -156,16 +155,24 @@ bool ClusterSlave::take_stash(uint32_t *id) {
   return true;
 }
 
+bool ClusterSlave::tx_room(std::string &err) const {
+  if (pfc_dq_free(&tx_) > 0) return true;
+  err = "DNA cluster slave " + std::to_string(k_) + ": its TX queue is full";
+  return false;
+}
+
+void ClusterSlave::put_tx(const pfc_desc &d) {
+  pfc_dq_enqueue_burst(&tx_, &d, 1);  // room was checked: one producer, the queue only empties meanwhile
+  slot_->sent.fetch_add(1, std::memory_order_relaxed);
+}
+
 int ClusterSlave::send(const uint8_t *pkt, unsigned len, bool, int if_index, std::string &err) {
   const ZcHeader *h = region_->hdr();
   if (len == 0 || len > h->buf_size) {
     err = "packet of " + std::to_string(len) + " bytes: this cluster's buffers hold 1.." + std::to_string(h->buf_size);
     return PF_RING_ERROR_INVALID_ARGUMENT;
   }
-  if (pfc_dq_free(&tx_) == 0) {
-    err = "DNA cluster slave " + std::to_string(k_) + ": its TX queue is full";
-    return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
-  }
+  if (!tx_room(err)) return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
   pfc_desc d{};
   if (!take_stash(&d.buf_id)) {
     err = "DNA cluster slave " + std::to_string(k_) + ": no own buffer free to send from (" +
@@ -176,8 +183,7 @@ int ClusterSlave::send(const uint8_t *pkt, unsigned len, bool, int if_index, std
   d.len = d.caplen = len;
   d.if_index = if_index;
   d.flags = PFC_DESC_F_TX | kDescRefill;
-  pfc_dq_enqueue_burst(&tx_, &d, 1);
-  slot_->sent.fetch_add(1, std::memory_order_relaxed);
+  put_tx(d);
   return static_cast<int>(len);
 }
 
@@ -247,10 +253,7 @@ int ClusterSlave::send_buff(PktBuff *b, std::string &err) {
     err = "the handle holds no packet (it was sent; receive or allocate into it again)";
     return PF_RING_ERROR_INVALID_ARGUMENT;
   }
-  if (pfc_dq_free(&tx_) == 0) {
-    err = "DNA cluster slave " + std::to_string(k_) + ": its TX queue is full";
-    return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
-  }
+  if (!tx_room(err)) return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
   pfc_desc d{};
   d.buf_id = b->buf_id;
   d.len = d.caplen = b->len;
@@ -261,8 +264,7 @@ int ClusterSlave::send_buff(PktBuff *b, std::string &err) {
   } else {
     d.if_index = b->in_if;  // back out of the ring it came in on (-1: the first)
   }
-  pfc_dq_enqueue_burst(&tx_, &d, 1);
-  slot_->sent.fetch_add(1, std::memory_order_relaxed);
+  put_tx(d);
   int len = static_cast<int>(b->len);
   // "resets the handle": a fresh own buffer, or none until the next receive
   uint32_t id;

@@ -66,6 +66,9 @@ class ClusterSlave : public Module {
   // master's refills when none is left. False: none came.
   static constexpr int kRefillWaitMs = 200;
   bool take_stash(uint32_t *id);
+  // Room on tx (else false with err), and one descriptor put there.
+  bool tx_room(std::string &err) const;
+  void put_tx(const pfc_desc &d);
   // Gives references back through ret (waiting, bounded, when it is full).
   bool give_back(const uint32_t *ids, uint32_t n, uint16_t flags);
   void release_held();
