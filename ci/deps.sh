@@ -5,7 +5,7 @@ set -eu
 
 PFRING_PACKAGES="cmake ninja-build g++ make pkg-config libpcap-dev \
 libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev \
-python3 python3-pytest python3-scapy tcpdump tshark clang libclang-rt-14-dev"
+python3 python3-pytest python3-scapy tcpdump tshark clang libclang-rt-14-dev golang-go"
 
 pfring_install_deps() {
   missing=""

@@ -239,10 +239,29 @@ typedef struct {
 	u_int16_t dport_low, dport_high;
 } filtering_rule_core_fields;
 
+/* extended_fields.optional_fields (the later releases' spelling): match
+ * tunnel.tunnel_id even when it is 0. */
+#define FILTER_TUNNEL_ID_FLAG (1 << 0)
+
 typedef struct {
 	char payload_pattern[32]; /* NUL-terminated; matched anywhere in the payload */
 	u_int16_t filter_plugin_id;
 	char filter_plugin_data[FILTER_PLUGIN_DATA_LEN];
+	u_int8_t optional_fields; /* FILTER_TUNNEL_ID_FLAG */
+	/*
+	 * The tunnel (GTP-U, GRE, VXLAN) a packet must come through, as PF_RING
+	 * 5.x's pfcount writes it. tunnel_id 0 or NO_TUNNEL_ID: any packet,
+	 * tunnelled or not (0 is matched only with FILTER_TUNNEL_ID_FLAG);
+	 * another value: only packets whose tunnel has that TEID, key or VNI.
+	 * shost/dhost: the inner (tunnelled) source and destination, under
+	 * their masks as core_fields' hosts are (0 = any; a non-zero host
+	 * needs a tunnelled IP packet).
+	 */
+	struct {
+		u_int32_t tunnel_id;
+		ip_addr shost, dhost;
+		ip_addr shost_mask, dhost_mask;
+	} tunnel;
 } filtering_rule_extended_fields;
 
 typedef struct {

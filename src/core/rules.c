@@ -167,6 +167,22 @@ int pfc_wc_rule_validate(const filtering_rule *r)
 	return 0;
 }
 
+/* extended_fields.tunnel (pfring_defs.h). */
+static int tunnel_match(const filtering_rule_extended_fields *x, const struct pkt_parsing_info *p)
+{
+	u_int32_t id = x->tunnel.tunnel_id;
+	int want_id = (x->optional_fields & FILTER_TUNNEL_ID_FLAG) ? 1 : (id != 0 && id != NO_TUNNEL_ID);
+
+	if (want_id && p->tunnel.tunnel_id != id)
+		return 0;
+	if (ip_is_zero(&x->tunnel.shost) && ip_is_zero(&x->tunnel.dhost))
+		return 1;
+	return host_match(&x->tunnel.shost, &x->tunnel.shost_mask, &p->tunnel.tunneled_ip_src,
+			  p->tunnel.tunneled_ip_version) &&
+	       host_match(&x->tunnel.dhost, &x->tunnel.dhost_mask, &p->tunnel.tunneled_ip_dst,
+			  p->tunnel.tunneled_ip_version);
+}
+
 int pfc_wc_match(const filtering_rule *r, const struct pkt_parsing_info *p,
 		 const uint8_t *pkt, uint32_t caplen)
 {
@@ -183,6 +199,8 @@ int pfc_wc_match(const filtering_rule *r, const struct pkt_parsing_info *p,
 	    !(r->bidirectional &&
 	      peers_match(c, p->dmac, p->smac, &p->ip_dst, &p->ip_src, p->l4_dst_port,
 			  p->l4_src_port, p->ip_version)))
+		return 0;
+	if (!tunnel_match(&r->extended_fields, p))
 		return 0;
 	return payload_match(r->extended_fields.payload_pattern, p, pkt, caplen);
 }

@@ -24,11 +24,16 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
@@ -116,8 +121,49 @@ typedef struct {
 	u_int64_t drop; /* packets lost by the device or the ring */
 } pfring_stat;
 
-/* The ring handle; opaque. */
 typedef struct __pfring pfring;
+
+/*
+ * The ring handle. Its first members are public, as in the PF_RING 5.x
+ * header, because 5.x programs read them directly (ring->fd, ring->mtu_len,
+ * `if (ring->dna_get_num_tx_slots)`); everything after them is private to
+ * the library, so never allocate, copy or take sizeof a struct __pfring.
+ * The public members are filled in by pfring_open() and read-only to the
+ * program:
+ *   fd           pfring_get_selectable_fd(), or -1 when the device has none
+ *   enabled      1 while the ring delivers (pfring_enable/disable_ring)
+ *   mtu_len      pfring_get_mtu_size() at open
+ *   caplen       the snap length in effect
+ *   device_name  the name given to pfring_open()
+ *   recv, send, send_ifindex, stats
+ *                the same as pfring_recv(), pfring_send(), ... (5.x
+ *                programs call them through the handle)
+ *   dna_*        a DNA device's zero-copy TX slots; NULL on every device
+ *                that has none (all of them, until the dna: module), so
+ *                programs testing them take their normal path.
+ */
+#define PFRING_PUBLIC_HANDLE_FIELDS                                                              \
+	int fd;                                                                                   \
+	u_int8_t enabled;                                                                         \
+	u_int16_t mtu_len;                                                                        \
+	u_int32_t caplen;                                                                         \
+	char *device_name;                                                                        \
+	int (*recv)(pfring *, u_char **, u_int, struct pfring_pkthdr *, u_int8_t);                \
+	int (*send)(pfring *, char *, u_int, u_int8_t);                                           \
+	int (*send_ifindex)(pfring *, char *, u_int, u_int8_t, int);                              \
+	int (*stats)(pfring *, pfring_stat *);                                                    \
+	u_int (*dna_get_num_tx_slots)(pfring *);                                                  \
+	u_int (*dna_get_num_rx_slots)(pfring *);                                                  \
+	u_int (*dna_get_next_free_tx_slot)(pfring *);                                             \
+	u_char *(*dna_copy_tx_packet_into_slot)(pfring *, u_int32_t, char *, u_int);              \
+	u_int8_t (*dna_tx_ready)(pfring *);
+
+#if !(defined(__cplusplus) && defined(PFRING_LIBRARY_INTERNAL))
+struct __pfring {
+	PFRING_PUBLIC_HANDLE_FIELDS
+	/* private members follow */
+};
+#endif
 
 /* Callback of pfring_loop(). */
 typedef void (*pfringProcessPacket)(const struct pfring_pkthdr *h, const u_char *p,
@@ -152,8 +198,13 @@ pfring *pfring_open(const char *device_name, u_int32_t caplen, u_int32_t flags);
 
 /*
  * Opens one ring per RX queue of device_name (no @queue allowed) into ring[].
- * Returns the last valid index of ring[] (number of rings - 1); returns 0
- * with ring[0] == NULL when nothing could be opened (errno set).
+ * Returns the number of rings opened, as PF_RING 5.x's library does and
+ * its programs expect (`for (i = 0; i < n; i++)`); 0 with ring[0] == NULL
+ * when nothing could be opened (errno set). The guide (8.4) calls the
+ * result the last valid index: a guide-style loop `for (i = 0; i <= n; i++)`
+ * stays safe, as ring[n] is set to NULL (when n < MAX_NUM_RX_CHANNELS) and
+ * every call given a NULL ring returns PF_RING_ERROR_INVALID_ARGUMENT
+ * (pfring_close(NULL) does nothing).
  */
 u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t caplen,
 				  u_int32_t flags, pfring *ring[MAX_NUM_RX_CHANNELS]);
@@ -353,10 +404,21 @@ int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_p
 
 /* ---- transmission (guide 8.13) -------------------------------------- */
 /*
- * The packet is `const void *` so that callers passing char * (PF_RING 5.4's
- * own signature) and u_char * (the guide's) both compile without warnings,
- * in C and in C++.
+ * The packet: PF_RING 5.x declares `char *pkt`, the guide writes
+ * `u_char *pkt`, and programs pass either, const or not. The functions are
+ * declared as the release spelled them (`char *`: bindings generated from
+ * the declaration, such as Go's cgo, pass a C char pointer and accept
+ * nothing else), and each call in C or C++ source goes through a macro of
+ * the same name that takes any object pointer, as a `const void *`
+ * parameter would, so both spellings compile under -Wall -Werror. Taking the
+ * function's address (`pfring_send` without a call) is unaffected; a
+ * program that must avoid the macro writes `(pfring_send)(...)`. The
+ * library never writes through pkt.
  */
+static inline char *pfring_pkt_arg_(const void *pkt)
+{
+	return (char *)pkt;
+}
 
 /*
  * Sends pkt as is. Returns the bytes sent, PF_RING_ERROR_NOT_SUPPORTED on a
@@ -370,18 +432,24 @@ int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_p
  * refuses then are dropped and counted ("tx_train_dropped" in
  * pfring_get_device_stats_json); the flushing call returns the error.
  */
-int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet);
+int pfring_send(pfring *ring, char *pkt, u_int pkt_len, u_int8_t flush_packet);
+#define pfring_send(ring, pkt, pkt_len, flush_packet) \
+	pfring_send((ring), pfring_pkt_arg_(pkt), (pkt_len), (flush_packet))
 
 /* Sends what pfring_send(..., 0) queued. 0, or the device's negative code
  * (the frames it refused are dropped and counted). */
 int pfring_flush_tx_packets(pfring *ring);
 
 /* As pfring_send() on interface if_index. */
-int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,
+int pfring_send_ifindex(pfring *ring, char *pkt, u_int pkt_len, u_int8_t flush_packet,
 			int if_index);
+#define pfring_send_ifindex(ring, pkt, pkt_len, flush_packet, if_index) \
+	pfring_send_ifindex((ring), pfring_pkt_arg_(pkt), (pkt_len), (flush_packet), (if_index))
 
 /* As pfring_send(), storing the TX (hardware) timestamp in ts. */
-int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len, struct timespec *ts);
+int pfring_send_get_time(pfring *ring, char *pkt, u_int pkt_len, struct timespec *ts);
+#define pfring_send_get_time(ring, pkt, pkt_len, ts) \
+	pfring_send_get_time((ring), pfring_pkt_arg_(pkt), (pkt_len), (ts))
 
 /* Sends the last received packet on interface tx_interface_id. 0 or a negative code. */
 int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id);

@@ -11,20 +11,32 @@
 #include <string>
 #include <vector>
 
+// The library's own view of struct __pfring: pfring.h declares only the
+// public members then (PFRING_PUBLIC_HANDLE_FIELDS), and they come first
+// here, so a program built against pfring.h reads them where they are.
+#if defined(PFRING_H) && !defined(PFRING_LIBRARY_INTERNAL)
+#error "handle.h: build with -DPFRING_LIBRARY_INTERNAL (pfring.h was included without it)"
+#endif
+#ifndef PFRING_LIBRARY_INTERNAL
+#define PFRING_LIBRARY_INTERNAL 1
+#endif
+
 #include "bpf.h"
 #include "module.h"
 #include "pfring.h"
 #include "rule_set.h"
 
 struct __pfring {
+  // Public (pfring.h): fd, enabled, mtu_len, caplen, device_name (points
+  // into name_given), recv, send, send_ifindex, stats, dna_* (NULL).
+  PFRING_PUBLIC_HANDLE_FIELDS
+
   std::unique_ptr<pfr::Module> mod;
   const pfr::ModuleInfo *info = nullptr;
-  std::string device_name;  // as given to pfring_open
+  std::string name_given;  // as given to pfring_open
   pfr::DeviceName name;
-  uint32_t caplen = 0;
   uint32_t flags = 0;
 
-  bool enabled = true;
   std::atomic<bool> break_loop{false};
   packet_direction direction = rx_and_tx_direction;
   socket_mode mode = send_and_recv_mode;
@@ -105,7 +117,7 @@ struct __pfring {
   // Records an error message for pfring_get_last_error(); returns code.
   int fail(int code, const std::string &msg);
 
-  __pfring() = default;
+  __pfring();
   __pfring(const __pfring &) = delete;
   __pfring &operator=(const __pfring &) = delete;
   ~__pfring();  // closes the reflector devices

@@ -146,18 +146,18 @@ PFR_EXPORT int pfring_set_channel_id(pfring *ring, u_int32_t channel_id) {
     if (q >= 0 ? static_cast<u_int32_t>(q) == channel_id : (channel_id == 0 && ring->mod->num_rx_channels() <= 1))
       return 0;
     if (q >= 0)
-      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ring '" + ring->device_name + "' reads queue " +
+      return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ring '" + ring->name_given + "' reads queue " +
                                                             std::to_string(q) + ", not " + std::to_string(channel_id));
     return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "the queue is chosen when the ring is opened: open '" +
-                                                       ring->device_name + "@" + std::to_string(channel_id) + "'");
+                                                       ring->name_given + "@" + std::to_string(channel_id) + "'");
   });
 }
 
 PFR_EXPORT int pfring_bind(pfring *ring, char *device_name) {
   return guarded(ring, [&] {
     if (!device_name) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "device_name is NULL");
-    if (ring->device_name == device_name || ring->name.device == device_name) return 0;
-    return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "ring '" + ring->device_name +
+    if (ring->name_given == device_name || ring->name.device == device_name) return 0;
+    return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "ring '" + ring->name_given +
                                                        "' is bound when it is opened; open a ring on '" + device_name +
                                                        "' instead");
   });

@@ -31,7 +31,7 @@ int copy_stats(pfring *r, u_int64_t match, u_int64_t filtered, u_int64_t last, c
 
 // A DeviceFilter call's result: the count/0, or the failure with its message.
 int device_result(pfring *ring, int rc, const std::string &err) {
-  return rc < 0 ? ring->fail(rc, err.empty() ? "device '" + ring->device_name + "' refused the call" : err) : rc;
+  return rc < 0 ? ring->fail(rc, err.empty() ? "device '" + ring->name_given + "' refused the call" : err) : rc;
 }
 
 }  // namespace
@@ -59,10 +59,10 @@ int attach_reflector(pfring *ring, rule_action_behaviour action, const char *nam
   if (!is_reflect_action(action)) return 0;
   std::string name(name_field, strnlen(name_field, REFLECTOR_NAME_LEN));
   bool bounce = action == bounce_packet_and_stop_rule_evaluation || action == bounce_packet_and_continue_rule_evaluation;
-  if (bounce || name.empty() || name == ring->device_name) {
+  if (bounce || name.empty() || name == ring->name_given) {
     if (!ring->mod->can_transmit())
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflect/bounce rules need a device that can transmit; '" +
-                                                         ring->device_name + "' cannot");
+                                                         ring->name_given + "' cannot");
     return 0;
   }
   for (const auto &r : ring->reflectors)
@@ -235,7 +235,7 @@ PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
     ring->bpf_in_device = false;
     int rc = ring->mod->set_device_bpf(nullptr);
     if (rc < 0 && rc != PF_RING_ERROR_NOT_SUPPORTED)
-      return ring->fail(rc, "device '" + ring->device_name + "' could not remove its kernel filter");
+      return ring->fail(rc, "device '" + ring->name_given + "' could not remove its kernel filter");
     return 0;
   });
 }
@@ -258,9 +258,9 @@ namespace {
 int hw_rule_failure(pfring *ring, int rc, const hw_filtering_rule *rule) {
   if (rc == PF_RING_ERROR_NOT_SUPPORTED)
     return ring->fail(rc, ring->mod->has_hw_filters()
-                              ? "device '" + ring->device_name + "' takes Intel 82599 five-tuple and perfect-filter "
+                              ? "device '" + ring->name_given + "' takes Intel 82599 five-tuple and perfect-filter "
                                 "rules only, not rule family " + std::to_string(rule->rule_family_type)
-                              : "device '" + ring->device_name + "' has no hardware filters");
+                              : "device '" + ring->name_given + "' has no hardware filters");
   if (rc == PF_RING_ERROR_NOT_FOUND)
     return ring->fail(rc, "no hardware rule with id " + std::to_string(rule->rule_id));
   if (rc == PF_RING_ERROR_NOT_ENOUGH_MEMORY)
@@ -292,7 +292,7 @@ PFR_EXPORT int pfring_set_filtering_mode(pfring *ring, filtering_mode mode) {
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown filtering mode");
     if (mode != software_only && !ring->mod->has_hw_filters())
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED,
-                        "device '" + ring->device_name + "' has no hardware filters; only software_only applies");
+                        "device '" + ring->name_given + "' has no hardware filters; only software_only applies");
     ring->filter_mode = mode;
     return 0;
   });

@@ -50,7 +50,7 @@ PFR_EXPORT int pfring_set_direction(pfring *ring, packet_direction direction) {
     // checks rx_direction in software either way.
     int rc = ring->mod->set_direction(direction);
     if (rc < 0 && rc != PF_RING_ERROR_NOT_SUPPORTED)
-      return ring->fail(rc, "device '" + ring->device_name + "' refused the direction");
+      return ring->fail(rc, "device '" + ring->name_given + "' refused the direction");
     ring->direction = direction;
     return 0;
   });
@@ -61,9 +61,9 @@ PFR_EXPORT int pfring_set_socket_mode(pfring *ring, socket_mode mode) {
     if (mode != send_and_recv_mode && mode != send_only_mode && mode != recv_only_mode)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown socket mode");
     if (mode == send_only_mode && !ring->mod->can_transmit())
-      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->device_name + "' cannot transmit");
+      return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->name_given + "' cannot transmit");
     if (int rc = ring->mod->set_socket_mode(mode); rc < 0)
-      return ring->fail(rc, "device '" + ring->device_name + "' cannot change its socket mode");
+      return ring->fail(rc, "device '" + ring->name_given + "' cannot change its socket mode");
     ring->mode = mode;
     return 0;
   });
@@ -73,7 +73,7 @@ PFR_EXPORT int pfring_set_poll_watermark(pfring *ring, u_int16_t watermark) {
   return guarded(ring, [&] {
     uint16_t w = watermark ? watermark : 1;
     if (int rc = ring->mod->set_poll_watermark(w); rc < 0)
-      return ring->fail(rc, "device '" + ring->device_name + "' refused poll watermark " + std::to_string(w));
+      return ring->fail(rc, "device '" + ring->name_given + "' refused poll watermark " + std::to_string(w));
     ring->poll_watermark = w;
     return 0;
   });
@@ -97,7 +97,7 @@ PFR_EXPORT int pfring_set_application_name(pfring *ring, const char *name) {
   return guarded(ring, [&] {
     if (!name) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "name is NULL");
     if (int rc = ring->mod->set_application_name(name); rc < 0)
-      return ring->fail(rc, "device '" + ring->device_name + "' refused the application name");
+      return ring->fail(rc, "device '" + ring->name_given + "' refused the application name");
     ring->appname = name;
     return 0;
   });
@@ -107,7 +107,7 @@ PFR_EXPORT int pfring_get_bound_device_address(pfring *ring, u_char mac_address[
   return guarded(ring, [&] {
     if (!mac_address) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "mac_address is NULL");
     int rc = ring->mod->bound_device_address(mac_address);
-    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no MAC address");
+    if (rc < 0) return ring->fail(rc, "device '" + ring->name_given + "' has no MAC address");
     return rc;
   });
 }
@@ -116,7 +116,7 @@ PFR_EXPORT int pfring_get_bound_device_id(pfring *ring, int *device_id) {
   return guarded(ring, [&] {
     if (!device_id) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "device_id is NULL");
     int rc = ring->mod->bound_device_id(device_id);
-    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no interface index");
+    if (rc < 0) return ring->fail(rc, "device '" + ring->name_given + "' has no interface index");
     return rc;
   });
 }
@@ -131,7 +131,7 @@ PFR_EXPORT u_int8_t pfring_get_num_rx_channels(pfring *ring) {
 PFR_EXPORT int pfring_get_selectable_fd(pfring *ring) {
   return guarded(ring, [&] {
     int fd = ring->mod->selectable_fd();
-    if (fd < 0) return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->device_name + "' has no file descriptor");
+    if (fd < 0) return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "device '" + ring->name_given + "' has no file descriptor");
     return fd;
   });
 }
@@ -148,7 +148,7 @@ PFR_EXPORT int pfring_get_device_clock(pfring *ring, struct timespec *ts) {
     if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
     int64_t ns = 0;
     int rc = ring->mod->get_clock_ns(&ns);
-    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware clock");
+    if (rc < 0) return ring->fail(rc, "device '" + ring->name_given + "' has no hardware clock");
     ts->tv_sec = static_cast<time_t>(ns / 1000000000ll);
     ts->tv_nsec = static_cast<long>(ns % 1000000000ll);
     return 0;
@@ -160,7 +160,7 @@ PFR_EXPORT int pfring_set_device_clock(pfring *ring, struct timespec *ts) {
     if (!ts || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000l)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL or tv_nsec out of range");
     int rc = ring->mod->set_clock_ns(ts_to_ns(*ts));
-    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware clock");
+    if (rc < 0) return ring->fail(rc, "device '" + ring->name_given + "' has no hardware clock");
     return 0;
   });
 }
@@ -171,7 +171,7 @@ PFR_EXPORT int pfring_adjust_device_clock(pfring *ring, struct timespec *offset,
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "offset is NULL or tv_nsec out of range");
     int64_t d = ts_to_ns(*offset);
     int rc = ring->mod->adjust_clock_ns(sign < 0 ? -d : d);
-    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware clock");
+    if (rc < 0) return ring->fail(rc, "device '" + ring->name_given + "' has no hardware clock");
     return 0;
   });
 }
@@ -180,7 +180,7 @@ PFR_EXPORT int pfring_enable_hw_timestamp(pfring *ring, const char *device_name,
                                           u_int8_t enable_tx) {
   return guarded(ring, [&] {
     int rc = ring->mod->enable_hw_timestamp(enable_rx != 0, enable_tx != 0);
-    if (rc < 0) return ring->fail(rc, "device '" + ring->device_name + "' has no hardware timestamping");
+    if (rc < 0) return ring->fail(rc, "device '" + ring->name_given + "' has no hardware timestamping");
     return 0;
   });
 }

@@ -2,6 +2,7 @@
 // 8.5, 8.14 and the additions of pfring.h).
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -72,7 +73,8 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
   }
   auto r = std::make_unique<__pfring>();
   r->info = info;
-  r->device_name = device_name;
+  r->name_given = device_name;
+  r->device_name = &r->name_given[0];
   r->name = dn;
   r->caplen = caplen ? caplen : 65535;
   r->flags = flags;
@@ -87,6 +89,9 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
     return nullptr;
   }
   r->mod->watch_stop(&r->break_loop, &r->closing);
+  r->fd = r->mod->selectable_fd();
+  int mtu = pfring_get_mtu_size(r.get());
+  r->mtu_len = static_cast<u_int16_t>(mtu < 0 ? 0 : std::min(mtu, 65535));
   set_open_error("");
   return r.release();
 }
@@ -94,6 +99,24 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
 }  // namespace pfr
 
 using namespace pfr;
+
+// The public members (pfring.h): what 5.x programs read or call through
+// the handle. The dna_* slots stay NULL: no module has DNA TX slots yet.
+__pfring::__pfring()
+    : fd(-1),
+      enabled(1),
+      mtu_len(0),
+      caplen(0),
+      device_name(nullptr),
+      recv(pfring_recv),
+      send(pfring_send),
+      send_ifindex(pfring_send_ifindex),
+      stats(pfring_stats),
+      dna_get_num_tx_slots(nullptr),
+      dna_get_num_rx_slots(nullptr),
+      dna_get_next_free_tx_slot(nullptr),
+      dna_copy_tx_packet_into_slot(nullptr),
+      dna_tx_ready(nullptr) {}
 
 __pfring::~__pfring() {
   try {
@@ -165,7 +188,8 @@ PFR_EXPORT u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t 
     int n = first->mod->num_rx_channels();
     if (n <= 1) {
       ring[0] = first;
-      return 0;
+      ring[1] = nullptr;
+      return 1;
     }
     pfring_close(first);
     if (n > MAX_NUM_RX_CHANNELS) n = MAX_NUM_RX_CHANNELS;
@@ -176,8 +200,8 @@ PFR_EXPORT u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t 
       if (!r) break;
       ring[opened++] = r;
     }
-    if (opened == 0) return 0;
-    return static_cast<u_int8_t>(opened - 1);
+    if (opened < MAX_NUM_RX_CHANNELS) ring[opened] = nullptr;
+    return static_cast<u_int8_t>(opened);
   } catch (...) {
     set_open_error("out of memory");
     errno = ENOMEM;

@@ -77,14 +77,14 @@ void flush_tx_train(pfring *r) {
 }
 }  // namespace pfr
 
-PFR_EXPORT int pfring_send(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet) {
+PFR_EXPORT int(pfring_send)(pfring *ring, char *pkt, u_int pkt_len, u_int8_t flush_packet) {
   return guarded(ring, [&] {
     TxLock lock(ring);
     return do_send(ring, pkt, pkt_len, flush_packet != 0, -1);
   });
 }
 
-PFR_EXPORT int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len, u_int8_t flush_packet,
+PFR_EXPORT int(pfring_send_ifindex)(pfring *ring, char *pkt, u_int pkt_len, u_int8_t flush_packet,
                                    int if_index) {
   return guarded(ring, [&] {
     TxLock lock(ring);
@@ -92,7 +92,7 @@ PFR_EXPORT int pfring_send_ifindex(pfring *ring, const void *pkt, u_int pkt_len,
   });
 }
 
-PFR_EXPORT int pfring_send_get_time(pfring *ring, const void *pkt, u_int pkt_len, struct timespec *ts) {
+PFR_EXPORT int(pfring_send_get_time)(pfring *ring, char *pkt, u_int pkt_len, struct timespec *ts) {
   return guarded(ring, [&] {
     if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
     TxLock lock(ring);

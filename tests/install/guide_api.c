@@ -53,6 +53,7 @@ int main(int argc, char *argv[])
 	u_int32_t version;
 	pfring_stat st;
 	u_int8_t last;
+	int i;
 	u_int64_t received = 0;
 
 	if (argc != 2) {
@@ -62,9 +63,16 @@ int main(int argc, char *argv[])
 	snprintf(device, sizeof(device), "pcap:%s", argv[1]);
 
 	/* 8.4 */
+	/* PF_RING 5.x returns the number of rings (the guide: the last index);
+	 * a guide-style loop up to and including it meets a NULL ring, which
+	 * every call refuses. */
 	last = pfring_open_multichannel(device, 1536, PF_RING_PROMISC, rings);
-	CHECK(last == 0 && rings[0] != NULL);
-	pfring_close(rings[0]);
+	CHECK(last == 1 && rings[0] != NULL && rings[1] == NULL);
+	for (i = 0; i <= last; i++)
+		CHECK((rings[i] != NULL) == (i < last) &&
+		      (rings[i] != NULL || pfring_recv(rings[i], &buffer, 0, &hdr, 0) == PF_RING_ERROR_INVALID_ARGUMENT));
+	for (i = 0; i <= last; i++)
+		pfring_close(rings[i]);
 	ring = pfring_open(device, 1536, PF_RING_LONG_HEADER | PF_RING_TIMESTAMP);
 	CHECK(ring != NULL);
 	if (!ring)

@@ -39,6 +39,20 @@ done
 cc -Wall -Wextra -Werror $extra $(pkg-config --cflags libpfring) "$here/pcap_ext.c" -o "$tmp/pcap_ext" \
   -L"$libdir" -lpfring-pcap -lpcap $(pkg-config --libs libpfring)
 LD_LIBRARY_PATH="$libdir" "$tmp/pcap_ext" "$capture"
+# a Go program through cgo, as Go bindings call the API (gopacket's pfring);
+# its counts are checked against Debian's tcpdump reading the same file
+if command -v go >/dev/null 2>&1; then
+  mkdir -p "$tmp/go"
+  cp "$here/cgo_client/go.mod" "$here/cgo_client/main.go" "$tmp/go/"
+  (cd "$tmp/go" && GOCACHE="$tmp/gocache" GOPATH="$tmp/gopath" GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+    CGO_LDFLAGS="$extra" go build -o "$tmp/cgo_client" .)
+  for filter in "" "tcp" "udp and port 53" "tcp and port 80" "vlan"; do
+    want=$(tcpdump -n -r "$capture" $filter 2>/dev/null | wc -l)
+    LD_LIBRARY_PATH="$libdir" "$tmp/cgo_client" "pcap:$capture" "$filter" "$want"
+  done
+else
+  echo "run.sh: go not installed (golang-go): the cgo client is not checked" >&2
+fi
 cmake -S "$here" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_CXX_FLAGS="$extra" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/consumer/guide_api_cpp" "$capture"

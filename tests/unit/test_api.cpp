@@ -377,9 +377,13 @@ TEST_F(ApiTest, LongHeaderFillsTheParsedPacket) {
 TEST_F(ApiTest, OpenMultichannel) {
   pfring *rings[MAX_NUM_RX_CHANNELS];
   std::fill(std::begin(rings), std::end(rings), nullptr);
-  EXPECT_EQ(pfring_open_multichannel(dev_.c_str(), 1518, 0, rings), 0);
+  rings[1] = reinterpret_cast<pfring *>(0x1);  // must be overwritten: a guide-style `<=` loop reaches it
+  EXPECT_EQ(pfring_open_multichannel(dev_.c_str(), 1518, 0, rings), 1);
   ASSERT_NE(rings[0], nullptr) << last_error(nullptr);
   EXPECT_EQ(rings[1], nullptr);
+  u_char *pkt = nullptr;
+  struct pfring_pkthdr hdr;
+  EXPECT_EQ(pfring_recv(rings[1], &pkt, 0, &hdr, 0), PF_RING_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(drain(rings[0]), kAll);
   pfring_close(rings[0]);
 

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "pfring.h"
+#include "core/parse.h"
 #include "rule_set.h"
+#include "unit/pkt_builder.h"
 
 namespace {
 
@@ -567,3 +569,60 @@ TEST(RuleSetWildcard, EvaluateUsesCandidatesInOrder) {
 }
 
 }  // namespace
+
+// extended_fields.tunnel, as PF_RING 5.x's pfcount sets it: the TEID of a
+// GTP-U tunnel and the inner hosts, on packets parsed by the core.
+TEST(RuleSetWildcard, TunnelIdAndInnerHosts) {
+  const uint32_t outer_a = 0x01020304, outer_b = 0x01020305, inner_c = 0xAC100001, inner_d = 0xAC100002;
+  auto gtp = [&](uint32_t teid, uint32_t inner_src) {
+    return pktb::Builder().macs({2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 2}).type(0x0800)
+        .ipv4(outer_a, outer_b, 17).udp(2152, 2152).gtpu(teid)
+        .ipv4(inner_src, inner_d, 17).udp(5060, 5061).payload(8).done();
+  };
+  const pktb::Bytes plain = pktb::Builder().macs({2, 0, 0, 0, 0, 1}, {2, 0, 0, 0, 0, 2}).type(0x0800)
+                                .ipv4(outer_a, outer_b, 17).udp(5060, 5061).payload(8).done();
+  struct Pkt {
+    const char *what;
+    pktb::Bytes b;
+  } pkts[] = {{"teid a2b6 from c", gtp(0xa2b6, inner_c)},
+              {"teid a2b6 from d", gtp(0xa2b6, inner_d)},
+              {"teid 7 from c", gtp(7, inner_c)},
+              {"teid 0 from c", gtp(0, inner_c)},
+              {"no tunnel", plain}};
+  struct Case {
+    const char *what;
+    uint32_t id;
+    uint8_t flags;
+    uint32_t inner_src, inner_mask;
+    bool want[5];
+  } cases[] = {
+      {"memset rule: any", 0, 0, 0, 0, {true, true, true, true, true}},
+      {"NO_TUNNEL_ID: any", NO_TUNNEL_ID, 0, 0, 0, {true, true, true, true, true}},
+      {"TEID a2b6", 0xa2b6, 0, 0, 0, {true, true, false, false, false}},
+      {"TEID 0 with the flag", 0, FILTER_TUNNEL_ID_FLAG, 0, 0, {false, false, false, true, false}},
+      {"TEID a2b6, inner source c", 0xa2b6, 0, inner_c, 0, {true, false, false, false, false}},
+      {"any tunnel, inner source c/24", 0, 0, inner_c, 0xFFFFFF00u, {true, true, true, true, false}},
+  };
+  for (const auto &c : cases) {
+    filtering_rule r = wc(1);
+    r.core_fields.proto = 17;
+    r.extended_fields.optional_fields = c.flags;
+    r.extended_fields.tunnel.tunnel_id = c.id;
+    r.extended_fields.tunnel.shost.v4 = c.inner_src;
+    r.extended_fields.tunnel.shost_mask.v4 = c.inner_mask;
+    pfr::RuleSet rs;
+    ASSERT_EQ(rs.add_wildcard(r, 0), 0) << c.what;
+    for (size_t i = 0; i < 5; i++) {
+      pfring_pkthdr h;
+      std::memset(&h, 0, sizeof h);
+      ASSERT_GE(pfc_parse_pkt(pkts[i].b.data(), uint32_t(pkts[i].b.size()), 5, &h.extended_hdr.parsed_pkt,
+                              &h.extended_hdr.flags), 0);
+      const pkt_parsing_info &p = h.extended_hdr.parsed_pkt;
+      int m = pfc_wc_match(&r, &p, pkts[i].b.data(), uint32_t(pkts[i].b.size()));
+      EXPECT_EQ(m != 0, c.want[i]) << c.what << " / " << pkts[i].what;
+      const auto &cand = rs.candidates(p);
+      bool offered = std::any_of(cand.begin(), cand.end(), [](const pfc_wc_rule *w) { return w->rule.rule_id == 1; });
+      EXPECT_TRUE(!m || offered) << c.what << " / " << pkts[i].what;
+    }
+  }
+}

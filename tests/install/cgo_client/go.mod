@@ -1,0 +1,3 @@
+module pfring.test/cgo_client
+
+go 1.19
