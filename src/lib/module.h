@@ -205,6 +205,12 @@ class Module {
   // socket filter). The handle still filters in software when this returns
   // NOT_SUPPORTED; prog == nullptr removes it.
   virtual int set_device_bpf(const struct bpf_program *prog) { return PF_RING_ERROR_NOT_SUPPORTED; }
+  // The filter as an expression, for a device that compiles it itself with
+  // its live semantics (packet: compiles it as libpcap does for tcpdump -i:
+  // VLAN tags in metadata). 0: attached, and the device's verdict stands
+  // for every packet it marks bpf_done; NOT_SUPPORTED or another code: the
+  // handle falls back to set_device_bpf with its own program.
+  virtual int set_device_bpf_expr(const char *expr) { return PF_RING_ERROR_NOT_SUPPORTED; }
   // Direction selected by the device (e.g. PACKET_IGNORE_OUTGOING); the
   // handle also checks extended_hdr.rx_direction in software.
   virtual int set_direction(packet_direction dir) { return PF_RING_ERROR_NOT_SUPPORTED; }

@@ -209,9 +209,11 @@ PFR_EXPORT int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer) {
     std::string err;
     if (!ring->bpf.set(filter_buffer, static_cast<int>(ring->caplen), err))
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, err);
-    // The device filters first where it can (kernel socket filter); the
+    // The device filters first where it can (kernel socket filter), with
+    // its own live compilation of the expression where it has one; the
     // handle keeps the program for what the device did not filter.
-    ring->bpf_in_device = ring->mod->set_device_bpf(ring->bpf.program()) == 0;
+    ring->bpf_in_device = ring->mod->set_device_bpf_expr(filter_buffer) == 0 ||
+                          ring->mod->set_device_bpf(ring->bpf.program()) == 0;
     return 0;
   });
 }

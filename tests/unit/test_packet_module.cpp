@@ -133,7 +133,9 @@ TEST_F(PacketModule, CaplenCutsInTheKernelAndKeepsTheWireLength) {
 }
 
 // The kernel drops what the filter rejects (PACKET_STATISTICS counts only
-// what passed it); tagged frames pass the kernel and are judged in software.
+// what passed it). The expression is compiled as libpcap compiles it for a
+// live capture, so a frame whose tag the kernel took out is judged as
+// tcpdump -i judges it: tagged UDP is "udp".
 TEST_F(PacketModule, BpfFilterRunsInTheKernel) {
   pfring *r = open_ring("va");
   ASSERT_NE(r, nullptr);
@@ -142,14 +144,15 @@ TEST_F(PacketModule, BpfFilterRunsInTheKernel) {
   Frames sent;
   for (int i = 0; i < 40; i++) sent.push_back(udp4(1, 2, 2000, static_cast<uint16_t>(i % 4 == 0 ? 53 : 80), 10));
   sent.push_back(tcp4(1, 2, 53, 53));                // not UDP
-  sent.push_back(udp4(1, 2, 2000, 53, 10, 100));     // tagged: not "udp" in pcap semantics
+  sent.push_back(udp4(1, 2, 2000, 53, 10, 100));     // tagged: "udp port 53" live (tcpdump -i)
   send_frames(sent);
-  auto got = receive(r, 11, 1500);
-  ASSERT_EQ(got.size(), 10u);
-  for (auto &g : got) EXPECT_EQ(g.bytes, sent[0]);
+  auto got = receive(r, 12, 1500);
+  ASSERT_EQ(got.size(), 11u);
+  for (size_t i = 0; i < 10; i++) EXPECT_EQ(got[i].bytes, sent[0]);
+  EXPECT_EQ(got[10].bytes, sent.back());  // its tag back in place
   char js[1024];
   ASSERT_GT(pfring_get_device_stats_json(r, js, sizeof(js)), 0);
-  // 10 matching + the tagged one the kernel lets through for the software check.
+  // the kernel's verdict alone: 10 untagged + the tagged one
   EXPECT_NE(std::string(js).find("\"kernel_packets\":11,"), std::string::npos) << js;
 
   // "vlan 100" must see tags the kernel took out.
@@ -407,6 +410,28 @@ TEST(PacketSocketFilter, WithoutUserProgramOnlyCaplen) {
   EXPECT_EQ(p[2].k, 128u);
   EXPECT_EQ(p[3].k, 0u);
   EXPECT_EQ(p[4].k, 128u);
+}
+
+// A program compiled for the live device judges tagged frames too: no
+// VLAN check in front of it; the queue checks still fall to DROP and
+// their success jumps over it.
+TEST(PacketSocketFilter, LiveProgramHasNoVlanBypass) {
+  std::vector<FilterInsn> user = {{BPF_RET | BPF_K, 0, 0, 64}};
+  auto p = pfr::packet::socket_filter(-1, false, 64, &user, false);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0].code, BPF_JMP | BPF_JA);
+  EXPECT_EQ(p[0].k, 1u);
+  EXPECT_EQ(p[1].code, BPF_RET | BPF_K);
+  EXPECT_EQ(p[1].k, 0u);
+  EXPECT_EQ(p[2].k, 64u);
+  for (size_t i = 0; i < p.size(); i++) EXPECT_NE(p[i].k, static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT));
+  p = pfr::packet::socket_filter(2, false, 64, &user, false);
+  size_t drop = p.size() - 2;
+  ASSERT_EQ(p[drop].code, BPF_RET | BPF_K);
+  ASSERT_EQ(p[drop].k, 0u);
+  EXPECT_EQ(p[drop - 1].code, BPF_JMP | BPF_JA);
+  EXPECT_EQ(1 + 1 + p[1].jt, drop);  // outgoing
+  EXPECT_EQ(drop - 2 + 1 + p[drop - 2].jf, drop);  // wrong queue
 }
 
 TEST(PacketSocketFilter, QueueChecksJumpToDrop) {

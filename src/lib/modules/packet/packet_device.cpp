@@ -30,7 +30,7 @@ uint32_t ancillary(int what) { return static_cast<uint32_t>(SKF_AD_OFF + what); 
 }  // namespace
 
 std::vector<FilterInsn> socket_filter(int queue, bool queue_absent, uint32_t caplen,
-                                      const std::vector<FilterInsn> *user) {
+                                      const std::vector<FilterInsn> *user, bool tags_to_software) {
   std::vector<FilterInsn> p;
   if (queue_absent) {
     p.push_back(stmt(kReturn, 0));
@@ -49,14 +49,19 @@ std::vector<FilterInsn> socket_filter(int queue, bool queue_absent, uint32_t cap
     wrong_queue = p.size();
     p.push_back(jump(kJumpEq, static_cast<uint32_t>(queue) + 1, 0, 0));  // jf -> DROP
   }
-  size_t drop = p.size() + 3;
+  // Without the VLAN check: ACCEPT DROP BODY, ACCEPT jumped over.
+  size_t drop = p.size() + (tags_to_software ? 3 : 1);
   if (queue >= 0) {
     p[outgoing].jt = static_cast<uint8_t>(drop - outgoing - 1);
     p[wrong_queue].jf = static_cast<uint8_t>(drop - wrong_queue - 1);
   }
-  p.push_back(stmt(kLoadAbsWord, ancillary(SKF_AD_VLAN_TAG_PRESENT)));
-  p.push_back(jump(kJumpEq, 0, 2, 0));  // no tag taken out: BODY
-  p.push_back(stmt(kReturn, caplen));   // ACCEPT
+  if (tags_to_software) {
+    p.push_back(stmt(kLoadAbsWord, ancillary(SKF_AD_VLAN_TAG_PRESENT)));
+    p.push_back(jump(kJumpEq, 0, 2, 0));  // no tag taken out: BODY
+    p.push_back(stmt(kReturn, caplen));   // ACCEPT
+  } else {
+    p.push_back(FilterInsn{BPF_JMP | BPF_JA, 0, 0, 1});  // over DROP
+  }
   p.push_back(stmt(kReturn, 0));        // DROP
   if (user && !user->empty()) p.insert(p.end(), user->begin(), user->end());
   else p.push_back(stmt(kReturn, caplen));

@@ -86,7 +86,7 @@ class PacketModule : public Module {
       *code = PF_RING_ERROR_NOT_ENOUGH_MEMORY;
       return fail("TPACKET_V3 ring of " + std::to_string(kBlocks) + " x " + std::to_string(block_size_) + " bytes");
     }
-    if (attach_filter(nullptr) != 0) return fail("SO_ATTACH_FILTER");
+    if (attach_filter(nullptr, false) != 0) return fail("SO_ATTACH_FILTER");
     if ((args.flags & PF_RING_PROMISC) && ifindex_ != 0) {
       struct packet_mreq mr;
       std::memset(&mr, 0, sizeof(mr));
@@ -221,14 +221,16 @@ class PacketModule : public Module {
         user.push_back(packet::FilterInsn{x.code, x.jt, x.jf, x.k});
       }
     }
-    if (attach_filter(prog ? &user : nullptr) != 0) {
-      attach_filter(nullptr);
-      user_filter_ = false;
-      return PF_RING_ERROR_GENERIC;
-    }
-    user_filter_ = prog != nullptr;
-    filter_from_ns_ = realtime_ns() + kFilterSettleNs;
-    return 0;
+    return use_filter(prog ? &user : nullptr, false);
+  }
+
+  // The expression compiled for the live device (packet_live_bpf.cpp):
+  // tagged frames are judged as tcpdump -i judges them, by the kernel.
+  int set_device_bpf_expr(const char *expr) override {
+    std::vector<packet::FilterInsn> user;
+    std::string why;
+    if (!expr || !packet::compile_live_filter(dev_, caplen_, expr, user, why)) return PF_RING_ERROR_NOT_SUPPORTED;
+    return use_filter(&user, true);
   }
 
   int set_direction(packet_direction dir) override {
@@ -291,8 +293,22 @@ class PacketModule : public Module {
     return true;
   }
 
-  int attach_filter(const std::vector<packet::FilterInsn> *user) {
-    std::vector<packet::FilterInsn> prog = packet::socket_filter(queue_, queue_absent_, caplen_, user);
+  // Attaches user (nullptr: none); live: compiled for the live device, so
+  // the kernel's verdict covers tagged frames too.
+  int use_filter(const std::vector<packet::FilterInsn> *user, bool live) {
+    if (attach_filter(user, live) != 0) {
+      attach_filter(nullptr, false);
+      user_filter_ = live_filter_ = false;
+      return PF_RING_ERROR_GENERIC;
+    }
+    user_filter_ = user != nullptr;
+    live_filter_ = user != nullptr && live;
+    filter_from_ns_ = realtime_ns() + kFilterSettleNs;
+    return 0;
+  }
+
+  int attach_filter(const std::vector<packet::FilterInsn> *user, bool live) {
+    std::vector<packet::FilterInsn> prog = packet::socket_filter(queue_, queue_absent_, caplen_, user, !live);
     if (prog.empty()) {
       errno = E2BIG;
       return -1;
@@ -375,9 +391,11 @@ class PacketModule : public Module {
     ext.rx_direction = sll->sll_pkttype == PACKET_OUTGOING ? 0 : 1;
     ext.if_index = sll->sll_ifindex;
     ext.pkt_hash = h->hv1.tp_rxhash;
-    // The kernel ran the ring's program on this very frame: no tag was put
-    // back and the packet came after the program was in place.
-    p.bpf_done = user_filter_ && !tag && ns >= filter_from_ns_;
+    // The kernel ran the ring's program on this frame and its verdict
+    // stands: the packet came after the program was in place, and either
+    // no tag was put back or the program was compiled for the live device
+    // (tag in metadata, as tcpdump -i).
+    p.bpf_done = user_filter_ && (live_filter_ || !tag) && ns >= filter_from_ns_;
     return true;
   }
 
@@ -423,7 +441,7 @@ class PacketModule : public Module {
   unsigned left_in_block_ = 0;  // its packets not yet taken
   unsigned read_blocks_ = 0;    // blocks before cur_ read to the end, not given back
   uint8_t *next_ = nullptr;
-  bool user_filter_ = false;
+  bool user_filter_ = false, live_filter_ = false;
   uint64_t filter_from_ns_ = 0;
   int fanout_group_ = -1;
   uint64_t vlan_reinserted_ = 0, not_ethernet_ = 0;

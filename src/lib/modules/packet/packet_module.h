@@ -26,10 +26,13 @@ struct FilterInsn {
 //    only when the driver recorded RX queue `queue` (SKF_AD_QUEUE holds
 //    queue+1; 0 means "not recorded", which single-queue drivers give and
 //    which counts as queue 0);
-//  - a packet whose VLAN tag the kernel took out of the frame (802.1Q
-//    offload, SKF_AD_VLAN_TAG_PRESENT) is accepted whole: the user program
-//    was compiled for frames with the tag in place, so the handle runs it
-//    in software after the module puts the tag back;
+//  - tags_to_software: a packet whose VLAN tag the kernel took out of the
+//    frame (802.1Q offload, SKF_AD_VLAN_TAG_PRESENT) is accepted whole: the
+//    user program was compiled for frames with the tag in place (a program
+//    handed over already compiled), so the handle runs it in software after
+//    the module puts the tag back. Without it every packet goes through the
+//    user program, which was compiled for the live device
+//    (compile_live_filter: the tag in metadata, as tcpdump -i sees it);
 //  - the user program (libpcap's, compiled with snaplen = caplen), or
 //    "accept caplen bytes" without one: the kernel copies at most caplen
 //    bytes into the ring.
@@ -37,7 +40,20 @@ struct FilterInsn {
 // (guide 8.3: a queue that does not exist captures nothing).
 // Returns an empty vector when the result would exceed BPF_MAXINSNS.
 std::vector<FilterInsn> socket_filter(int queue, bool queue_absent, uint32_t caplen,
-                                      const std::vector<FilterInsn> *user);
+                                      const std::vector<FilterInsn> *user, bool tags_to_software = true);
+
+// Compiles expr the way libpcap compiles it for a live capture on dev
+// (tcpdump -i dev expr): libpcap opens dev for a moment, and on Linux
+// Ethernet devices it compiles `vlan` to the kernel's VLAN metadata and
+// every other test against the frame as the kernel holds it, tag taken
+// out. So `udp` matches 802.1Q-tagged UDP as live tcpdump does, where a
+// capture file's semantics (the tag in the frame) would not. The real
+// libpcap's own functions are used even when the libpcap shim is
+// preloaded. Returns true with the program in out (returning snaplen for
+// accepted packets); false with why (dev not Ethernet, libpcap could not
+// open it, the expression does not compile).
+bool compile_live_filter(const std::string &dev, uint32_t snaplen, const char *expr, std::vector<FilterInsn> &out,
+                         std::string &why);
 
 // SO_ATTACH_FILTER of prog on fd (replacing the previous filter). 0 or -1 with errno.
 int attach_socket_filter(int fd, std::vector<FilterInsn> &prog);
