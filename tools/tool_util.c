@@ -536,3 +536,78 @@ int tu_send_retry(pfring *ring, const u_char *pkt, uint32_t len)
 		nanosleep(&ts, NULL);
 	}
 }
+
+int tu_recv_next(const char *prog, const char *device, pfring *ring, u_char **pkt, struct pfring_pkthdr *hdr,
+		 int parse_level)
+{
+	char err[256];
+	int rc;
+
+	while (!tu_stop) {
+		memset(hdr, 0, sizeof(*hdr));
+		*pkt = NULL;
+		rc = parse_level > 0 ? pfring_recv_parsed(ring, pkt, 0, hdr, 0, (u_int8_t)parse_level, 0, 1)
+				     : pfring_recv(ring, pkt, 0, hdr, 0);
+		if (rc > 0)
+			return 1;
+		if (rc == PF_RING_ERROR_END_OF_FILE || tu_stop)
+			return 0; /* a receive the signal interrupted is not an error */
+		if (rc < 0) {
+			tu_last_error(ring, err, sizeof(err));
+			fprintf(stderr, "%s: %s: receive failed (%d): %s\n", prog, device, rc, err);
+			return -1;
+		}
+		rc = pfring_poll(ring, 100);
+		if (rc == PF_RING_ERROR_NOT_SUPPORTED) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		} else if (rc < 0 && !tu_stop) {
+			tu_last_error(ring, err, sizeof(err));
+			fprintf(stderr, "%s: %s: poll failed: %s\n", prog, device, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int tu_split(const char *s, char sep, char *buf, size_t buf_len, char **items, int max)
+{
+	size_t len = strlen(s);
+	int n = 0;
+	char *p;
+
+	if (len == 0 || len >= buf_len)
+		return -1;
+	memcpy(buf, s, len + 1);
+	for (p = buf;;) {
+		char *end = strchr(p, sep);
+
+		if (end)
+			*end = '\0';
+		if (*p == '\0' || n == max)
+			return -1;
+		items[n++] = p;
+		if (!end)
+			return n;
+		p = end + 1;
+	}
+}
+
+uint64_t tu_arg_count(const char *prog, void (*usage)(FILE *), char opt, const char *arg)
+{
+	uint64_t v;
+
+	if (tu_parse_u64(arg, 1, UINT64_MAX, &v) != 0)
+		tu_usage_error(prog, usage, "-%c %s: a packet count of at least 1", opt, arg);
+	return v;
+}
+
+uint32_t tu_arg_snaplen(const char *prog, void (*usage)(FILE *), char opt, const char *arg)
+{
+	uint64_t v;
+
+	if (tu_parse_u64(arg, 1, TU_MAX_SNAPLEN, &v) != 0)
+		tu_usage_error(prog, usage, "-%c %s: a capture length from 1 to %d", opt, arg, TU_MAX_SNAPLEN);
+	return (uint32_t)v;
+}

@@ -60,6 +60,15 @@ tu_usage_error(const char *prog, void (*usage)(FILE *), const char *fmt, ...);
 __attribute__((noreturn)) void tu_getopt_error(const char *prog, void (*usage)(FILE *), int c,
 					       char **argv);
 
+/*
+ * Option values every tool takes the same way; a bad one is a usage error
+ * (tu_usage_error, exit 2) naming the option.
+ * tu_arg_count: a count of at least 1 (-N, -c...).
+ * tu_arg_snaplen: a capture length from 1 to TU_MAX_SNAPLEN (-l).
+ */
+uint64_t tu_arg_count(const char *prog, void (*usage)(FILE *), char opt, const char *arg);
+uint32_t tu_arg_snaplen(const char *prog, void (*usage)(FILE *), char opt, const char *arg);
+
 /* Writes v with ' every three digits ("5'410'905'612"). Returns buf. */
 char *tu_fmt_u64(uint64_t v, char *buf, size_t len);
 
@@ -170,5 +179,24 @@ pfring *tu_open_or_exit(const char *prog, const char *device, uint32_t caplen, u
  * ring is full, until tu_stop. Returns pfring_send's result (>= 0 sent).
  */
 int tu_send_retry(pfring *ring, const u_char *pkt, uint32_t len);
+
+/*
+ * The next packet of ring, waiting for it: a receive without waiting, then
+ * pfring_poll() for at most 100 ms (or a 1 ms sleep where the device has
+ * nothing to poll) until tu_stop. parse_level > 0 parses the packet to that
+ * level (pfring_recv_parsed, with the hash). Returns 1 with the packet
+ * (*pkt points into the ring until the next receive), 0 at the end of a
+ * finite device or after a stop signal, -1 on an error (said on stderr as
+ * "PROG: DEV: ...").
+ */
+int tu_recv_next(const char *prog, const char *device, pfring *ring, u_char **pkt, struct pfring_pkthdr *hdr,
+		 int parse_level);
+
+/*
+ * Splits a list such as "a,b,c" at sep into at most max items (pointers
+ * into buf, a copy of s of buf_len bytes). Returns the number of items, or
+ * -1 when s is too long, has an empty item or more than max items.
+ */
+int tu_split(const char *s, char sep, char *buf, size_t buf_len, char **items, int max);
 
 #endif /* PFRING_TOOL_UTIL_H */

@@ -106,6 +106,7 @@ bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
     return false;
   uint8_t level = parse_level;
   if ((!r->rules.empty() || r->rss_rehash) && level < PFC_LEVEL_L4) level = PFC_LEVEL_L4;
+  if (r->rules.needs_tunnel() && level < PFC_LEVEL_TUNNEL) level = PFC_LEVEL_TUNNEL;
   if (r->flags & PF_RING_LONG_HEADER) level = PFC_LEVEL_TUNNEL;
   HashLookup &staged = r->burst_hash[static_cast<size_t>(p - r->burst.data())];
   if (level > p->parsed_level) {

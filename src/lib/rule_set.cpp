@@ -154,6 +154,16 @@ void RuleSet::index_erase(pfc_wc_rule *w) {
   }
 }
 
+namespace {
+bool uses_tunnel(const filtering_rule &r) {
+  const auto &t = r.extended_fields.tunnel;
+  static const ip_addr zero{};
+  return (r.extended_fields.optional_fields & FILTER_TUNNEL_ID_FLAG) ||
+         (t.tunnel_id != 0 && t.tunnel_id != NO_TUNNEL_ID) || std::memcmp(&t.shost, &zero, sizeof zero) != 0 ||
+         std::memcmp(&t.dhost, &zero, sizeof zero) != 0;
+}
+}  // namespace
+
 int RuleSet::add_wildcard(const filtering_rule &r, uint64_t now_sec) {
   if (pfc_wc_rule_validate(&r) != 0) return PF_RING_ERROR_INVALID_ARGUMENT;
   if (wc_by_id_.count(r.rule_id)) return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -164,6 +174,7 @@ int RuleSet::add_wildcard(const filtering_rule &r, uint64_t now_sec) {
   pfc_wc_rule *raw = w.get();
   wc_by_id_.emplace(r.rule_id, std::move(w));
   index_insert(raw);
+  if (uses_tunnel(r)) tunnel_rules_++;
   scratch_.reserve(wc_by_id_.size());
   return 0;
 }
@@ -171,6 +182,7 @@ int RuleSet::add_wildcard(const filtering_rule &r, uint64_t now_sec) {
 int RuleSet::remove_wildcard(uint16_t rule_id) {
   auto it = wc_by_id_.find(rule_id);
   if (it == wc_by_id_.end()) return PF_RING_ERROR_NOT_FOUND;
+  if (uses_tunnel(it->second->rule)) tunnel_rules_--;
   index_erase(it->second.get());
   wc_by_id_.erase(it);
   return 0;
@@ -185,6 +197,7 @@ int RuleSet::purge_idle_wildcard(uint64_t now_sec, uint16_t inactivity_sec) {
   int n = 0;
   for (auto it = wc_by_id_.begin(); it != wc_by_id_.end();) {
     if (pfc_wc_rule_is_idle(it->second.get(), now_sec, inactivity_sec)) {
+      if (uses_tunnel(it->second->rule)) tunnel_rules_--;
       index_erase(it->second.get());
       it = wc_by_id_.erase(it);
       n++;

@@ -59,6 +59,9 @@ class RuleSet {
   void reserve_hash(size_t n);
 
   bool empty() const { return wc_by_id_.empty() && hash_rules_.empty(); }
+  // Some wildcard rule looks at extended_fields.tunnel: packets must be
+  // parsed down to the tunnel (PFC_LEVEL_TUNNEL) for the rules.
+  bool needs_tunnel() const { return tunnel_rules_ > 0; }
 
   // Evaluates the rules on a parsed packet (core semantics). ops may be null.
   // staged, if given and valid, is prefetch()'s lookup of this very parse
@@ -97,6 +100,7 @@ class RuleSet {
   void index_erase(pfc_wc_rule *w);
 
   std::map<uint16_t, std::unique_ptr<pfc_wc_rule>> wc_by_id_;
+  size_t tunnel_rules_ = 0;  // wildcard rules with tunnel fields
   BucketMap by_dport_, by_sport_, by_dhost_, by_shost_;
   std::map<uint8_t, BucketMap> by_dnet_, by_snet_;  // by prefix length
   std::vector<pfc_wc_rule *> generic_;

@@ -603,6 +603,19 @@ TEST(RuleSetWildcard, TunnelIdAndInnerHosts) {
       {"TEID a2b6, inner source c", 0xa2b6, 0, inner_c, 0, {true, false, false, false, false}},
       {"any tunnel, inner source c/24", 0, 0, inner_c, 0xFFFFFF00u, {true, true, true, true, false}},
   };
+  {  // the handle parses to the tunnel only while a rule looks at it
+    pfr::RuleSet rs;
+    filtering_rule plain = wc(1), tun = wc(2), none = wc(3);
+    tun.extended_fields.tunnel.tunnel_id = 7;
+    none.extended_fields.tunnel.tunnel_id = NO_TUNNEL_ID;
+    ASSERT_EQ(rs.add_wildcard(plain, 0), 0);
+    ASSERT_EQ(rs.add_wildcard(none, 0), 0);
+    EXPECT_FALSE(rs.needs_tunnel());
+    ASSERT_EQ(rs.add_wildcard(tun, 0), 0);
+    EXPECT_TRUE(rs.needs_tunnel());
+    ASSERT_EQ(rs.remove_wildcard(2), 0);
+    EXPECT_FALSE(rs.needs_tunnel());
+  }
   for (const auto &c : cases) {
     filtering_rule r = wc(1);
     r.core_fields.proto = 17;
