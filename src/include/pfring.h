@@ -591,6 +591,27 @@ int pfring_loopback_test(pfring *ring, char *buffer, u_int buffer_len, u_int tes
 int pfring_is_pkt_available(pfring *ring);
 /* Nothing to do: every module gives consumed slots back at each receive. */
 void pfring_sync_indexes_with_kernel(pfring *ring);
+/* The application's own statistics text (at most 4096 bytes kept): shown
+ * as "application_stats" by pfring_get_device_stats_json(). 0, or
+ * PF_RING_ERROR_INVALID_ARGUMENT for NULL. */
+int pfring_set_application_stats(pfring *ring, char *stats);
+/* Where 5.x's pf_ring.ko shows them (/proc/net/pf_ring/stats/...): no
+ * module writes them to a file here, so NULL (the reason in
+ * pfring_get_last_error). */
+char *pfring_get_appl_stats_file_name(pfring *ring, char *path, u_int path_len);
+/* One line describing a packet from its parsed header (h->extended_hdr.
+ * parsed_pkt; parsed here to L4 when h was never parsed): MACs, VLAN,
+ * ethertype, IP version and protocol, addresses and ports, TCP flags,
+ * tunnel, lengths. snprintf's convention: returns the length of the whole
+ * line, writes at most buff_len bytes (NUL-terminated);
+ * PF_RING_ERROR_INVALID_ARGUMENT for a NULL buff or h. */
+int pfring_print_parsed_pkt(char *buff, u_int buff_len, const u_char *p, const struct pfring_pkthdr *h);
+/* The same for raw bytes (len on the wire, caplen present): parses them first. */
+int pfring_print_pkt(char *buff, u_int buff_len, const u_char *p, u_int len, u_int caplen);
+/* Seconds local time is ahead of UTC at t (0: now), e.g. 3600 for CET. */
+int32_t gmt_to_local(time_t t);
+/* addr6 as text, in a buffer of the calling thread that the next call reuses. */
+char *in6toa(struct in6_addr addr6);
 /* DNA TX slots: PF_RING_ERROR_NOT_SUPPORTED until the dna module exists. */
 int pfring_copy_tx_packet_into_slot(pfring *ring, u_int16_t tx_slot_id, char *buffer, u_int len);
 /* pfring_open with a kernel packet-consumer plugin: plugin 0 is a plain

@@ -49,6 +49,7 @@ struct __pfring {
   uint16_t tx_watermark = 1;
   unsigned poll_duration_ms = DEFAULT_POLL_DURATION_MS;
   std::string appname;
+  std::string appl_stats;  // pfring_set_application_stats (in the JSON device stats)
   int cluster_id = -1;
 
   pfr::RuleSet rules;

@@ -19,6 +19,9 @@
 
 using namespace pfr;
 
+// pfring_set_application_stats keeps at most this much of the text.
+constexpr size_t kMaxApplStats = 4096;
+
 PFR_EXPORT int pfring_get_bound_device_ifindex(pfring *ring, int *if_index) {
   return pfring_get_bound_device_id(ring, if_index);
 }
@@ -289,4 +292,22 @@ PFR_EXPORT void pfring_bundle_close(pfring_bundle *bundle) {
   if (!bundle) return;
   for (u_int16_t k = 0; k < bundle->num_sockets; k++) pfring_close(bundle->sockets[k]);
   pfring_bundle_destroy(bundle);
+}
+
+PFR_EXPORT int pfring_set_application_stats(pfring *ring, char *stats) {
+  return guarded(ring, [&] {
+    if (!stats) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats is NULL");
+    ring->appl_stats.assign(stats, strnlen(stats, kMaxApplStats));
+    return 0;
+  });
+}
+
+PFR_EXPORT char *pfring_get_appl_stats_file_name(pfring *ring, char *path, u_int path_len) {
+  if (!ring) return nullptr;
+  (void)path;
+  (void)path_len;
+  ring->fail(PF_RING_ERROR_NOT_SUPPORTED,
+             "application statistics are kept in the handle and shown by pfring_get_device_stats_json; "
+             "no module writes them to a file");
+  return nullptr;
 }

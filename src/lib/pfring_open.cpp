@@ -301,6 +301,9 @@ PFR_EXPORT int pfring_get_device_stats_json(pfring *ring, char *buf, size_t len)
     if (!ring->train.bytes.empty() && !s.empty() && s.back() == '}')  // the TX train was used
       s.insert(s.size() - 1, std::string(s.size() > 2 ? "," : "") + "\"tx_train_dropped\":" +
                                  std::to_string(ring->train.dropped));
+    if (!ring->appl_stats.empty() && !s.empty() && s.back() == '}')  // pfring_set_application_stats
+      s.insert(s.size() - 1, std::string(s.size() > 2 ? "," : "") + "\"application_stats\":\"" +
+                                 json_escape(ring->appl_stats) + "\"");
     if (s.size() + 1 > len) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer too small for device stats");
     std::memcpy(buf, s.c_str(), s.size() + 1);
     return static_cast<int>(s.size());

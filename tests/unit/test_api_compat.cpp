@@ -2,6 +2,7 @@
 // the guide does not list (src/lib/pfring_compat.cpp): bundles in both
 // read policies, number formatting, the reflector device, shutdown, and
 // what the calls that depend on the device say on a capture file.
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -238,6 +239,48 @@ TEST_F(ApiCompat, AProgramCompiledByLibpcapFiltersAsTheExpressionDoes) {
   struct bpf_program empty = {0, nullptr};
   EXPECT_EQ(pfring_set_bpf_program(ring_, &empty), PF_RING_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(pfring_set_bpf_program(ring_, nullptr), PF_RING_ERROR_INVALID_ARGUMENT);
+}
+
+// The 5.x library's text helpers and application statistics.
+TEST_F(ApiCompat, PrintParsedPacketAndApplicationStats) {
+  u_char *pkt = nullptr;
+  struct pfring_pkthdr h;
+  std::memset(&h, 0, sizeof h);
+  ASSERT_EQ(pfring_recv_parsed(ring_, &pkt, 0, &h, 1, 4, 0, 0), 1);
+  char line[512];
+  int n = pfring_print_parsed_pkt(line, sizeof line, pkt, &h);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(static_cast<size_t>(n), std::strlen(line));
+  EXPECT_TRUE(contains(line, "[IPv")) << line;
+  EXPECT_TRUE(contains(line, "[caplen=" + std::to_string(h.caplen) + "][len=" + std::to_string(h.len) + "]")) << line;
+  // raw bytes give the same line; a short buffer is cut and terminated
+  char raw[512], cut[16];
+  EXPECT_EQ(pfring_print_pkt(raw, sizeof raw, pkt, h.len, h.caplen), n);
+  EXPECT_STREQ(raw, line);
+  EXPECT_EQ(pfring_print_pkt(cut, sizeof cut, pkt, h.len, h.caplen), n);
+  EXPECT_EQ(std::strlen(cut), sizeof cut - 1);
+  EXPECT_EQ(std::string(cut), std::string(line).substr(0, sizeof cut - 1));
+  EXPECT_EQ(pfring_print_pkt(nullptr, 10, pkt, h.len, h.caplen), PF_RING_ERROR_INVALID_ARGUMENT);
+
+  char stats[] = "processed=12 \"late\"=0";
+  ASSERT_EQ(pfring_set_application_stats(ring_, stats), 0);
+  char js[1024];
+  ASSERT_GT(pfring_get_device_stats_json(ring_, js, sizeof js), 0);
+  EXPECT_TRUE(contains(js, "\"application_stats\":\"processed=12 \\\"late\\\"=0\"")) << js;
+  char path[256];
+  EXPECT_EQ(pfring_get_appl_stats_file_name(ring_, path, sizeof path), nullptr);
+  EXPECT_TRUE(contains(last_error(ring_), "pfring_get_device_stats_json")) << last_error(ring_);
+  EXPECT_EQ(pfring_set_application_stats(ring_, nullptr), PF_RING_ERROR_INVALID_ARGUMENT);
+
+  struct in6_addr a6;
+  ASSERT_EQ(inet_pton(AF_INET6, "2001:db8::1", &a6), 1);
+  EXPECT_STREQ(in6toa(a6), "2001:db8::1");
+  // UTC here unless TZ says otherwise: the offset of a known zone
+  setenv("TZ", "CET-1", 1);
+  tzset();
+  EXPECT_EQ(gmt_to_local(86400 * 10), 3600);
+  unsetenv("TZ");
+  tzset();
 }
 
 }  // namespace
