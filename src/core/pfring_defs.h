@@ -59,6 +59,8 @@ typedef uint64_t u_int64_t;
 #define MAX_NUM_RX_CHANNELS 256
 #define NO_VLAN ((u_int16_t)-1)
 #define NO_TUNNEL_ID 0xFFFFFFFF
+/* plugin_id of a rule that calls no plugin (the 5.x name of 0). */
+#define NO_PLUGIN_ID 0
 #define UNKNOWN_INTERFACE -1
 #define FAKE_PACKET -2
 
