@@ -16,6 +16,7 @@ const std::vector<const ModuleInfo *> &all_modules() {
       &kUserspaceModule,
       &kMultiModule,
       &kDnaClusterModule,
+      &kDnaModule,
   };
   return modules;
 }

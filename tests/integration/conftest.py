@@ -87,6 +87,20 @@ def packets_and_summary(out):
     return [o for o in objs if "summary" not in o], objs[-1]["summary"]
 
 
+def tool_summary(res):
+    """The {"summary": ...} object a tool's -j output ends with (it must
+    have exited 0)."""
+    assert res.rc == 0, str(res)
+    objs = [json.loads(ln) for ln in res.out.splitlines() if ln.startswith("{")]
+    assert objs and "summary" in objs[-1], str(res)
+    return objs[-1]["summary"]
+
+
+def frames_of(path):
+    """The frames of a pcap file, in order."""
+    return [r.data for r in read_pcap(path)[1]]
+
+
 def run_tool(name, *args, timeout=TIMEOUT):
     return run([tool(name), *args], timeout=timeout)
 

@@ -11,23 +11,12 @@ import uuid
 
 import pytest
 
-from conftest import (DATA, PCAP_MAGIC_NSEC, Record, finish, read_pcap, run, run_tool, tcpdump_filter, tool,
-                      write_pcap)
+from conftest import (DATA, PCAP_MAGIC_NSEC, Record, finish, frames_of, read_pcap, run, run_tool, tcpdump_filter,
+                      tool, tool_summary, write_pcap)
 
 DEMO = DATA / "demo.pcap"
 TOOLS = ["pcount", "pwrite", "pfcount_multichannel", "pfcount_aggregator", "pfcount_bundle", "pfcount_82599",
          "pffilter_test", "pfmap", "pfsystest", "pcap2nspcap", "pfbounce", "pfcount_dummy_plugin"]
-
-
-def summary(res):
-    assert res.rc == 0, str(res)
-    objs = [json.loads(ln) for ln in res.out.splitlines() if ln.startswith("{")]
-    assert objs and "summary" in objs[-1], str(res)
-    return objs[-1]["summary"]
-
-
-def frames(path):
-    return [r.data for r in read_pcap(path)[1]]
 
 
 def tcpdump_count(tmp_path, expr, capture=DEMO):
@@ -67,7 +56,7 @@ def test_bad_command_lines(name, args, needle):
 @pytest.mark.parametrize("expr", ["", "tcp and port 80", "udp", "vlan", "not ip"])
 def test_pcount_counts_what_tcpdump_counts(tmp_path, expr):
     args = ["-i", f"pcap:{DEMO}", "-j"] + (["-f", expr] if expr else [])
-    s = summary(run_tool("pcount", *args))
+    s = tool_summary(run_tool("pcount", *args))
     assert s["pf_ring"] is True
     assert s["received"] == tcpdump_count(tmp_path, expr), s
 
@@ -75,8 +64,8 @@ def test_pcount_counts_what_tcpdump_counts(tmp_path, expr):
 def test_pcount_stops_after_count_and_reads_software_nics():
     res = run_tool("pcount", "-i", f"pcap:{DEMO}", "-c", "25")
     assert res.rc == 0 and res.out.startswith("25 packets"), str(res)
-    s = summary(run_tool("pcount", "-i", f"sim:{DEMO},queues=4", "-j"))
-    assert s["received"] == len(frames(DEMO)), s
+    s = tool_summary(run_tool("pcount", "-i", f"sim:{DEMO},queues=4", "-j"))
+    assert s["received"] == len(frames_of(DEMO)), s
 
 
 def test_pwrite_writes_what_tcpdump_writes(tmp_path):
@@ -84,7 +73,7 @@ def test_pwrite_writes_what_tcpdump_writes(tmp_path):
     res = run_tool("pwrite", "-i", f"pcap:{DEMO}", "-w", out, "-f", "udp")
     assert res.rc == 0, str(res)
     want = [r.data for r in tcpdump_filter(DEMO, "udp", tmp_path / "td.pcap")]
-    assert frames(out) == want and want
+    assert frames_of(out) == want and want
 
 
 def gtp_capture(path):
@@ -118,8 +107,8 @@ def test_pwrite_keeps_one_gtp_tunnel(tmp_path, teid, want):
     res = run_tool("pwrite", "-i", f"pcap:{cap}", "-w", out, "-g", teid)
     assert res.rc == 0, str(res)
     value = int(teid, 0)
-    assert frames(out) == [f for f, t in zip(sent, teids) if t == value]
-    assert len(frames(out)) == want
+    assert frames_of(out) == [f for f, t in zip(sent, teids) if t == value]
+    assert len(frames_of(out)) == want
 
 
 def test_pwrite_tunnel_filter_needs_a_pf_ring_device(tmp_path):
@@ -130,42 +119,42 @@ def test_pwrite_tunnel_filter_needs_a_pf_ring_device(tmp_path):
 
 def test_multichannel_counts_each_queue_as_its_own_ring():
     dev = f"sim:{DEMO},queues=4"
-    s = summary(run_tool("pfcount_multichannel", "-i", dev, "-j"))
+    s = tool_summary(run_tool("pfcount_multichannel", "-i", dev, "-j"))
     assert [q["queue"] for q in s["queues"]] == [0, 1, 2, 3]
     for q in s["queues"]:
-        one = summary(run_tool("pfcount", "-i", f"{dev}@{q['queue']}", "-j"))
+        one = tool_summary(run_tool("pfcount", "-i", f"{dev}@{q['queue']}", "-j"))
         assert q["received"] == one["received"], (q, one)
-    assert s["received"] == len(frames(DEMO))
+    assert s["received"] == len(frames_of(DEMO))
 
 
 def test_multichannel_on_a_single_queue_device():
-    s = summary(run_tool("pfcount_multichannel", "-i", f"pcap:{DEMO}", "-j"))
-    assert len(s["queues"]) == 1 and s["received"] == len(frames(DEMO))
+    s = tool_summary(run_tool("pfcount_multichannel", "-i", f"pcap:{DEMO}", "-j"))
+    assert len(s["queues"]) == 1 and s["received"] == len(frames_of(DEMO))
 
 
 def test_82599_drop_rule_takes_what_the_filter_names(tmp_path):
     dev = f"sim:{DEMO},queues=4"
-    s = summary(run_tool("pfcount_82599", "-i", dev, "-R", "id=1,proto=6,dport=80,queue=drop", "-j"))
+    s = tool_summary(run_tool("pfcount_82599", "-i", dev, "-R", "id=1,proto=6,dport=80,queue=drop", "-j"))
     port80 = tcpdump_count(tmp_path, "tcp dst port 80 or (vlan and tcp dst port 80)")
     assert port80 > 0
-    assert s["received"] == len(frames(DEMO)) - port80, (s, port80)
+    assert s["received"] == len(frames_of(DEMO)) - port80, (s, port80)
     # the same rule, perfect-filter style with queue 1: nothing is lost
-    s = summary(run_tool("pfcount_82599", "-i", dev, "-R", "id=2,type=perfect,proto=6,dport=80,queue=1", "-j"))
-    assert s["received"] == len(frames(DEMO))
-    plain = summary(run_tool("pfcount_multichannel", "-i", dev, "-j"))
+    s = tool_summary(run_tool("pfcount_82599", "-i", dev, "-R", "id=2,type=perfect,proto=6,dport=80,queue=1", "-j"))
+    assert s["received"] == len(frames_of(DEMO))
+    plain = tool_summary(run_tool("pfcount_multichannel", "-i", dev, "-j"))
     assert s["queues"][1]["received"] >= port80
     assert s["queues"][1]["received"] > plain["queues"][1]["received"]
 
 
 def test_pffilter_test_rules_and_their_stats(tmp_path):
-    total = len(frames(DEMO))
+    total = len(frames_of(DEMO))
     port80 = tcpdump_count(tmp_path, "tcp dst port 80 or (vlan and tcp dst port 80)")
-    s = summary(run_tool("pffilter_test", "-i", f"pcap:{DEMO}", "-w", "id=5,action=drop,proto=6,dport=80", "-j"))
+    s = tool_summary(run_tool("pffilter_test", "-i", f"pcap:{DEMO}", "-w", "id=5,action=drop,proto=6,dport=80", "-j"))
     assert s["received"] == total - port80
     assert s["rules"] == [{"kind": "wildcard", "id": 5, "match": port80, "filtered": port80}]
     # default drop, one pass rule: only UDP (tagged or not, v4 or v6)
     udp = tcpdump_count(tmp_path, "udp or (vlan and udp)")
-    s = summary(run_tool("pffilter_test", "-i", f"pcap:{DEMO}", "-d", "-w", "id=1,proto=17", "-j"))
+    s = tool_summary(run_tool("pffilter_test", "-i", f"pcap:{DEMO}", "-d", "-w", "id=1,proto=17", "-j"))
     assert s["received"] == udp and s["rules"][0]["match"] == udp, (s, udp)
 
 
@@ -177,7 +166,7 @@ def test_pffilter_test_hash_rule_matches_one_flow(tmp_path):
     flow = (f"(src {src} and dst {dst} and src port {sport} and dst port {dport}) or "
             f"(src {dst} and dst {src} and src port {dport} and dst port {sport})")
     want = tcpdump_count(tmp_path, f"ip and udp and ({flow})")
-    s = summary(run_tool("pffilter_test", "-i", f"pcap:{DEMO}", "-d",
+    s = tool_summary(run_tool("pffilter_test", "-i", f"pcap:{DEMO}", "-d",
                          "-H", f"id=3,proto=17,a={src}:{sport},b={dst}:{dport}", "-j"))
     assert s["received"] == want and s["rules"][0]["match"] == want, (s, want)
 
@@ -187,7 +176,7 @@ def test_bundle_fifo_merges_by_time(tmp_path):
     write_pcap(a, [Record(t, bytes(60), 60) for t in range(0, 10**9, 10**8)])
     write_pcap(b, [Record(t + 5 * 10**7, bytes(60), 60) for t in range(0, 10**9, 10**8)])
     res = run_tool("pfcount_bundle", "-i", f"pcap:{a},pcap:{b}", "-q", "-v", "-j")
-    s = summary(res)
+    s = tool_summary(res)
     lines = [json.loads(ln) for ln in res.out.splitlines() if ln.startswith('{"device"')]
     assert [ln["device"] for ln in lines] == [0, 1] * 10
     times = [ln["packet"]["ts_ns"] for ln in lines]
@@ -196,29 +185,29 @@ def test_bundle_fifo_merges_by_time(tmp_path):
 
 
 def test_bundle_round_robin_and_aggregator_count_everything():
-    n = len(frames(DEMO))
-    s = summary(run_tool("pfcount_bundle", "-i", f"pcap:{DEMO},sim:{DEMO}", "-j"))
+    n = len(frames_of(DEMO))
+    s = tool_summary(run_tool("pfcount_bundle", "-i", f"pcap:{DEMO},sim:{DEMO}", "-j"))
     assert s["received"] == 2 * n and s["policy"] == "round_robin"
-    s = summary(run_tool("pfcount_aggregator", "-i", f"pcap:{DEMO}+sim:{DEMO},queues=2", "-j"))
+    s = tool_summary(run_tool("pfcount_aggregator", "-i", f"pcap:{DEMO}+sim:{DEMO},queues=2", "-j"))
     assert s["received"] == 2 * n and [d["received"] for d in s["devices"]] == [n, n]
-    assert s["bytes"] == 2 * sum(len(f) for f in frames(DEMO))
+    assert s["bytes"] == 2 * sum(len(f) for f in frames_of(DEMO))
 
 
 @pytest.mark.parametrize("needle", ["GET", "HTTP/1.1", "zzzzqqq"])
 def test_pfmap_finds_the_packets_holding_a_string(needle):
     res = run_tool("pfmap", "-i", f"pcap:{DEMO}", "-s", needle, "-j")
-    s = summary(res)
-    want = [i + 1 for i, f in enumerate(frames(DEMO)) if needle.encode() in f]
+    s = tool_summary(res)
+    want = [i + 1 for i, f in enumerate(frames_of(DEMO)) if needle.encode() in f]
     got = [json.loads(ln)["packet"] for ln in res.out.splitlines() if ln.startswith('{"packet"')]
-    assert got == want and s["matches"] == len(want) and s["received"] == len(frames(DEMO))
+    assert got == want and s["matches"] == len(want) and s["received"] == len(frames_of(DEMO))
 
 
 def test_pfsystest_reads_every_packet_twice():
-    s = summary(run_tool("pfsystest", "-i", f"pcap:{DEMO}", "-b", "16", "-j"))
-    n = len(frames(DEMO))
+    s = tool_summary(run_tool("pfsystest", "-i", f"pcap:{DEMO}", "-b", "16", "-j"))
+    n = len(frames_of(DEMO))
     assert s["single"]["received"] == n and s["burst"]["received"] == n and s["burst"]["size"] == 16
     assert s["single"]["pps"] > 0 and s["burst"]["pps"] > 0
-    s = summary(run_tool("pfsystest", "-i", f"pcap:{DEMO}", "-n", "100", "-j"))
+    s = tool_summary(run_tool("pfsystest", "-i", f"pcap:{DEMO}", "-n", "100", "-j"))
     assert s["single"]["received"] == 100 and s["burst"]["received"] == 100
 
 
@@ -249,7 +238,7 @@ def test_pcap2nspcap_unreadable_input(tmp_path):
 def test_pfbounce_sends_each_frame_back_swapped(tmp_path, l3):
     name = f"userspace:bnc{uuid.uuid4().hex[:8]}"
     out = tmp_path / "bounced.pcap"
-    sent = frames(DEMO)
+    sent = frames_of(DEMO)
     dump = subprocess.Popen([tool("pfdump"), "-i", name, "-w", out, "-N", str(len(sent))],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -262,7 +251,7 @@ def test_pfbounce_sends_each_frame_back_swapped(tmp_path, l3):
         if dump.poll() is None:
             dump.kill()
             dump.communicate()
-    got = frames(out)
+    got = frames_of(out)
     assert len(got) == len(sent)
     for s, g in zip(sent, got):
         assert g[:6] == s[6:12] and g[6:12] == s[:6]

@@ -11,4 +11,5 @@ extern const ModuleInfo kKernelModule;
 extern const ModuleInfo kUserspaceModule;
 extern const ModuleInfo kMultiModule;
 extern const ModuleInfo kDnaClusterModule;
+extern const ModuleInfo kDnaModule;
 }  // namespace pfr

@@ -24,6 +24,7 @@
 #include "modules/pcap/capture_image.h"
 #include "modules/pcap/linktype.h"
 #include "modules/pcap/pcap_file.h"
+#include "modules/pcap/replay_file.h"
 #include "modules/registry_entries.h"
 #include "modules/sim/sim_options.h"
 #include "modules/sim/sim_testbed.h"
@@ -58,29 +59,9 @@ class SimModule : public Module {
     // A queue that does not exist captures nothing (guide 8.3).
     empty_ = queue_ >= static_cast<int>(opt_.nic.num_queues);
 
-    int fd = ::open(opt_.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      return fail(errno == ENOENT ? PF_RING_ERROR_UNKNOWN_ADAPTER : PF_RING_ERROR_GENERIC, errno,
-                  "cannot open capture file '" + opt_.path + "': " + strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-      ::close(fd);
-      return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL,
-                  "capture file '" + opt_.path + "' is not a non-empty regular file");
-    }
     // Read in as the replay goes, never mapped (capture_image.h): the NIC
     // borrows frames from it for as long as it lives.
-    if (!image_.open(fd, static_cast<size_t>(st.st_size), 0, why))
-      return fail(PF_RING_ERROR_NOT_ENOUGH_MEMORY, ENOMEM, "capture file '" + opt_.path + "': " + why);
-    if (PcapFileReader::is_pcapng(image_.at(0), image_.ensure(4)))
-      return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
-                  "capture file '" + opt_.path + "' is pcapng; sim: replays classic pcap only for now "
-                  "(convert with: editcap -F pcap IN OUT)");
-    if (!reader_.open(&image_, why))
-      return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "capture file '" + opt_.path + "': " + why);
-    if (reader_.linktype() != 1)
-      return fail(PF_RING_ERROR_NOT_SUPPORTED, EOPNOTSUPP,
-                  "capture file '" + opt_.path + "' is not Ethernet (link type " + linktype_text(reader_.linktype()) + ")");
+    if (!open_replay_file(opt_.path, "sim:", image_, reader_, code, errnum, err)) return false;
     rx_.resize(256);
     pacer_ = sim::ReplayPacer(opt_.rate, opt_.rate_factor);
     return true;
