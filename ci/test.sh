@@ -33,7 +33,7 @@ rm -f "$ctest_out"
 # ThreadSanitizer on the tests that share rings between threads
 # (PF_RING_REENTRANT, pfring_breakloop from another thread, pipe writers).
 cmake --preset tsan >/dev/null
-for t in test_core_ring test_core_desc_queue test_sim_testbed prop_sim_testbed test_api_threads test_zero_cluster prop_zero_cluster test_userspace_module test_multi_module test_pcap_module test_pcap_stream test_api test_api_rules; do
+for t in test_core_ring test_core_desc_queue test_sim_testbed prop_sim_testbed test_api_threads test_zero_cluster prop_zero_cluster test_userspace_module test_multi_module test_pcap_module test_pcap_stream test_api test_api_rules test_dna_module; do
   if cmake --build build-tsan -j"$JOBS" --target "$t" >"build-tsan/$t.build.log" 2>&1 &&
      TSAN_OPTIONS=halt_on_error=1 ./build-tsan/bin/"$t" >"build-tsan/$t.log" 2>&1; then
     echo "tsan $t: ok"

@@ -14,36 +14,10 @@ const std::string &capture() {
   return path;
 }
 
-void BM_pcap_next_ex(benchmark::State &st) {
-  char errbuf[PCAP_ERRBUF_SIZE];
-  uint64_t pkts = 0, sum = 0;
-  for (auto _ : st) {
-    pcap_t *p = pcap_open_offline(capture().c_str(), errbuf);
-    if (!p) { st.SkipWithError(errbuf); return; }
-    struct pcap_pkthdr *h;
-    const u_char *d;
-    while (pcap_next_ex(p, &h, &d) == 1) { sum += d[0] + h->caplen; pkts++; }
-    pcap_close(p);
-  }
-  benchmark::DoNotOptimize(sum);
-  st.SetItemsProcessed(int64_t(pkts));
-}
+void BM_pcap_next_ex(benchmark::State &st) { bench::pcap_next_ex_loop(st, capture()); }
 BENCHMARK(BM_pcap_next_ex)->Unit(benchmark::kMillisecond);
 
-void BM_pfring_recv(benchmark::State &st) {
-  std::string dev = "pcap:" + capture();
-  uint64_t pkts = 0, sum = 0;
-  for (auto _ : st) {
-    pfring *r = pfring_open(dev.c_str(), 65535, 0);
-    if (!r) { st.SkipWithError("pfring_open failed"); return; }
-    u_char *buf;
-    struct pfring_pkthdr h;
-    while (pfring_recv(r, &buf, 0, &h, 1) > 0) { sum += buf[0] + h.caplen; pkts++; }
-    pfring_close(r);
-  }
-  benchmark::DoNotOptimize(sum);
-  st.SetItemsProcessed(int64_t(pkts));
-}
+void BM_pfring_recv(benchmark::State &st) { bench::pfring_recv_loop(st, "pcap:" + capture()); }
 BENCHMARK(BM_pfring_recv)->Unit(benchmark::kMillisecond);
 
 void BM_pfring_recv_burst(benchmark::State &st) {

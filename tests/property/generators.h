@@ -9,6 +9,7 @@
 //   4. RSS           Toeplitz keys, hash inputs and flow tuples
 //   5. NIC traffic   frames of flows offered to the software NIC (gen_nic.h)
 //   6. Clusters      packets of flows, both directions, maybe tunnelled (gen_cluster.h)
+//   7. DNA driver    82576 set-ups and reader plans (gen_igb.h)
 //
 // Functions in gen::detail pick values with operator* and so must run inside
 // an rc::gen::exec body (or a property); the rc::Gen<> functions at the end
@@ -654,3 +655,4 @@ inline rc::Gen<RssParsed> rssParsed() {
 // =====================================================================
 #include "gen_nic.h"
 #include "gen_cluster.h"
+#include "gen_igb.h"
