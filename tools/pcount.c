@@ -111,10 +111,7 @@ int main(int argc, char **argv)
 			tu_getopt_error(PROG, usage, c, argv);
 		}
 	}
-	if (optind < argc)
-		tu_usage_error(PROG, usage, "unexpected argument '%s'", argv[optind]);
-	if (!device)
-		tu_usage_error(PROG, usage, "no device (-i)");
+	tu_require_device(PROG, usage, argc, argv, device);
 	if (json)
 		s.verbose = 0;
 

@@ -99,10 +99,7 @@ int main(int argc, char **argv)
 			tu_getopt_error(PROG, usage, c, argv);
 		}
 	}
-	if (optind < argc)
-		tu_usage_error(PROG, usage, "unexpected argument '%s'", argv[optind]);
-	if (!device)
-		tu_usage_error(PROG, usage, "no device (-i)");
+	tu_require_device(PROG, usage, argc, argv, device);
 
 	in = tu_open_or_exit(PROG, device, MAX_FRAME, PF_RING_PROMISC);
 	out = outdev ? tu_open_or_exit(PROG, outdev, MAX_FRAME, 0) : in;

@@ -79,10 +79,7 @@ int main(int argc, char **argv)
 			tu_getopt_error(PROG, usage, c, argv);
 		}
 	}
-	if (optind < argc)
-		tu_usage_error(PROG, usage, "unexpected argument '%s'", argv[optind]);
-	if (!device)
-		tu_usage_error(PROG, usage, "no device (-i)");
+	tu_require_device(PROG, usage, argc, argv, device);
 
 	ring = tu_open_or_exit(PROG, device, snaplen, 0);
 	pfring_set_application_name(ring, PROG);

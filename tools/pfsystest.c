@@ -120,10 +120,7 @@ int main(int argc, char **argv)
 			tu_getopt_error(PROG, usage, c, argv);
 		}
 	}
-	if (optind < argc)
-		tu_usage_error(PROG, usage, "unexpected argument '%s'", argv[optind]);
-	if (!device)
-		tu_usage_error(PROG, usage, "no device (-i)");
+	tu_require_device(PROG, usage, argc, argv, device);
 	tu_install_stop_signals();
 	if (run_pass(device, limit, 0, &single) != 0 || run_pass(device, limit, burst, &bursts) != 0)
 		return TU_EXIT_ERROR;

@@ -611,3 +611,11 @@ uint32_t tu_arg_snaplen(const char *prog, void (*usage)(FILE *), char opt, const
 		tu_usage_error(prog, usage, "-%c %s: a capture length from 1 to %d", opt, arg, TU_MAX_SNAPLEN);
 	return (uint32_t)v;
 }
+
+void tu_require_device(const char *prog, void (*usage)(FILE *), int argc, char **argv, const char *device)
+{
+	if (optind < argc)
+		tu_usage_error(prog, usage, "unexpected argument '%s'", argv[optind]);
+	if (!device)
+		tu_usage_error(prog, usage, "no device (-i)");
+}

@@ -69,6 +69,12 @@ __attribute__((noreturn)) void tu_getopt_error(const char *prog, void (*usage)(F
 uint64_t tu_arg_count(const char *prog, void (*usage)(FILE *), char opt, const char *arg);
 uint32_t tu_arg_snaplen(const char *prog, void (*usage)(FILE *), char opt, const char *arg);
 
+/*
+ * After getopt: a usage error (exit 2) for an argument left over, or for a
+ * missing -i DEV (device NULL).
+ */
+void tu_require_device(const char *prog, void (*usage)(FILE *), int argc, char **argv, const char *device);
+
 /* Writes v with ' every three digits ("5'410'905'612"). Returns buf. */
 char *tu_fmt_u64(uint64_t v, char *buf, size_t len);
 
