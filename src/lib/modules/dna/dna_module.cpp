@@ -5,21 +5,24 @@
 // directly: a zero-copy receive points into the buffer the NIC wrote,
 // given back to the NIC at the next receive on the ring.
 //
+// The wire in front of the NIC is the software NIC's (sim/nic.h, through
+// modules/sim/sim_replay.h): the peer sends the file on the replay
+// schedule, and the NIC's packet buffer takes or misses each frame in
+// virtual time as on sim:FILE with the same options; what it delivers goes
+// on to the model's DMA engine and the driver's descriptors. So a slow
+// consumer (consumer_ns=T) or a short ring loses exactly the frames it
+// loses on sim:, and pfring_stats counts them.
+//
 // Options: queues=N (1..16 RX queues, RSS over them; default 1),
-// ring=D (descriptors per queue, 8..4096, a multiple of 8; default 512),
-// full=wait|drop (a frame whose queue has no free descriptor: the replay
-// waits for the reader, default, or the NIC drops it and counts it in
-// MPC/RNBC/RQDPC), tx=PATH (frames sent go to a pcap file; without it
-// they are counted and discarded). PF_RING_DNA_SYMMETRIC_RSS at open
+// ring=D (descriptors per queue, a power of two 8..4096; default 512;
+// the software NIC's buffer has as many), full=wait|drop (a frame whose
+// descriptor ring is full: the model waits for the reader, default, or
+// the NIC drops it and counts it in MPC/RNBC/RQDPC), tx=PATH (frames sent
+// go to a pcap file; without it they are counted and discarded), and the
+// software NIC's keys: speed, rate, fc, consumer_ns, rss (the key the
+// driver programs too), seed. PF_RING_DNA_SYMMETRIC_RSS at open
 // programs the symmetric key (rss.h).
 //
-// Every ring opened on the same name (one per queue with DEV@Q, as
-// pfring_open_multichannel opens them) shares one model and one driver:
-// one NIC. A queue is enabled in the NIC only while a ring reads it (a
-// ring without @Q reads them all), so frames for queues nobody reads are
-// not received (the NIC's not_for_us count), as on the software NIC.
-// Timestamps are the host's clock at receive: the 82576 writes no
-// per-packet timestamp in its descriptors.
 #include <pcap/pcap.h>
 #include <time.h>
 
@@ -35,9 +38,8 @@
 #include "device_options.h"
 #include "module.h"
 #include "modules/module_util.h"
-#include "modules/pcap/capture_image.h"
-#include "modules/pcap/pcap_file.h"
-#include "modules/pcap/replay_file.h"
+#include "modules/sim/sim_options.h"
+#include "modules/sim/sim_replay.h"
 #include "modules/registry_entries.h"
 
 extern "C" {
@@ -49,10 +51,10 @@ namespace pfr {
 namespace {
 
 constexpr unsigned kBurst = 64;
+constexpr uint32_t kModelMaxFrame = 16384;  // the 82576's largest frame (LPE)
 
 struct DnaOptions {
-  std::string path;
-  uint32_t queues = 1, ring = 512;
+  SimOptions sim;  // the wire and the NIC's buffer (path, queues, ring, rate, ...)
   bool wait = true;
   std::string tx_path;
 };
@@ -65,11 +67,13 @@ bool parse_options(const std::string &device, DnaOptions &o, std::string &err) {
     return false;
   }
   KeyValues kv;
-  if (!split_options(device.substr(prefix.size()), "dna", o.path, kv, err)) return false;
-  if (o.path.empty()) {
+  if (!split_options(device.substr(prefix.size()), "dna", o.sim.path, kv, err)) return false;
+  if (o.sim.path.empty()) {
     err = "dna:model:igb: needs a capture file: dna:model:igb:FILE";
     return false;
   }
+  // Whole frames go on to the model (its buffers decide what fits).
+  o.sim.nic.slot_bytes = kModelMaxFrame;
   for (const auto &[k, v] : kv) {
     uint64_t n = 0;
     if (k == "queues") {
@@ -77,13 +81,13 @@ bool parse_options(const std::string &device, DnaOptions &o, std::string &err) {
         err = "dna option queues=" + v + ": 1 to 16 (the 82576's queues)";
         return false;
       }
-      o.queues = uint32_t(n);
+      o.sim.nic.num_queues = uint32_t(n);
     } else if (k == "ring") {
-      if (!parse_option_uint(v, 4096, &n) || n < 8 || n % 8) {
-        err = "dna option ring=" + v + ": 8 to 4096 descriptors, a multiple of 8";
+      if (!parse_option_uint(v, 4096, &n) || n < 8 || (n & (n - 1))) {
+        err = "dna option ring=" + v + ": a power of two, 8 to 4096 descriptors";
         return false;
       }
-      o.ring = uint32_t(n);
+      o.sim.nic.descriptors = uint32_t(n);
     } else if (k == "full") {
       if (v != "wait" && v != "drop") {
         err = "dna option full=" + v + ": wait or drop";
@@ -92,8 +96,13 @@ bool parse_options(const std::string &device, DnaOptions &o, std::string &err) {
       o.wait = v == "wait";
     } else if (k == "tx") {
       o.tx_path = v;
+    } else if (k == "speed" || k == "rate" || k == "fc" || k == "consumer_ns" || k == "rss" || k == "seed") {
+      if (apply_sim_option(k, v, o.sim, err) < 0) {
+        err = "dna" + err.substr(3);  // "sim option ..." -> "dna option ..."
+        return false;
+      }
     } else {
-      err = "unknown dna option '" + k + "' (queues, ring, full, tx)";
+      err = "unknown dna option '" + k + "' (queues, ring, full, tx, speed, rate, fc, consumer_ns, rss, seed)";
       return false;
     }
   }
@@ -106,20 +115,21 @@ uint64_t realtime_ns() {
   return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
-// One NIC: the model, the driver on it and the replayed file, shared by
-// every ring opened on the same name.
+// One NIC: the wire and packet buffer (the software NIC replaying the
+// file), the register model, the driver on it, shared by every ring opened
+// on the same name.
 struct DnaDevice {
   std::mutex mu;
   DnaOptions opt;
-  CaptureImage image;
-  PcapFileReader reader;
+  SimReplay wire;
+  sim::SimRxDesc taken[kBurst];  // what the wire delivered, not yet offered to the model
+  unsigned taken_n = 0, taken_next = 0;
   std::unique_ptr<sim::IgbModel> model;
   std::unique_ptr<igb::Driver> drv;
-  int status = 0;  // a corrupt file: the error to report once drained
-  std::string status_msg;
   uint32_t readers[igb::kMaxQueues] = {};
   pcap_t *tx_dead = nullptr;
   pcap_dumper_t *tx_dump = nullptr;
+  uint32_t queues() const { return opt.sim.nic.num_queues; }
   ~DnaDevice() {
     drv.reset();  // before the model it runs on
     if (tx_dump) pcap_dump_close(tx_dump);
@@ -142,36 +152,29 @@ std::shared_ptr<DnaDevice> open_device(const std::string &key, const DnaOptions 
   };
   auto d = std::make_shared<DnaDevice>();
   d->opt = o;
-  if (!open_replay_file(o.path, "dna:", d->image, d->reader, code, errnum, err)) return nullptr;
+  if (flags & PF_RING_DNA_SYMMETRIC_RSS) d->opt.sim.nic.rss_key = sim::symmetric_rss_key();
+  if (!d->wire.open(d->opt.sim, "dna:", code, errnum, err)) return nullptr;
   std::string why;
   sim::IgbModelConfig mc;
   mc.wait_when_full = o.wait;
   d->model = sim::IgbModel::create(mc, &why);
   if (!d->model) return fail(PF_RING_ERROR_INVALID_ARGUMENT, EINVAL, "82576 model: " + why);
   igb::DriverConfig dc;
-  dc.rx_queues = o.queues;
-  dc.rx_ring = o.ring;
-  dc.rss_key = (flags & PF_RING_DNA_SYMMETRIC_RSS) ? pfc_rss_symmetric_key : nullptr;
+  dc.rx_queues = d->queues();
+  dc.rx_ring = o.sim.nic.descriptors;
+  dc.rss_key = d->opt.sim.nic.rss_key.data();  // the wire's queues are the NIC's
   d->drv = igb::Driver::open(*d->model, dc, why);
   if (!d->drv) return fail(PF_RING_ERROR_GENERIC, EIO, "igb driver: " + why);
-  for (uint32_t q = 0; q < o.queues; q++) d->drv->set_queue_enabled(q, false);  // until a ring reads it
+  for (uint32_t q = 0; q < d->queues(); q++) d->drv->set_queue_enabled(q, false);  // until a ring reads it
   DnaDevice *raw = d.get();
   d->model->attach_source([raw](sim::IgbFrame *f) {
-    const uint8_t *data;
-    uint32_t caplen, len;
-    uint64_t ts;
-    for (;;) {
-      int rc = raw->reader.next(&data, &caplen, &len, &ts, raw->status_msg);
-      if (rc <= 0) {
-        if (rc < 0) {
-          raw->status = PF_RING_ERROR_CORRUPT_INPUT;
-          raw->status_msg = "capture file '" + raw->opt.path + "': " + raw->status_msg;
-        }
-        return false;
-      }
-      if (len != 0) break;
+    if (raw->taken_next == raw->taken_n) {
+      raw->taken_n = raw->wire.take(raw->taken, kBurst, sim::SimNic::kAllQueues);
+      raw->taken_next = 0;
+      if (raw->taken_n == 0) return false;  // the replay ended (wire.status() says how)
     }
-    *f = sim::IgbFrame{data, std::min(caplen, len), len};
+    const sim::SimRxDesc &t = raw->taken[raw->taken_next++];
+    *f = sim::IgbFrame{t.data, t.caplen, t.len};
     return true;
   });
   if (!o.tx_path.empty()) {
@@ -196,12 +199,12 @@ class DnaModule : public Module {
  public:
   DnaModule(std::shared_ptr<DnaDevice> dev, int queue) : dev_(std::move(dev)), queue_(queue) {
     std::lock_guard<std::mutex> lock(dev_->mu);
-    for (uint32_t q = 0; q < dev_->opt.queues; q++)
+    for (uint32_t q = 0; q < dev_->queues(); q++)
       if (reads(q) && dev_->readers[q]++ == 0) dev_->drv->set_queue_enabled(q, true);
   }
   ~DnaModule() override {
     std::lock_guard<std::mutex> lock(dev_->mu);
-    for (uint32_t q = 0; q < dev_->opt.queues; q++) {
+    for (uint32_t q = 0; q < dev_->queues(); q++) {
       if (!reads(q)) continue;
       dev_->drv->rx_release(q);
       if (--dev_->readers[q] == 0) dev_->drv->set_queue_enabled(q, false);
@@ -214,12 +217,12 @@ class DnaModule : public Module {
   // One burst of each queue this ring reads (the buffers of a burst stay
   // the ring's until its next call, when they go back to the NIC).
   int recv_burst(RawPacket *out, unsigned max, int, std::string &err) override {
-    if (queue_ >= int(dev_->opt.queues)) return PF_RING_ERROR_END_OF_FILE;  // no such queue (guide 8.3)
+    if (queue_ >= int(dev_->queues())) return PF_RING_ERROR_END_OF_FILE;  // no such queue (guide 8.3)
     std::lock_guard<std::mutex> lock(dev_->mu);
     unsigned n = 0;
     uint64_t now = realtime_ns();
     igb::RxPacket pkts[kBurst];
-    for (uint32_t q = 0; q < dev_->opt.queues; q++) {
+    for (uint32_t q = 0; q < dev_->queues(); q++) {
       if (!reads(q)) continue;
       unsigned want = std::min<unsigned>(kBurst, max - n);
       uint32_t got = want ? dev_->drv->rx_burst(q, pkts, want) : 0;
@@ -233,33 +236,37 @@ class DnaModule : public Module {
     }
     if (n > 0) return int(n);
     if (!dev_->model->source_done()) return 0;
-    if (dev_->status) {
-      err = dev_->status_msg;
-      return dev_->status;
+    if (int rc = dev_->wire.status()) {
+      err = dev_->wire.status_msg();
+      return rc;
     }
     return PF_RING_ERROR_END_OF_FILE;
   }
 
   uint64_t dropped() const override {
     std::lock_guard<std::mutex> lock(dev_->mu);
+    // lost on the wire side (the software NIC's buffer) or by the 82576
+    // (no free descriptor with full=drop)
     igb::DeviceStats s = dev_->drv->read_stats();
-    if (queue_ >= 0 && queue_ < int(igb::kMaxQueues)) return s.queue_drops[queue_];
-    return s.missed;
+    const sim::SimNic &wire = dev_->wire.nic();
+    if (queue_ >= 0 && queue_ < int(igb::kMaxQueues))
+      return wire.queue_stats(uint32_t(queue_)).missed + s.queue_drops[queue_];
+    return wire.stats().missed + s.missed;
   }
 
   std::string stats_json() const override {
     std::lock_guard<std::mutex> lock(dev_->mu);
     igb::DeviceStats s = dev_->drv->read_stats();
     const sim::IgbModelStats &m = dev_->model->stats();
-    std::string j = "{\"nic\":\"82576 model\",\"queues\":" + std::to_string(dev_->opt.queues) +
-                    ",\"ring\":" + std::to_string(dev_->opt.ring) + ",\"rx_packets\":" + std::to_string(s.rx_packets) +
+    std::string j = "{\"nic\":\"82576 model\",\"queues\":" + std::to_string(dev_->queues()) +
+                    ",\"ring\":" + std::to_string(dev_->opt.sim.nic.descriptors) + ",\"rx_packets\":" + std::to_string(s.rx_packets) +
                     ",\"rx_bytes\":" + std::to_string(s.rx_bytes) + ",\"tx_packets\":" + std::to_string(s.tx_packets) +
                     ",\"missed\":" + std::to_string(s.missed) + ",\"no_buffer\":" + std::to_string(s.no_buffer) +
                     ",\"rx_errors\":" + std::to_string(s.rx_errors) + ",\"rx_chained\":" + std::to_string(s.rx_chained) +
                     ",\"not_for_us\":" + std::to_string(m.not_for_us) + ",\"dma_errors\":" + std::to_string(m.dma_errors) +
                     ",\"queue_drops\":[";
-    for (uint32_t q = 0; q < dev_->opt.queues; q++) j += (q ? "," : "") + std::to_string(s.queue_drops[q]);
-    return j + "]}";
+    for (uint32_t q = 0; q < dev_->queues(); q++) j += (q ? "," : "") + std::to_string(s.queue_drops[q]);
+    return j + "],\"wire\":" + sim_nic_stats_json(dev_->wire.nic(), dev_->wire.reader()) + "}";
   }
 
   bool can_transmit() const override { return true; }
@@ -298,7 +305,7 @@ class DnaModule : public Module {
     return int(done);
   }
 
-  int num_rx_channels() const override { return int(dev_->opt.queues); }
+  int num_rx_channels() const override { return int(dev_->queues()); }
   int bound_device_address(uint8_t mac[6]) const override {
     std::lock_guard<std::mutex> lock(dev_->mu);
     dev_->drv->mac(mac);
@@ -326,7 +333,7 @@ std::unique_ptr<Module> open_dna(const OpenArgs &args, int *code, int *errnum, s
 
 void list_dna(std::vector<DeviceInfo> &out) {
   DeviceInfo d;
-  d.name = "dna:model:igb:<file>[,queues=N,ring=D,full=wait|drop,tx=PATH][@queue]";
+  d.name = "dna:model:igb:<file>[,queues=N,ring=D,full=wait|drop,tx=PATH,speed=S,rate=R,fc=on|off,consumer_ns=T,rss=K][@queue]";
   d.description = "the igb DNA driver on an 82576 register model receiving a classic pcap file";
   out.push_back(d);
 }

@@ -26,4 +26,8 @@ struct SimOptions {
 // the key or value that is wrong.
 bool parse_sim_options(const std::string &device, SimOptions &out, std::string &err);
 
+// One of those keys: 1 applied to out, 0 not a sim key (out unchanged),
+// -1 a sim key with a wrong value (err names both).
+int apply_sim_option(const std::string &key, const std::string &val, SimOptions &out, std::string &err);
+
 }  // namespace pfr
