@@ -57,6 +57,15 @@ class HwAccess {
   // least 128: descriptor rings need it). true, or false with err.
   virtual bool dma_alloc(size_t len, size_t align, DmaRegion *out, std::string &err) = 0;
   virtual void dma_free(DmaRegion *r) = 0;
+  // Makes len bytes of memory the caller owns (virt and len page-aligned)
+  // reachable by the device, *out getting its bus address: receive
+  // buffers that belong to a libzero pool (DESIGN.md decision 6), so the
+  // NIC writes frames where the cluster's slaves read them. On VFIO a
+  // VFIO_IOMMU_MAP_DMA of the range. true, or false with err.
+  virtual bool dma_map(uint8_t *virt, size_t len, DmaRegion *out, std::string &err) = 0;
+  // Takes a dma_map mapping back (the memory stays the caller's). The
+  // device must no longer be given any address in it.
+  virtual void dma_unmap(DmaRegion *r) = 0;
   virtual PciIdentity identity() const = 0;
   // Waits at least us microseconds (a model returns at once: its registers
   // change only when it is called).

@@ -100,7 +100,8 @@ IgbModel::IgbModel(const IgbModelConfig &cfg) : cfg_(cfg), regs_(kBarBytes / 4, 
 }
 
 IgbModel::~IgbModel() {
-  for (Region &r : regions_) std::free(r.mem);
+  for (Region &r : regions_)
+    if (r.owned) std::free(r.mem);
 }
 
 // Power-on and CTRL.RST values of what the model keeps: everything 0 but
@@ -192,20 +193,54 @@ bool IgbModel::dma_alloc(size_t len, size_t align, dna::DmaRegion *out, std::str
     return false;
   }
   std::memset(mem, 0, rounded);
-  next_bus_ = (next_bus_ + align - 1) / align * align;
-  regions_.push_back(Region{static_cast<uint8_t *>(mem), next_bus_, rounded});
+  uint64_t bus = place(rounded, align);
+  regions_.push_back(Region{static_cast<uint8_t *>(mem), bus, rounded, true});
   out->virt = static_cast<uint8_t *>(mem);
-  out->bus = next_bus_;
+  out->bus = bus;
   out->len = rounded;
-  next_bus_ += rounded + 4096;  // a gap: a descriptor running past a region finds nothing
   dma_used_ += rounded;
   return true;
+}
+
+uint64_t IgbModel::place(size_t len, size_t align) {
+  next_bus_ = (next_bus_ + align - 1) / align * align;
+  uint64_t bus = next_bus_;
+  next_bus_ += len + 4096;  // a gap: a descriptor running past a region finds nothing
+  return bus;
+}
+
+bool IgbModel::dma_map(uint8_t *virt, size_t len, dna::DmaRegion *out, std::string &err) {
+  if (!out || !virt || len == 0 || reinterpret_cast<uintptr_t>(virt) % 4096 || len % 4096) {
+    err = "dma_map needs page-aligned memory and length";
+    return false;
+  }
+  for (const Region &r : regions_)
+    if (virt < r.mem + r.len && r.mem < virt + len) {
+      err = "dma_map of memory that is mapped already";
+      return false;
+    }
+  uint64_t bus = place(len, 4096);
+  regions_.push_back(Region{virt, bus, len, false});
+  out->virt = virt;
+  out->bus = bus;
+  out->len = len;
+  return true;
+}
+
+void IgbModel::dma_unmap(dna::DmaRegion *r) {
+  if (!r || !r->virt) return;
+  for (size_t i = 0; i < regions_.size(); i++)
+    if (regions_[i].mem == r->virt && !regions_[i].owned) {
+      regions_.erase(regions_.begin() + static_cast<long>(i));
+      break;
+    }
+  *r = dna::DmaRegion{};
 }
 
 void IgbModel::dma_free(dna::DmaRegion *r) {
   if (!r || !r->virt) return;
   for (size_t i = 0; i < regions_.size(); i++)
-    if (regions_[i].mem == r->virt) {
+    if (regions_[i].mem == r->virt && regions_[i].owned) {
       dma_used_ -= regions_[i].len;
       std::free(regions_[i].mem);
       regions_.erase(regions_.begin() + static_cast<long>(i));
@@ -224,9 +259,12 @@ dna::PciIdentity IgbModel::identity() const {
   return id;
 }
 
-uint8_t *IgbModel::map(uint64_t bus, size_t len) {
+uint8_t *IgbModel::map(uint64_t bus, size_t len, bool *owned) {
   for (Region &r : regions_)
-    if (bus >= r.bus && bus - r.bus <= r.len && len <= r.len - (bus - r.bus)) return r.mem + (bus - r.bus);
+    if (bus >= r.bus && bus - r.bus <= r.len && len <= r.len - (bus - r.bus)) {
+      if (owned) *owned = r.owned;
+      return r.mem + (bus - r.bus);
+    }
   return nullptr;
 }
 
@@ -338,9 +376,12 @@ int IgbModel::receive(const IgbFrame &fr) {
   // Check every buffer first: a frame is written whole or not at all.
   uint8_t *bufs[64];
   if (need > 64) return drop_not_ours();
+  bool mapped = false;  // into the caller's memory (dma_map)
   for (uint32_t i = 0; i < need; i++) {
     const igb::AdvRxDesc &d = descs[(head + i) % ring];
-    bufs[i] = map(d.read.pkt_addr, bsize);
+    bool owned = true;
+    bufs[i] = map(d.read.pkt_addr, bsize, &owned);
+    mapped |= !owned;
     if (!bufs[i]) {
       stats_.dma_errors++;
       return 0;
@@ -364,6 +405,7 @@ int IgbModel::receive(const IgbFrame &fr) {
   regs_[igb::TPR / 4]++;
   add64(igb::GORCL, n + ((reg(igb::RCTL) & igb::RCTL_SECRC) ? kFcsBytes : 0));
   stats_.received++;
+  if (mapped) stats_.into_mapped++;
   return 1;
 }
 

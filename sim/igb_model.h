@@ -31,7 +31,8 @@
 //    gathered across descriptors up to EOP, DD written back with RS; the
 //    frame goes to a sink callback (a wire, a capture writer);
 //  - bus addresses: the model hands out DMA memory itself (dma_alloc) and
-//    maps every address a descriptor names back into it, bounds checked; a
+//    maps every address a descriptor names back into it (or into memory
+//    the caller mapped with dma_map), bounds checked; a
 //    descriptor pointing elsewhere is not written through (counted as
 //    dma_errors, the frame dropped), as an IOMMU would refuse it.
 // Not modelled: interrupts, VLAN filtering and stripping, checksum
@@ -86,6 +87,7 @@ struct IgbModelStats {
   uint64_t transmitted = 0;
   uint64_t tx_skipped = 0;    // TX descriptors of a type the model does not send
   uint64_t resets = 0;
+  uint64_t into_mapped = 0;   // frames written into dma_map'ed memory (the caller's buffers)
 };
 
 class IgbModel : public dna::HwAccess {
@@ -103,6 +105,8 @@ class IgbModel : public dna::HwAccess {
   void write32(uint32_t off, uint32_t value) override;
   bool dma_alloc(size_t len, size_t align, dna::DmaRegion *out, std::string &err) override;
   void dma_free(dna::DmaRegion *r) override;
+  bool dma_map(uint8_t *virt, size_t len, dna::DmaRegion *out, std::string &err) override;
+  void dma_unmap(dna::DmaRegion *r) override;
   dna::PciIdentity identity() const override;
   void delay_us(uint32_t) override {}
   void poll() override;
@@ -126,11 +130,13 @@ class IgbModel : public dna::HwAccess {
     uint8_t *mem;
     uint64_t bus;
     size_t len;
+    bool owned;  // dma_alloc'ed (freed here); else dma_map'ed (the caller's)
   };
   explicit IgbModel(const IgbModelConfig &cfg);
   void reset();
   // Host pointer for [bus, bus + len) inside one DMA region, or nullptr.
-  uint8_t *map(uint64_t bus, size_t len);
+  uint8_t *map(uint64_t bus, size_t len, bool *owned = nullptr);
+  uint64_t place(size_t len, size_t align);  // the next bus range
   bool accepts(const uint8_t *frame, uint32_t caplen) const;
   uint32_t steer(const uint8_t *frame, uint32_t caplen, uint32_t *hash, uint32_t *rss_type);
   bool queue_can_receive(uint32_t q) const;

@@ -3,6 +3,7 @@
 // named at the step; registers and bits are igb_regs.h's.
 #include "igb_driver.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "igb_regs.h"
@@ -81,7 +82,7 @@ bool Driver::reset(std::string &err) {
 void Driver::arm(uint32_t q, uint32_t index) {
   RxQueue &r = rx_[q];
   auto *d = reinterpret_cast<AdvRxDesc *>(r.ring.virt) + index;
-  d->read.pkt_addr = r.bufs.bus + uint64_t(index) * cfg_.buf_size;
+  d->read.pkt_addr = r.slots[index].bus;
   d->read.hdr_addr = 0;  // also clears the write-back's status (DD)
 }
 
@@ -99,7 +100,14 @@ bool Driver::init_rx(std::string &err) {
     if (!hw_.dma_alloc(size_t(cfg_.rx_ring) * sizeof(AdvRxDesc), 128, &r.ring, err) ||
         !hw_.dma_alloc(size_t(cfg_.rx_ring) * cfg_.buf_size, 4096, &r.bufs, err))
       return false;
-    for (uint32_t i = 0; i < cfg_.rx_ring; i++) arm(q, i);
+    r.buf_size = cfg_.buf_size;
+    r.slots.resize(cfg_.rx_ring);
+    r.recycle.reserve(cfg_.rx_ring);
+    for (uint32_t i = 0; i < cfg_.rx_ring; i++) {
+      size_t off = size_t(i) * cfg_.buf_size;
+      r.slots[i] = RxBuf{r.bufs.virt + off, r.bufs.bus + off, i};
+      arm(q, i);
+    }
     hw_.write32(RDBAL(q), lo32(r.ring.bus));
     hw_.write32(RDBAH(q), hi32(r.ring.bus));
     hw_.write32(RDLEN(q), cfg_.rx_ring * uint32_t(sizeof(AdvRxDesc)));
@@ -185,24 +193,27 @@ uint32_t Driver::rx_burst(uint32_t q, RxPacket *out, uint32_t max) {
     uint32_t status = __atomic_load_n(&d.wb.status_error, __ATOMIC_ACQUIRE);
     if (!(status & RXD_STAT_DD)) break;
     uint32_t len = d.wb.length, hash = d.wb.rss_hash;
-    uint8_t *buf = r.bufs.virt + size_t(r.next) * cfg_.buf_size;  // ours, not the write-back's
+    const RxBuf &buf = r.slots[r.next];  // ours, not the write-back's
     r.next = (r.next + 1) % cfg_.rx_ring;
     r.outstanding--;
-    r.held++;
+    bool take = false;
     if (!(status & RXD_STAT_EOP)) {  // part of a frame larger than a buffer
       if (!in_chain) stats_.rx_chained++;
       in_chain = true;
-      continue;
-    }
-    if (in_chain) {  // the chain's last part
+    } else if (in_chain) {  // the chain's last part
       in_chain = false;
-      continue;
-    }
-    if ((status & RXD_ERR_MASK) || len == 0 || len > cfg_.buf_size) {
+    } else if ((status & RXD_ERR_MASK) || len == 0 || len > r.buf_size) {
       stats_.rx_errors++;
-      continue;
+    } else {
+      take = true;
+      out[n++] = RxPacket{buf.virt, len, hash, buf.id};
     }
-    out[n++] = RxPacket{buf, len, hash};
+    if (!r.caller) r.held++;              // every descriptor goes back at rx_release
+    else if (!take) r.recycle.push_back(buf);  // the caller never saw it: posted again below
+  }
+  if (!r.recycle.empty()) {
+    uint32_t k = rx_post(q, r.recycle.data(), uint32_t(r.recycle.size()));
+    r.recycle.erase(r.recycle.begin(), r.recycle.begin() + k);  // k == size: each came off a descriptor
   }
   return n;
 }
@@ -223,6 +234,92 @@ void Driver::rx_release(uint32_t q) {
   r.held = 0;
   dna::doorbell_barrier();
   hw_.write32(RDT(q), tail);
+}
+
+// "Receive Queue Disable": clear RXDCTL.ENABLE and wait until it reads
+// back clear; the queue then fetches and writes no descriptor.
+bool Driver::stop_queue(uint32_t q) {
+  dna::clear_bits(hw_, RXDCTL(q), RXDCTL_ENABLE);
+  for (uint32_t i = 0; i < kEnablePolls; i++) {
+    if (!(hw_.read32(RXDCTL(q)) & RXDCTL_ENABLE)) return true;
+    hw_.delay_us(1000);
+  }
+  return false;
+}
+
+bool Driver::rx_use_caller_buffers(uint32_t q, uint32_t buf_size, std::string &err) {
+  if (q >= rx_.size()) {
+    err = "no receive queue " + std::to_string(q);
+    return false;
+  }
+  if (buf_size < 1024 || buf_size > 16384 || buf_size % 1024) {
+    err = "caller buffers are 1024 to 16384 bytes, a multiple of 1024 (SRRCTL.BSIZEPKT)";
+    return false;
+  }
+  RxQueue &r = rx_[q];
+  if (r.caller) {
+    err = "receive queue " + std::to_string(q) + " takes caller buffers already";
+    return false;
+  }
+  auto *ring = reinterpret_cast<AdvRxDesc *>(r.ring.virt);
+  if (r.next != 0 || r.held != 0 || (__atomic_load_n(&ring[0].wb.status_error, __ATOMIC_ACQUIRE) & RXD_STAT_DD)) {
+    err = "receive queue " + std::to_string(q) + " has received already";
+    return false;
+  }
+  bool was_on = (hw_.read32(RXDCTL(q)) & RXDCTL_ENABLE) != 0;
+  if (!stop_queue(q)) {
+    err = "receive queue " + std::to_string(q) + " did not stop (RXDCTL.ENABLE)";
+    return false;
+  }
+  // With the queue stopped: empty ring, the new buffer size, our buffers gone.
+  hw_.write32(RDH(q), 0);
+  hw_.write32(RDT(q), 0);
+  hw_.write32(SRRCTL(q), (buf_size / 1024) | SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN);
+  if (buf_size > 2048) dna::set_bits(hw_, RCTL, RCTL_LPE);
+  hw_.dma_free(&r.bufs);
+  std::fill(r.slots.begin(), r.slots.end(), RxBuf{nullptr, 0, 0});
+  r.buf_size = buf_size;
+  r.caller = true;
+  r.outstanding = 0;
+  if (was_on) dna::set_bits(hw_, RXDCTL(q), RXDCTL_ENABLE);
+  return true;
+}
+
+uint32_t Driver::rx_free(uint32_t q) const {
+  if (q >= rx_.size() || !rx_[q].caller) return 0;
+  return cfg_.rx_ring - 1 - rx_[q].outstanding;  // one descriptor stays empty (head == tail: empty)
+}
+
+uint32_t Driver::rx_post(uint32_t q, const RxBuf *bufs, uint32_t n) {
+  if (q >= rx_.size() || !bufs) return 0;
+  RxQueue &r = rx_[q];
+  uint32_t k = std::min(n, rx_free(q));
+  if (k == 0) return 0;
+  uint32_t tail = (r.next + r.outstanding) % cfg_.rx_ring;
+  for (uint32_t i = 0; i < k; i++) {
+    r.slots[tail] = bufs[i];
+    arm(q, tail);
+    tail = (tail + 1) % cfg_.rx_ring;
+  }
+  r.outstanding += k;
+  dna::doorbell_barrier();
+  hw_.write32(RDT(q), tail);
+  return k;
+}
+
+uint32_t Driver::rx_reclaim(uint32_t q, uint32_t *ids) {
+  if (q >= rx_.size() || !rx_[q].caller || !ids) return 0;
+  RxQueue &r = rx_[q];
+  stop_queue(q);  // a model stops at once; a device that does not is past help here
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < r.outstanding; i++) ids[n++] = r.slots[(r.next + i) % cfg_.rx_ring].id;
+  for (const RxBuf &b : r.recycle) ids[n++] = b.id;
+  r.recycle.clear();
+  r.outstanding = 0;
+  r.next = 0;
+  hw_.write32(RDH(q), 0);
+  hw_.write32(RDT(q), 0);
+  return n;
 }
 
 void Driver::clean_tx() {

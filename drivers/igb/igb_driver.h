@@ -5,7 +5,9 @@
 //
 // Receive is zero copy: rx_burst hands out pointers into the NIC's
 // receive buffers, which stay the caller's until rx_release gives them
-// back to the NIC (one tail write for the whole burst). Transmit copies
+// back to the NIC (one tail write for the whole burst); or, on a queue set
+// to caller buffers, into buffers the caller posted (a libzero pool's),
+// which the caller keeps. Transmit copies
 // each frame into a TX buffer of the descriptor it takes (one tail write
 // per burst). No interrupts: the caller polls. Not thread-safe; one thread
 // per queue, the device's caller serialises access to shared registers.
@@ -36,6 +38,16 @@ struct RxPacket {
   uint8_t *data;      // in the NIC's buffer; valid until rx_release(queue)
   uint32_t len;       // bytes (CRC stripped)
   uint32_t rss_hash;  // the NIC's Toeplitz hash (0 when none applied)
+  uint32_t buf_id;    // on a queue with caller buffers: the id the buffer was posted with
+};
+
+// A receive buffer the caller owns (a libzero pool buffer), for a queue
+// set to caller buffers: where the CPU reads it, where the device writes
+// it (inside a dna_map'ed range), and the caller's name for it.
+struct RxBuf {
+  uint8_t *virt;
+  uint64_t bus;
+  uint32_t id;
 };
 
 // Totals of the read-to-clear counters since open().
@@ -62,6 +74,29 @@ class Driver {
   uint32_t rx_burst(uint32_t q, RxPacket *out, uint32_t max);
   // Gives the buffers of queue q's last burst back to the NIC.
   void rx_release(uint32_t q);
+  // Caller buffers (DESIGN.md decision 6): queue q stops using the
+  // driver's own buffers and receives into buffers the caller posts
+  // (rx_post), each at least buf_size bytes (1024..16384, a multiple of
+  // 1024: SRRCTL.BSIZEPKT), dma_map'ed by the caller. Then rx_burst hands
+  // each packet's buffer over to the caller (buf_id names it; no
+  // rx_release), and buffers of frames it does not hand out (errors,
+  // frames spread over several buffers) are posted again by the driver.
+  // Only before the queue received anything: false with err otherwise.
+  bool rx_use_caller_buffers(uint32_t q, uint32_t buf_size, std::string &err);
+  // Posts up to n caller buffers to queue q's free descriptors, one tail
+  // write; returns how many were posted (0 on a queue without caller
+  // buffers, or with no free descriptor).
+  uint32_t rx_post(uint32_t q, const RxBuf *bufs, uint32_t n);
+  // Queue q receives into caller buffers.
+  bool rx_caller(uint32_t q) const { return q < rx_.size() && rx_[q].caller; }
+  // Descriptors of queue q free for rx_post.
+  uint32_t rx_free(uint32_t q) const;
+  // Stops queue q (RXDCTL.ENABLE off) and gives back every caller buffer
+  // it holds, their ids written to ids (room for the ring's size); frames
+  // received and not yet read are lost with them. Returns the count. The
+  // queue stays on caller buffers: rx_post and set_queue_enabled start it
+  // again. 0 on a queue without caller buffers.
+  uint32_t rx_reclaim(uint32_t q, uint32_t *ids);
   // Turns receive queue q on or off in the NIC (RXDCTL.ENABLE): frames RSS
   // sends to a queue that is off are not received. Its ring stays set up.
   void set_queue_enabled(uint32_t q, bool on);
@@ -79,6 +114,10 @@ class Driver {
  private:
   struct RxQueue {
     dna::DmaRegion ring{}, bufs{};
+    std::vector<RxBuf> slots;   // the buffer of each descriptor
+    std::vector<RxBuf> recycle; // caller buffers: of frames not handed out, to post again
+    uint32_t buf_size = 0;
+    bool caller = false;        // receives into caller buffers
     uint32_t next = 0;        // next descriptor to look at
     uint32_t outstanding = 0; // descriptors the NIC owns (posted, not cleaned)
     uint32_t held = 0;        // descriptors of the last burst, not yet released
@@ -88,6 +127,7 @@ class Driver {
   bool init_rx(std::string &err);
   bool init_tx(std::string &err);
   void arm(uint32_t q, uint32_t index);
+  bool stop_queue(uint32_t q);
   void clean_tx();
 
   dna::HwAccess &hw_;

@@ -87,6 +87,55 @@ class ZeroCopy {
   virtual uint32_t lent() const = 0;
 };
 
+// Receive into a pool the caller owns (DESIGN.md decision 6), optional:
+// a libzero master lends its buffer pool to a module whose device can
+// write frames into it (dna:, where the NIC's receive descriptors then
+// point at pool buffers), and gets each packet as a pool buffer id: the
+// frame is where the device wrote it, nobody copies it.
+//
+// The lender (the master) owns the pool; the module takes free buffers
+// from it to post to the device and hands each received one over.
+class BufferLender {
+ public:
+  virtual ~BufferLender() = default;
+  // The pool: count buffers of buf_size bytes, buffer id at
+  // base + id x buf_size; base is page-aligned, and the memory up to the
+  // next page boundary after the last buffer is the pool's too.
+  virtual uint8_t *pool_base() const = 0;
+  virtual uint32_t pool_buf_size() const = 0;
+  virtual uint32_t pool_count() const = 0;
+  // Up to n free buffers, their ids written to ids; returns how many.
+  virtual uint32_t take(uint32_t *ids, uint32_t n) = 0;
+  // Buffers given back unused (the device stopped with them posted).
+  virtual void give_back(const uint32_t *ids, uint32_t n) = 0;
+};
+
+// A packet in a lent pool buffer: the buffer is the receiver's from then on.
+struct PoolPacket {
+  uint32_t buf_id;
+  uint32_t len;           // bytes in the buffer (the frame, CRC stripped)
+  uint32_t pkt_hash;      // the device's RSS hash (0: none)
+  uint64_t timestamp_ns;  // software time of the receive
+};
+
+class PoolReceiver {
+ public:
+  virtual ~PoolReceiver() = default;
+  // Buffers the device keeps posted once attached: the pool needs that
+  // many on top of what its readers hold.
+  virtual uint32_t pool_buffers_needed() const = 0;
+  // Starts receiving into lender's buffers. 0, or a negative
+  // PF_RING_ERROR_* with err (nothing changed: receives go on as before,
+  // the caller copies). Only before the ring's first receive.
+  virtual int attach_pool(BufferLender *lender, std::string &err) = 0;
+  // Up to max packets; the count, 0 when none now,
+  // PF_RING_ERROR_END_OF_FILE at the end of a finite device.
+  virtual int recv_pool(PoolPacket *out, unsigned max, std::string &err) = 0;
+  // Stops the device writing into the pool and gives back every buffer it
+  // holds (BufferLender::give_back). The ring receives nothing more.
+  virtual void detach_pool() = 0;
+};
+
 struct OpenArgs {
   DeviceName name;
   uint32_t caplen;
@@ -177,6 +226,7 @@ class Module {
   virtual zero::ClusterSlave *cluster_slave() { return nullptr; }
   // Buffers this module lends (ZeroCopy above), or nullptr when it does not.
   virtual ZeroCopy *zero_copy() { return nullptr; }
+  virtual PoolReceiver *pool_receiver() { return nullptr; }
   virtual int num_rx_channels() const { return 1; }
   virtual int selectable_fd() const { return -1; }
   virtual int bound_device_address(uint8_t mac[6]) const { return PF_RING_ERROR_NOT_SUPPORTED; }

@@ -139,6 +139,7 @@ int Cluster::register_ring(pfring *ring, std::string &err) {
   rings_.push_back(ring);
   finite_.push_back(ring->mod->finite() ? 1 : 0);
   ended_.push_back(0);
+  in_place_.push_back(nullptr);
   return 0;
 }
 
@@ -172,6 +173,8 @@ int Cluster::enable(std::string &err) {
     uint32_t ret_len = next_pow2(rx_len_ + additional_ + tx_len_ + 64);
     uint32_t refill_len = next_pow2(std::max<uint32_t>(additional_, 2));
     uint64_t bufs = uint64_t(num_slaves_) * (rx_len_ + tx_len_ + additional_ + 64) + 64;
+    for (pfring *r : rings_)  // what devices receiving into the pool keep posted
+      if (PoolReceiver *pr = in_place_receiver(r)) bufs += pr->pool_buffers_needed();
     if (bufs > (1u << 24)) {
       err = "the pool would need " + std::to_string(bufs) + " buffers (more than 2^24): shorten the queues";
       return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -223,6 +226,7 @@ int Cluster::enable(std::string &err) {
     enabled_once_ = true;
   }
   for (pfring *r : rings_) pfring_enable_ring(r);
+  attach_pools();
   region_->hdr()->enabled.store(1);
   {
     std::lock_guard<std::mutex> lock(g_table_mutex);
@@ -236,10 +240,48 @@ int Cluster::enable(std::string &err) {
 int Cluster::disable() {
   if (!running_.exchange(false)) return 0;
   if (thread_.joinable()) thread_.join();
+  detach_pools();  // the NIC's posted buffers back on the free list
   region_->hdr()->enabled.store(0);
   // what is queued stays readable; nothing more comes
   for (uint32_t k = 0; k < num_slaves_; k++) PFC_STORE_RELEASE(&slots_[k].rx.q->producer_gone, 1u);
   return 0;
+}
+
+uint32_t Cluster::Lender::take(uint32_t *ids, uint32_t n) {
+  uint32_t k = 0;
+  while (k < n && c->pool_.take(1, &ids[k])) k++;
+  return k;
+}
+
+void Cluster::Lender::give_back(const uint32_t *ids, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) c->pool_.put(ids[i]);
+}
+
+PoolReceiver *Cluster::in_place_receiver(pfring *r) {
+  PoolReceiver *pr = r->mod->pool_receiver();
+  if (!pr || r->bpf.active() || !r->rules.empty() || r->sample_rate > 1 || !r->default_accept || r->reflector_all ||
+      r->direction == tx_only_direction)
+    return nullptr;
+  return pr;
+}
+
+// A ring that cannot receive into the pool (another reader on its queue,
+// it received already) is read by copying, as any other.
+void Cluster::attach_pools() {
+  lender_.c = this;
+  for (size_t i = 0; i < rings_.size(); i++) {
+    PoolReceiver *pr = in_place_receiver(rings_[i]);
+    std::string why;
+    if (pr && pr->attach_pool(&lender_, why) == 0) in_place_[i] = pr;
+  }
+}
+
+void Cluster::detach_pools() {
+  for (PoolReceiver *&pr : in_place_)
+    if (pr) {
+      pr->detach_pool();
+      pr = nullptr;
+    }
 }
 
 void Cluster::stats(pfring_dna_cluster_stat *out) const {
@@ -430,6 +472,10 @@ bool Cluster::ingress() {
     if (!deliver(pending_.d, pending_.mask)) return false;  // still waiting for a slave's room
     work = true;
   }
+  if (backlog_pos_ < backlog_n_) {
+    if (!drain_backlog()) return true;
+    work = true;
+  }
   ZcHeader *h = region_->hdr();
   if (h->ended.load()) return work;
   uint32_t n_rings = static_cast<uint32_t>(rings_.size());
@@ -438,6 +484,26 @@ bool Cluster::ingress() {
     uint32_t i = (next_ring_ + step) % n_rings;
     if (ended_[i]) continue;
     live++;
+    if (PoolReceiver *pr = in_place_[i]) {
+      // the device wrote the pool buffers: hand them on as they are
+      std::string why;
+      int rc = pr->recv_pool(backlog_, kBacklog, why);
+      if (rc < 0) {
+        ended_[i] = 1;
+        continue;
+      }
+      if (rc > 0) work = true;
+      backlog_n_ = static_cast<unsigned>(rc);
+      backlog_pos_ = 0;
+      backlog_ring_ = i;
+      rx_packets_ += uint64_t(rc);
+      rx_in_place_ += uint64_t(rc);
+      if (!drain_backlog()) {
+        next_ring_ = i;
+        return true;  // a slave's queue is full: wait for it (finite device)
+      }
+      continue;
+    }
     for (int burst = 0; burst < 64; burst++) {
       // no free buffer: a finite device is read later (never dropped from);
       // a live one keeps going and loses what finds no buffer (counted)
@@ -464,33 +530,7 @@ bool Cluster::ingress() {
       d.timestamp_ns = ph.extended_hdr.timestamp_ns
                            ? ph.extended_hdr.timestamp_ns
                            : uint64_t(ph.ts.tv_sec) * 1000000000ull + uint64_t(ph.ts.tv_usec) * 1000ull;
-      d.if_index = static_cast<int32_t>(i);
-      int verdict = DNA_CLUSTER_PASS;
-      uint32_t hash = 0;
-      uint32_t mask = pick(pool_.data(d.buf_id), caplen, &hash, &verdict);
-      d.pkt_hash = hash;
-      if (verdict == DNA_CLUSTER_DROP) {
-        func_dropped_++;
-        pool_.put(d.buf_id);
-        continue;
-      }
-      if (verdict == DNA_CLUSTER_FRWD && (flags_ & DNA_CLUSTER_DIRECT_FORWARDING)) {
-        pfc_desc t = d;
-        t.flags = kDescIfMask;
-        t.pkt_hash = mask;
-        transmit(t);
-        pool_.put(d.buf_id);
-        continue;
-      }
-      mask &= num_slaves_ == 32 ? 0xFFFFFFFFu : ((1u << num_slaves_) - 1);
-      uint32_t refs = static_cast<uint32_t>(__builtin_popcount(mask));
-      if (refs == 0) {
-        func_dropped_++;
-        pool_.put(d.buf_id);
-        continue;
-      }
-      pool_.add_refs(d.buf_id, refs - 1);
-      if (!deliver(d, mask)) {
+      if (!dispatch(d, i)) {
         next_ring_ = i;
         return true;  // a slave's queue is full: wait for it (finite device)
       }
@@ -504,6 +544,49 @@ bool Cluster::ingress() {
     work = true;
   }
   return work;
+}
+
+bool Cluster::drain_backlog() {
+  while (backlog_pos_ < backlog_n_) {
+    const PoolPacket &p = backlog_[backlog_pos_++];
+    pfc_desc d{};
+    d.buf_id = p.buf_id;
+    d.len = p.len;
+    d.caplen = std::min(p.len, rings_[backlog_ring_]->caplen);
+    d.timestamp_ns = p.timestamp_ns;
+    if (!dispatch(d, backlog_ring_)) return false;  // d waits in pending_
+  }
+  return true;
+}
+
+bool Cluster::dispatch(pfc_desc &d, uint32_t i) {
+  d.if_index = static_cast<int32_t>(i);
+  int verdict = DNA_CLUSTER_PASS;
+  uint32_t hash = 0;
+  uint32_t mask = pick(pool_.data(d.buf_id), d.caplen, &hash, &verdict);
+  d.pkt_hash = hash;
+  if (verdict == DNA_CLUSTER_DROP) {
+    func_dropped_++;
+    pool_.put(d.buf_id);
+    return true;
+  }
+  if (verdict == DNA_CLUSTER_FRWD && (flags_ & DNA_CLUSTER_DIRECT_FORWARDING)) {
+    pfc_desc t = d;
+    t.flags = kDescIfMask;
+    t.pkt_hash = mask;
+    transmit(t);
+    pool_.put(d.buf_id);
+    return true;
+  }
+  mask &= num_slaves_ == 32 ? 0xFFFFFFFFu : ((1u << num_slaves_) - 1);
+  uint32_t refs = static_cast<uint32_t>(__builtin_popcount(mask));
+  if (refs == 0) {
+    func_dropped_++;
+    pool_.put(d.buf_id);
+    return true;
+  }
+  pool_.add_refs(d.buf_id, refs - 1);
+  return deliver(d, mask);
 }
 
 }  // namespace pfr::zero

@@ -1,8 +1,10 @@
 // cluster.h - the DNA Cluster master (guide 9.1.1; DESIGN.md decision 6).
 //
 // A master reads its registered rings (any module), copies each packet
-// once into a pool buffer (none of today's modules is zero-copy), asks the
-// distribution function which slaves get it, and hands each a reference
+// once into a pool buffer - or, on a ring whose device receives into the
+// pool itself (Module::pool_receiver: dna:, whose NIC descriptors then
+// point at pool buffers), takes the buffer the NIC wrote, no copy - asks
+// the distribution function which slaves get it, and hands each a reference
 // through that slave's rx queue; what slaves give back (ret), send (tx)
 // and need for their own use (refill) crosses the other three queues of
 // zc_layout.h. One master thread does all of it.
@@ -27,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "module.h"
 #include "pfring.h"
 #include "zero/buffer_pool.h"
 #include "zero/zc_layout.h"
@@ -82,6 +85,10 @@ class Cluster {
   // is back on the free list.
   bool wait_all_slaves_free(int timeout_ms) const;
   bool all_buffers_free() const { return !region_ || pool_.free_count() == pool_.size(); }
+  // Packets the master received in place (the device wrote the pool
+  // buffer) and by copying.
+  uint64_t rx_in_place() const { return rx_in_place_.load(); }
+  uint64_t rx_copied() const { return rx_packets_.load() - rx_in_place_.load(); }
 
  private:
   Cluster() = default;
@@ -97,9 +104,34 @@ class Cluster {
     uint32_t mask = 0;
   };
 
+  // The pool as a device sees it (module.h BufferLender): the master
+  // thread's, as every pool call.
+  struct Lender : BufferLender {
+    Cluster *c = nullptr;
+    uint8_t *pool_base() const override { return c->pool_.data(0); }
+    uint32_t pool_buf_size() const override { return c->pool_.buf_size(); }
+    uint32_t pool_count() const override { return c->pool_.size(); }
+    uint32_t take(uint32_t *ids, uint32_t n) override;
+    void give_back(const uint32_t *ids, uint32_t n) override;
+  };
+
   void run();
   bool serve_slaves();
   bool ingress();
+  // The pool receiver of ring r when the master may take its packets in
+  // place: the module has one and the handle does nothing in software
+  // (no BPF, rules, sampling, drop policy or reflection) that a packet
+  // read through pfring_recv would go through.
+  static PoolReceiver *in_place_receiver(pfring *r);
+  void attach_pools();
+  void detach_pools();
+  // A packet in buffer d.buf_id from ring i: to the slaves the
+  // distribution picks. False when a slave's queue is full on a finite
+  // device (d waits in pending_).
+  bool dispatch(pfc_desc &d, uint32_t i);
+  // Packets received in place and not yet dispatched (a slave's queue was
+  // full); false when it stops at such a packet again.
+  bool drain_backlog();
   // Hands buffer d to the slaves of mask; on a finite device what does not
   // fit stays in pending_. True when all went (or were dropped).
   bool deliver(const pfc_desc &d, uint32_t mask);
@@ -117,6 +149,12 @@ class Cluster {
   pfring_dna_cluster_guide_distribution_func guide_func_ = nullptr;
   std::vector<pfring *> rings_;
   std::vector<uint8_t> finite_, ended_;
+  std::vector<PoolReceiver *> in_place_;  // per ring: receiving into the pool, or nullptr
+  Lender lender_;
+  static constexpr unsigned kBacklog = 64;
+  PoolPacket backlog_[kBacklog];
+  unsigned backlog_n_ = 0, backlog_pos_ = 0;
+  uint32_t backlog_ring_ = 0;
   uint32_t next_ring_ = 0;
 
   std::shared_ptr<Region> region_;
@@ -129,7 +167,7 @@ class Cluster {
   std::atomic<bool> running_{false};
   bool enabled_once_ = false;
   std::atomic<uint64_t> rx_packets_{0}, tx_packets_{0}, tx_errors_{0}, func_dropped_{0}, no_buffer_{0},
-      bad_returns_{0};
+      bad_returns_{0}, rx_in_place_{0};
 };
 
 }  // namespace pfr::zero

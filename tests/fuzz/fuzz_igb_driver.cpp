@@ -8,10 +8,14 @@
 // device writes, every packet the driver hands out lies inside the
 // buffer of its own descriptor (each byte is read: AddressSanitizer sees
 // any read past it), no length is 0 or beyond the buffer, and nothing
-// crashes or hangs.
+// crashes or hangs. With bit 1 of the first byte set, queue 0 receives
+// into caller buffers (a pool the fuzzer owns, as libzero's): then no
+// buffer is ever handed out twice or lost - at the end every one is free,
+// held by the fuzzer, or given back by rx_reclaim, exactly once.
 //
 //   build-fuzz/bin/fuzz_igb_driver -max_total_time=60 NEW_CORPUS_DIR
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -22,7 +26,23 @@
 
 namespace {
 
-constexpr uint32_t kRing = 16, kBuf = 2048;
+constexpr uint32_t kRing = 16, kBuf = 2048, kPool = 40;
+
+// The fuzzer's pool: where each buffer is (0 free, 1 with the NIC, 2 held).
+struct Pool {
+  uint8_t *mem = static_cast<uint8_t *>(std::aligned_alloc(4096, size_t(kPool) * kBuf));
+  dna::DmaRegion map{};
+  uint8_t where[kPool] = {};
+  ~Pool() { std::free(mem); }
+  void post(igb::Driver &drv) {
+    igb::RxBuf bufs[kPool];
+    uint32_t n = 0;
+    for (uint32_t id = 0; id < kPool; id++)
+      if (where[id] == 0) bufs[n++] = igb::RxBuf{mem + size_t(id) * kBuf, map.bus + uint64_t(id) * kBuf, id};
+    uint32_t k = drv.rx_post(0, bufs, n);
+    for (uint32_t i = 0; i < k; i++) where[bufs[i].id] = 1;
+  }
+};
 
 }  // namespace
 
@@ -50,6 +70,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   dc.buf_size = kBuf;
   auto drv = igb::Driver::open(*model, dc, err);
   if (!drv) __builtin_trap();
+  std::unique_ptr<Pool> pool;
+  if (size && (data[0] & 2)) {
+    pool = std::make_unique<Pool>();
+    if (!model->dma_map(pool->mem, size_t(kPool) * kBuf, &pool->map, err) ||
+        !drv->rx_use_caller_buffers(0, kBuf, err))
+      __builtin_trap();
+    pool->post(*drv);
+  }
   model->set_tx_sink([](const uint8_t *f, uint32_t len) {
     for (uint32_t i = 0; i < len; i++) g_igb_fuzz_sink += f[i];
   });
@@ -92,12 +120,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint32_t n = drv->rx_burst(q, pkts, 1 + c[2] % kRing);
         for (uint32_t i = 0; i < n; i++) {
           if (pkts[i].len == 0 || pkts[i].len > kBuf) __builtin_trap();
+          if (pool && q == 0) {  // a buffer the NIC had, at its own address
+            if (pkts[i].buf_id >= kPool || pool->where[pkts[i].buf_id] != 1 ||
+                pkts[i].data != pool->mem + size_t(pkts[i].buf_id) * kBuf)
+              __builtin_trap();
+            pool->where[pkts[i].buf_id] = 2;
+          }
           for (uint32_t k = 0; k < pkts[i].len; k++) sum += pkts[i].data[k];
         }
         break;
       }
       case 4:
-        drv->rx_release(q);
+        if (pool && q == 0) {  // give some held buffers back, post the free ones
+          for (uint32_t id = 0; id < kPool; id++)
+            if (pool->where[id] == 2 && (id + c[2]) % 3 == 0) pool->where[id] = 0;
+          pool->post(*drv);
+        } else {
+          drv->rx_release(q);
+        }
         break;
       case 5: {  // transmit, and the device scribbles on a TX descriptor
         const uint8_t *fs[1] = {frame};
@@ -114,6 +154,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   }
   (void)drv->read_stats();
+  if (pool) {  // every buffer exactly once: free, held, or back from the NIC
+    uint32_t ids[kRing];
+    uint32_t n = drv->rx_reclaim(0, ids);
+    uint32_t with_nic = 0;
+    for (uint32_t id = 0; id < kPool; id++) with_nic += pool->where[id] == 1;
+    if (n != with_nic) __builtin_trap();
+    for (uint32_t i = 0; i < n; i++) {
+      if (ids[i] >= kPool || pool->where[ids[i]] != 1) __builtin_trap();
+      pool->where[ids[i]] = 0;
+    }
+    model->dma_unmap(&pool->map);
+  }
   g_igb_fuzz_sink += sum;
   return 0;
 }

@@ -13,6 +13,11 @@
 //  3. the NIC never owns more than ring - 1 descriptors, RDH and RDT stay
 //     in the ring, and once the reader has drained and released every
 //     queue, the NIC owns ring - 1 again: no buffer is lost.
+// The second property runs the same with every queue on caller buffers (a
+// pool the test owns, as libzero's master lends its pool): each packet is
+// in a pool buffer the NIC had, at that buffer's address; the reader keeps
+// buffers over several bursts and gives them back in any order; at the end
+// every pool buffer is exactly once free, held or reclaimed from the NIC.
 //
 // A failure prints the shrunk scenario and the line to replay it:
 // RC_PARAMS="reproduce=..." ./prop_igb_driver --gtest_filter=...
@@ -61,9 +66,30 @@ uint32_t owned(sim::IgbModel &m, uint32_t q, uint32_t ring) {
   return (t + ring - h) % ring;
 }
 
-}  // namespace
+// A pool of caller buffers: where each is (0 free, 1 with the NIC, 2 held).
+struct CallerPool {
+  uint32_t count = 0;
+  uint8_t *mem = nullptr;
+  dna::DmaRegion map{};
+  std::vector<uint8_t> where;
+  explicit CallerPool(uint32_t n)
+      : count(n), mem(static_cast<uint8_t *>(std::aligned_alloc(4096, size_t(n) * kBuf))), where(n, 0) {}
+  ~CallerPool() { std::free(mem); }
+  void post(igb::Driver &drv, uint32_t q) {
+    std::vector<igb::RxBuf> bufs;
+    for (uint32_t id = 0; id < count && bufs.size() < drv.rx_free(q); id++)
+      if (where[id] == 0) bufs.push_back(igb::RxBuf{mem + size_t(id) * kBuf, map.bus + uint64_t(id) * kBuf, id});
+    uint32_t k = drv.rx_post(q, bufs.data(), uint32_t(bufs.size()));
+    RC_ASSERT(k == bufs.size());
+    for (uint32_t i = 0; i < k; i++) where[bufs[i].id] = 1;
+  }
+  void give_back_held() {
+    for (auto &w : where)
+      if (w == 2) w = 0;
+  }
+};
 
-RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
+void every_frame_once(bool caller_buffers) {
   const gen::IgbScenario s = *gen::igbScenario();
   const gen::NicTraffic traffic = *gen::nicTraffic(6, 300, true);
   sim::IgbModelConfig mc;
@@ -79,6 +105,19 @@ RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
   dc.rss_key = s.key.data();
   auto drv = igb::Driver::open(*model, dc, err);
   RC_ASSERT(drv != nullptr);
+  std::unique_ptr<CallerPool> pool;
+  if (caller_buffers) {
+    pool = std::make_unique<CallerPool>(s.queues * s.ring + 32);
+    RC_ASSERT(model->dma_map(pool->mem, size_t(pool->count) * kBuf, &pool->map, err));
+    for (uint32_t q = 0; q < s.queues; q++) {
+      RC_ASSERT(drv->rx_use_caller_buffers(q, kBuf, err));
+      pool->post(*drv, q);
+    }
+  }
+  auto refill_all = [&] {
+    if (!pool) return;
+    for (uint32_t q = 0; q < s.queues; q++) pool->post(*drv, q);
+  };
 
   // What each frame must give; frames are numbered in offer order.
   std::vector<Expect> want;
@@ -113,6 +152,12 @@ RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
       RC_ASSERT(pkts[i].len > 0u);
       RC_ASSERT(pkts[i].len <= kBuf);
       RC_ASSERT(bufs.insert(pkts[i].data).second);  // a buffer of its own
+      if (pool) {  // a pool buffer the NIC had, at its own address
+        RC_ASSERT(pkts[i].buf_id < pool->count);
+        RC_ASSERT(pool->where[pkts[i].buf_id] == 1);
+        RC_ASSERT(pkts[i].data == pool->mem + size_t(pkts[i].buf_id) * kBuf);
+        pool->where[pkts[i].buf_id] = 2;
+      }
       // find the frame: the next one offered to q with these bytes (a
       // dropping NIC may have skipped some)
       size_t &k = got_on[q];
@@ -134,6 +179,12 @@ RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
   for (const gen::IgbRead &r : s.reads) {
     if (r.offer_first) model->poll();
     read(r.queue % s.queues, r.burst);
+    // caller buffers: kept over some bursts (a slave still reading), then
+    // all given back and the queues refilled
+    if (pool && !r.offer_first) {
+      pool->give_back_held();
+      refill_all();
+    }
   }
   // drain: read every queue until the source has ended and nothing is left
   // (a round that began after the source ended writes nothing new, so one
@@ -142,6 +193,8 @@ RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
     uint64_t before = delivered;
     bool ended = model->source_done();
     for (uint32_t q = 0; q < s.queues; q++) read(q, 64);
+    if (pool) pool->give_back_held();
+    refill_all();
     if (delivered == before && ended) break;
   }
   RC_ASSERT(model->source_done());
@@ -149,9 +202,25 @@ RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
     drv->rx_release(q);
     RC_ASSERT(owned(*model, q, s.ring) == s.ring - 1);  // every buffer back with the NIC
   }
+  if (pool) {  // every pool buffer exactly once: free, or reclaimed from the NIC
+    std::vector<uint32_t> ids(s.ring);
+    for (uint32_t q = 0; q < s.queues; q++) {
+      uint32_t n = drv->rx_reclaim(q, ids.data());
+      RC_ASSERT(n == s.ring - 1);
+      for (uint32_t i = 0; i < n; i++) {
+        RC_ASSERT(ids[i] < pool->count);
+        RC_ASSERT(pool->where[ids[i]] == 1);
+        pool->where[ids[i]] = 0;
+      }
+    }
+    for (uint8_t w : pool->where) RC_ASSERT(w == 0);
+    model->dma_unmap(&pool->map);
+  }
   igb::DeviceStats st = drv->read_stats();
   RC_ASSERT(st.rx_errors == 0u);
   RC_ASSERT(traffic.frames.size() == delivered + st.missed + st.rx_chained);
+  // every frame written went into the pool when the queues took caller buffers
+  RC_ASSERT(model->stats().into_mapped == (pool ? delivered + st.rx_chained : 0u));
   if (s.wait_when_full) {
     RC_ASSERT(st.missed == 0u);
     RC_ASSERT(st.rx_chained == chained_expected);
@@ -159,3 +228,9 @@ RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) {
     RC_ASSERT(st.rx_chained <= chained_expected);  // a dropping NIC may have missed some of them
   }
 }
+
+}  // namespace
+
+RC_GTEST_PROP(IgbDriver, EveryFrameOnceOnItsRssQueueOrCounted, ()) { every_frame_once(false); }
+
+RC_GTEST_PROP(IgbDriver, EveryFrameOnceIntoCallerBuffersNoneLost, ()) { every_frame_once(true); }

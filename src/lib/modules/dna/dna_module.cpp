@@ -33,6 +33,8 @@
 #include <memory>
 #include <mutex>
 
+#include <vector>
+
 #include "igb_driver.h"
 #include "igb_model.h"
 #include "device_options.h"
@@ -127,6 +129,11 @@ struct DnaDevice {
   std::unique_ptr<sim::IgbModel> model;
   std::unique_ptr<igb::Driver> drv;
   uint32_t readers[igb::kMaxQueues] = {};
+  // A libzero pool the NIC receives into (PoolReceiver), mapped for DMA
+  // while rings use it.
+  BufferLender *lender = nullptr;
+  dna::DmaRegion pool_map{};
+  uint32_t pool_users = 0;
   pcap_t *tx_dead = nullptr;
   pcap_dumper_t *tx_dump = nullptr;
   uint32_t queues() const { return opt.sim.nic.num_queues; }
@@ -195,7 +202,7 @@ std::shared_ptr<DnaDevice> open_device(const std::string &key, const DnaOptions 
   return d;
 }
 
-class DnaModule : public Module {
+class DnaModule : public Module, public PoolReceiver {
  public:
   DnaModule(std::shared_ptr<DnaDevice> dev, int queue) : dev_(std::move(dev)), queue_(queue) {
     std::lock_guard<std::mutex> lock(dev_->mu);
@@ -203,6 +210,7 @@ class DnaModule : public Module {
       if (reads(q) && dev_->readers[q]++ == 0) dev_->drv->set_queue_enabled(q, true);
   }
   ~DnaModule() override {
+    detach_pool();
     std::lock_guard<std::mutex> lock(dev_->mu);
     for (uint32_t q = 0; q < dev_->queues(); q++) {
       if (!reads(q)) continue;
@@ -218,29 +226,23 @@ class DnaModule : public Module {
   // the ring's until its next call, when they go back to the NIC).
   int recv_burst(RawPacket *out, unsigned max, int, std::string &err) override {
     if (queue_ >= int(dev_->queues())) return PF_RING_ERROR_END_OF_FILE;  // no such queue (guide 8.3)
+    if (lender_) {
+      err = "this dna: ring receives into a DNA cluster's pool: its packets go to the cluster's slaves";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
+    received_ = true;
     std::lock_guard<std::mutex> lock(dev_->mu);
-    unsigned n = 0;
     uint64_t now = realtime_ns();
-    igb::RxPacket pkts[kBurst];
-    for (uint32_t q = 0; q < dev_->queues(); q++) {
-      if (!reads(q)) continue;
-      unsigned want = std::min<unsigned>(kBurst, max - n);
-      uint32_t got = want ? dev_->drv->rx_burst(q, pkts, want) : 0;
-      if (!want) dev_->drv->rx_release(q);
+    unsigned n = read_queues(max, [&](uint32_t q, const igb::RxPacket *pkts, uint32_t got, unsigned at) {
+      if (at == max) dev_->drv->rx_release(q);  // no room to read q: its last burst goes back all the same
       for (uint32_t i = 0; i < got; i++) {
-        fill_rx_packet(out[n], pkts[i].data, pkts[i].len, pkts[i].len, now);
-        out[n].hdr.extended_hdr.pkt_hash = pkts[i].rss_hash;
-        out[n].hdr.extended_hdr.rx_direction = 1;
-        n++;
+        RawPacket &p = out[at + i];
+        fill_rx_packet(p, pkts[i].data, pkts[i].len, pkts[i].len, now);
+        p.hdr.extended_hdr.pkt_hash = pkts[i].rss_hash;
+        p.hdr.extended_hdr.rx_direction = 1;
       }
-    }
-    if (n > 0) return int(n);
-    if (!dev_->model->source_done()) return 0;
-    if (int rc = dev_->wire.status()) {
-      err = dev_->wire.status_msg();
-      return rc;
-    }
-    return PF_RING_ERROR_END_OF_FILE;
+    });
+    return n > 0 ? int(n) : idle_status(err);
   }
 
   uint64_t dropped() const override {
@@ -264,6 +266,7 @@ class DnaModule : public Module {
                     ",\"missed\":" + std::to_string(s.missed) + ",\"no_buffer\":" + std::to_string(s.no_buffer) +
                     ",\"rx_errors\":" + std::to_string(s.rx_errors) + ",\"rx_chained\":" + std::to_string(s.rx_chained) +
                     ",\"not_for_us\":" + std::to_string(m.not_for_us) + ",\"dma_errors\":" + std::to_string(m.dma_errors) +
+                    ",\"into_pool\":" + std::to_string(m.into_mapped) + ",\"ring_pool_rx\":" + std::to_string(pool_rx_) +
                     ",\"queue_drops\":[";
     for (uint32_t q = 0; q < dev_->queues(); q++) j += (q ? "," : "") + std::to_string(s.queue_drops[q]);
     return j + "],\"wire\":" + sim_nic_stats_json(dev_->wire.nic(), dev_->wire.reader()) + "}";
@@ -306,6 +309,83 @@ class DnaModule : public Module {
   }
 
   int num_rx_channels() const override { return int(dev_->queues()); }
+
+  // PoolReceiver: the NIC's receive descriptors point at pool buffers.
+  PoolReceiver *pool_receiver() override { return this; }
+
+  uint32_t pool_buffers_needed() const override {
+    uint32_t n = 0;
+    for (uint32_t q = 0; q < dev_->queues(); q++)
+      if (reads(q)) n += dev_->opt.sim.nic.descriptors - 1;
+    return n;
+  }
+
+  int attach_pool(BufferLender *lender, std::string &err) override {
+    if (queue_ >= int(dev_->queues())) {
+      err = "no such queue";
+      return PF_RING_ERROR_INVALID_ARGUMENT;
+    }
+    std::lock_guard<std::mutex> lock(dev_->mu);
+    if (lender_) return 0;
+    if (received_) {
+      err = "the ring received already (a pool is attached before the first receive)";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
+    if (dev_->lender && dev_->lender != lender) {
+      err = "the NIC receives into another pool";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
+    // The NIC's buffers are whole KiB (SRRCTL.BSIZEPKT): the largest that
+    // fits in a pool buffer.
+    uint32_t bs = std::min<uint32_t>(16384, lender->pool_buf_size() / 1024 * 1024);
+    if (bs < 1024) {
+      err = "pool buffers of " + std::to_string(lender->pool_buf_size()) + " bytes (the 82576 needs 1024 or more)";
+      return PF_RING_ERROR_INVALID_ARGUMENT;
+    }
+    for (uint32_t q = 0; q < dev_->queues(); q++)
+      if (reads(q) && dev_->readers[q] != 1) {
+        err = "queue " + std::to_string(q) + " has another reader";
+        return PF_RING_ERROR_INVALID_STATUS;
+      }
+    if (!dev_->lender) {
+      size_t bytes = (size_t(lender->pool_count()) * lender->pool_buf_size() + 4095) / 4096 * 4096;
+      if (!dev_->model->dma_map(lender->pool_base(), bytes, &dev_->pool_map, err)) return PF_RING_ERROR_GENERIC;
+      dev_->lender = lender;
+    }
+    dev_->pool_users++;
+    for (uint32_t q = 0; q < dev_->queues(); q++) {
+      if (!reads(q)) continue;
+      if (!dev_->drv->rx_caller(q) && !dev_->drv->rx_use_caller_buffers(q, bs, err)) {
+        lender_ = lender;
+        detach_locked();
+        return PF_RING_ERROR_GENERIC;
+      }
+      refill(q);
+      dev_->drv->set_queue_enabled(q, true);
+    }
+    lender_ = lender;
+    return 0;
+  }
+
+  int recv_pool(PoolPacket *out, unsigned max, std::string &err) override {
+    if (!lender_) {
+      err = "no pool attached";
+      return PF_RING_ERROR_INVALID_STATUS;
+    }
+    std::lock_guard<std::mutex> lock(dev_->mu);
+    uint64_t now = realtime_ns();
+    unsigned n = read_queues(max, [&](uint32_t q, const igb::RxPacket *pkts, uint32_t got, unsigned at) {
+      for (uint32_t i = 0; i < got; i++) out[at + i] = PoolPacket{pkts[i].buf_id, pkts[i].len, pkts[i].rss_hash, now};
+      pool_rx_ += got;
+      refill(q);
+    });
+    return n > 0 ? int(n) : idle_status(err);
+  }
+
+  void detach_pool() override {
+    std::lock_guard<std::mutex> lock(dev_->mu);
+    detach_locked();
+  }
   int bound_device_address(uint8_t mac[6]) const override {
     std::lock_guard<std::mutex> lock(dev_->mu);
     dev_->drv->mac(mac);
@@ -315,8 +395,78 @@ class DnaModule : public Module {
  private:
   bool reads(uint32_t q) const { return queue_ < 0 || uint32_t(queue_) == q; }
 
+  // One burst of each queue this ring reads, max packets in all: got(q,
+  // pkts, n, at) for each queue read (n packets, to go at out[at...]).
+  // The caller holds dev_->mu. Returns the packets in all.
+  template <typename Got>
+  unsigned read_queues(unsigned max, Got got) {
+    unsigned n = 0;
+    igb::RxPacket pkts[kBurst];
+    for (uint32_t q = 0; q < dev_->queues(); q++) {
+      if (!reads(q)) continue;
+      unsigned want = std::min<unsigned>(kBurst, max - n);
+      uint32_t k = want ? dev_->drv->rx_burst(q, pkts, want) : 0;
+      got(q, pkts, k, n);
+      n += k;
+    }
+    return n;
+  }
+
+  // What a receive with no packet returns: 0 while the replay goes on,
+  // then how it ended.
+  int idle_status(std::string &err) const {
+    if (!dev_->model->source_done()) return 0;
+    if (int rc = dev_->wire.status()) {
+      err = dev_->wire.status_msg();
+      return rc;
+    }
+    return PF_RING_ERROR_END_OF_FILE;
+  }
+
+  // Free pool buffers onto queue q's free descriptors (fewer when the pool
+  // has fewer free: the rest at a later call).
+  void refill(uint32_t q) {
+    uint32_t ids[kBurst];
+    igb::RxBuf bufs[kBurst];
+    const dna::DmaRegion &m = dev_->pool_map;
+    BufferLender *l = dev_->lender;
+    uint32_t bs = l->pool_buf_size();  // the pool's stride (the NIC may use less of each)
+    for (uint32_t room = dev_->drv->rx_free(q); room > 0;) {
+      uint32_t k = l->take(ids, std::min<uint32_t>(room, kBurst));
+      if (k == 0) break;
+      for (uint32_t i = 0; i < k; i++)
+        bufs[i] = igb::RxBuf{m.virt + size_t(ids[i]) * bs, m.bus + uint64_t(ids[i]) * bs, ids[i]};
+      uint32_t posted = dev_->drv->rx_post(q, bufs, k);  // == k: room was free
+      room -= posted;
+      if (posted < k) {
+        l->give_back(ids + posted, k - posted);
+        break;
+      }
+    }
+  }
+
+  // Every pool buffer the NIC holds for this ring's queues goes back; the
+  // queues stop; the pool is unmapped with its last user.
+  void detach_locked() {
+    if (!lender_) return;
+    std::vector<uint32_t> ids(dev_->opt.sim.nic.descriptors);
+    for (uint32_t q = 0; q < dev_->queues(); q++) {
+      if (!reads(q)) continue;
+      uint32_t n = dev_->drv->rx_reclaim(q, ids.data());
+      if (n) lender_->give_back(ids.data(), n);
+    }
+    lender_ = nullptr;
+    if (--dev_->pool_users == 0) {
+      dev_->model->dma_unmap(&dev_->pool_map);
+      dev_->lender = nullptr;
+    }
+  }
+
   std::shared_ptr<DnaDevice> dev_;
   int queue_;
+  BufferLender *lender_ = nullptr;  // attach_pool's
+  bool received_ = false;
+  uint64_t pool_rx_ = 0;  // packets received into pool buffers
 };
 
 std::unique_ptr<Module> open_dna(const OpenArgs &args, int *code, int *errnum, std::string &err) {
