@@ -57,29 +57,37 @@ uint32_t rss_type_of(uint32_t input_len, uint8_t l3_proto) {
   }
 }
 
-bool is_rx_queue_reg(uint32_t off, uint32_t *q, uint32_t *field) {
-  for (uint32_t i = 0; i < igb::kMaxQueues; i++) {
-    uint32_t base = igb::rx_queue_base(i);
-    if (off >= base && off < base + 0x40) {
-      *q = i;
-      *field = off - base;
-      return true;
-    }
+// What an access to a BAR0 word does beyond storing or loading it: one
+// byte per register, looked up by offset (no scan per access).
+enum RegKind : uint8_t {
+  kPlain = 0,
+  kCounter,     // read to clear; writes ignored (the device's)
+  kClearOnRead, // ICR, EICR
+  kRdh,         // RDH(q): the device's; a driver sets it only while the queue is stopped
+  kRdlen,       // RDLEN(q): a multiple of 128
+  kRss,         // RSSRK, RETA, MRQC, RXCSUM: the RSS tables are rebuilt
+};
+
+std::vector<uint8_t> make_reg_kinds() {
+  std::vector<uint8_t> k(kBarBytes / 4, kPlain);
+  for (uint32_t off : {igb::CRCERRS, igb::MPC, igb::GPRC, igb::GPTC, igb::GORCL, igb::GORCH, igb::GOTCL, igb::GOTCH,
+                       igb::RNBC, igb::TPR, igb::TPT})
+    k[off / 4] = kCounter;
+  k[igb::ICR / 4] = k[igb::EICR / 4] = kClearOnRead;
+  for (uint32_t q = 0; q < igb::kMaxQueues; q++) {
+    k[igb::RQDPC(q) / 4] = kCounter;
+    k[igb::RDH(q) / 4] = kRdh;
+    k[igb::RDLEN(q) / 4] = kRdlen;
   }
-  return false;
+  for (uint32_t i = 0; i < igb::RETA_REGS; i++) k[(igb::RETA_BASE + 4 * i) / 4] = kRss;
+  for (uint32_t i = 0; i < igb::RSSRK_REGS; i++) k[(igb::RSSRK_BASE + 4 * i) / 4] = kRss;
+  k[igb::MRQC / 4] = k[igb::RXCSUM / 4] = kRss;
+  return k;
 }
 
-bool is_stat_reg(uint32_t off) {
-  switch (off) {
-    case igb::CRCERRS: case igb::MPC: case igb::GPRC: case igb::GPTC: case igb::GORCL: case igb::GORCH:
-    case igb::GOTCL: case igb::GOTCH: case igb::RNBC: case igb::TPR: case igb::TPT:
-      return true;
-    default:
-      break;
-  }
-  for (uint32_t q = 0; q < igb::kMaxQueues; q++)
-    if (off == igb::RQDPC(q)) return true;
-  return false;
+const std::vector<uint8_t> &reg_kinds() {
+  static const std::vector<uint8_t> kinds = make_reg_kinds();
+  return kinds;
 }
 
 }  // namespace
@@ -124,14 +132,13 @@ uint32_t IgbModel::reg(uint32_t off) const { return off / 4 < regs_.size() ? reg
 uint32_t IgbModel::read32(uint32_t off) {
   if (off % 4 || off >= kBarBytes) return 0xFFFFFFFFu;  // as a PCI read nothing answers
   uint32_t v = regs_[off / 4];
-  if (is_stat_reg(off)) regs_[off / 4] = 0;  // read to clear
-  if (off == igb::ICR || off == igb::EICR) regs_[off / 4] = 0;
+  uint8_t kind = reg_kinds()[off / 4];
+  if (kind == kCounter || kind == kClearOnRead) regs_[off / 4] = 0;  // read to clear
   return v;
 }
 
 void IgbModel::write32(uint32_t off, uint32_t value) {
   if (off % 4 || off >= kBarBytes) return;
-  uint32_t q, field;
   switch (off) {
     case igb::CTRL:
       if (value & igb::CTRL_RST) {
@@ -158,18 +165,21 @@ void IgbModel::write32(uint32_t off, uint32_t value) {
     case igb::EIMS:
       regs_[off / 4] |= value;
       return;
-    case igb::MRQC:
-    case igb::RXCSUM:
-      rss_dirty_ = true;
-      break;
     default:
-      if ((off >= igb::RETA_BASE && off < igb::RETA_BASE + 4 * igb::RETA_REGS) ||
-          (off >= igb::RSSRK_BASE && off < igb::RSSRK_BASE + 4 * igb::RSSRK_REGS))
-        rss_dirty_ = true;
-      if (is_stat_reg(off)) return;  // counters are the device's
-      if (is_rx_queue_reg(off, &q, &field)) {
-        if (field == 0x10) return;  // RDH: the device's; a driver sets it only at reset
-        if (field == 0x08) value &= 0xFFF80u;  // RDLEN: a multiple of 128
+      switch (reg_kinds()[off / 4]) {
+        case kRss:
+          rss_dirty_ = true;
+          break;
+        case kCounter:
+          return;  // counters are the device's
+        case kRdh:  // the device's; a driver sets it only while the queue is stopped
+          if (regs_[(off + 0x18) / 4] & igb::RXDCTL_ENABLE) return;  // RXDCTL is RDH + 0x18
+          break;
+        case kRdlen:
+          value &= 0xFFF80u;  // a multiple of 128
+          break;
+        default:
+          break;
       }
       break;
   }
@@ -302,15 +312,16 @@ uint32_t IgbModel::steer(const uint8_t *f, uint32_t caplen, uint32_t *hash, uint
       uint32_t w = reg(igb::RSSRK_BASE + 4 * i);
       for (int b = 0; b < 4; b++) key[4 * i + b] = uint8_t(w >> (8 * b));
     }
-    uint8_t reta[PFC_RSS_RETA_SIZE];
+    pfc_rss_table_init(rss_table_.get(), key);
     for (uint32_t i = 0; i < igb::RETA_REGS; i++) {
       uint32_t w = reg(igb::RETA_BASE + 4 * i);
-      for (int b = 0; b < 4; b++) reta[4 * i + b] = uint8_t((w >> (8 * b)) & 0xF);
+      for (int b = 0; b < 4; b++) reta_[4 * i + b] = uint8_t((w >> (8 * b)) & 0xF);
     }
-    rss_.reset(new RssSteering(key, rss_types(mrqc), igb::kMaxQueues, reta));
     rss_dirty_ = false;
   }
-  uint32_t q = rss_->steer(p, flags, hash);
+  // the one hash input, hashed once
+  *hash = pfc_rss_hash(rss_table_.get(), input, n);
+  uint32_t q = pfc_rss_queue(reta_, *hash);
   *rss_type = rss_type_of(n, p.l3_proto);
   return q;
 }

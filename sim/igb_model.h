@@ -58,7 +58,9 @@
 
 #include "dna_hw.h"
 #include "igb_regs.h"
-#include "rss_steer.h"
+extern "C" {
+#include "rss.h"
+}
 
 namespace sim {
 
@@ -149,7 +151,10 @@ class IgbModel : public dna::HwAccess {
   std::vector<Region> regions_;
   size_t dma_used_ = 0;
   uint64_t next_bus_ = 0x10000000;
-  std::unique_ptr<RssSteering> rss_;
+  // RSS as programmed: Toeplitz table of RSSRK, RETA entries; rebuilt
+  // after a write to either (or MRQC) before the next frame.
+  std::unique_ptr<pfc_rss_table> rss_table_{new pfc_rss_table};
+  uint8_t reta_[PFC_RSS_RETA_SIZE] = {};
   bool rss_dirty_ = true;
   std::vector<uint8_t> frame_buf_;  // a frame with its FCS appended (SECRC off)
   Source source_;

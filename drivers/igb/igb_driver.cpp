@@ -21,6 +21,7 @@ constexpr uint32_t kResetPolls = 100;     // 100 ms for CTRL.RST to clear
 constexpr uint32_t kEnablePolls = 100;    // 100 ms for RXDCTL/TXDCTL.ENABLE to read back
 constexpr uint32_t kLinkPolls = 100;      // 1 s for STATUS.LU, in 10 ms steps
 constexpr uint32_t kMaxTxFrame = 16383;
+constexpr uint32_t kTxBuf = 2048;  // per TX descriptor: a longer frame takes several
 
 bool ring_size_ok(uint32_t n) { return n >= 8 && n <= 4096 && n % 8 == 0; }
 
@@ -153,7 +154,7 @@ bool Driver::init_rx(std::string &err) {
 // 0, TXDCTL.ENABLE, then TCTL with padding of short frames and transmit on.
 bool Driver::init_tx(std::string &err) {
   if (!hw_.dma_alloc(size_t(cfg_.tx_ring) * sizeof(AdvTxDesc), 128, &tx_ring_, err) ||
-      !hw_.dma_alloc(size_t(cfg_.tx_ring) * (kMaxTxFrame + 1), 4096, &tx_bufs_, err))
+      !hw_.dma_alloc(size_t(cfg_.tx_ring) * kTxBuf, 4096, &tx_bufs_, err))
     return false;
   hw_.write32(TDBAL(0), lo32(tx_ring_.bus));
   hw_.write32(TDBAH(0), hi32(tx_ring_.bus));
@@ -335,17 +336,25 @@ uint32_t Driver::tx_burst(const uint8_t *const *frames, const uint32_t *lens, ui
   clean_tx();
   auto *ring = reinterpret_cast<AdvTxDesc *>(tx_ring_.virt);
   uint32_t sent = 0;
-  for (; sent < n && tx_used_ < cfg_.tx_ring - 1; sent++) {
+  // A frame takes one descriptor per 2 KiB of it, EOP on its last; PAYLEN
+  // (the whole frame) goes in its first ("Transmit Descriptors").
+  for (; sent < n; sent++) {
     uint32_t len = lens[sent];
     if (len == 0 || len > kMaxTxFrame || !frames[sent]) break;
-    uint8_t *buf = tx_bufs_.virt + size_t(tx_tail_) * (kMaxTxFrame + 1);
-    std::memcpy(buf, frames[sent], len);
-    AdvTxDesc &d = ring[tx_tail_];
-    d.buffer_addr = tx_bufs_.bus + uint64_t(tx_tail_) * (kMaxTxFrame + 1);
-    d.cmd_type_len = len | TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
-    d.olinfo_status = len << TXD_PAYLEN_SHIFT;
-    tx_tail_ = (tx_tail_ + 1) % cfg_.tx_ring;
-    tx_used_++;
+    uint32_t need = (len + kTxBuf - 1) / kTxBuf;
+    if (tx_used_ + need > cfg_.tx_ring - 1) break;
+    for (uint32_t i = 0, off = 0; i < need; i++) {
+      uint32_t chunk = std::min(kTxBuf, len - off);
+      std::memcpy(tx_bufs_.virt + size_t(tx_tail_) * kTxBuf, frames[sent] + off, chunk);
+      AdvTxDesc &d = ring[tx_tail_];
+      d.buffer_addr = tx_bufs_.bus + uint64_t(tx_tail_) * kTxBuf;
+      d.cmd_type_len = chunk | TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS | TXD_CMD_RS |
+                       (i + 1 == need ? TXD_CMD_EOP : 0u);
+      d.olinfo_status = i == 0 ? len << TXD_PAYLEN_SHIFT : 0u;
+      off += chunk;
+      tx_tail_ = (tx_tail_ + 1) % cfg_.tx_ring;
+      tx_used_++;
+    }
   }
   if (sent) {
     dna::doorbell_barrier();

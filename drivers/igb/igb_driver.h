@@ -101,9 +101,10 @@ class Driver {
   // sends to a queue that is off are not received. Its ring stays set up.
   void set_queue_enabled(uint32_t q, bool on);
   // Sends n frames (each at most 16383 bytes) from TX queue 0; returns how
-  // many were queued (fewer when the ring is full).
+  // many were queued (fewer when the ring is full). Each frame is copied
+  // into the TX buffers of one descriptor per 2 KiB of it.
   uint32_t tx_burst(const uint8_t *const *frames, const uint32_t *lens, uint32_t n);
-  // Frames sent so far whose descriptors the NIC has not written back yet.
+  // Descriptors of frames sent whose write-back the NIC has not done yet.
   uint32_t tx_pending() const { return tx_used_; }
 
   DeviceStats read_stats();  // folds the read-to-clear registers into the totals

@@ -15,6 +15,7 @@
 #include "igb_driver.h"
 #include "igb_model.h"
 #include "igb_regs.h"
+#include "rss_steer.h"
 #include "unit/pkt_builder.h"
 
 namespace {
@@ -216,6 +217,22 @@ TEST(IgbDriver, TransmitWrapsTheRingAndSendsEveryFrame) {
   EXPECT_EQ(r.drv->tx_burst(none, zero, 1), 0u);
 }
 
+TEST(IgbDriver, TransmitSpreadsLongFramesOverDescriptors) {
+  // 2 KiB per descriptor: a 9000-byte frame takes 5, a 16300-byte one 8,
+  // and the ring of 64 wraps several times
+  Rig r = rig(1, 64, 0);
+  std::vector<Bytes> wire, sent_frames;
+  r.model->set_tx_sink([&](const uint8_t *f, uint32_t len) { wire.emplace_back(f, f + len); });
+  for (uint32_t i = 0; i < 40; i++) sent_frames.push_back(frame(i, i % 3 == 0 ? 8900 : i % 3 == 1 ? 16300 : 100));
+  for (const Bytes &f : sent_frames) {
+    const uint8_t *fs[1] = {f.data()};
+    uint32_t ls[1] = {uint32_t(f.size())};
+    ASSERT_EQ(r.drv->tx_burst(fs, ls, 1), 1u);
+  }
+  ASSERT_EQ(wire, sent_frames);
+  EXPECT_EQ(r.drv->read_stats().tx_packets, 40u);
+}
+
 // The driver reads only descriptors it gave the NIC, and checks what the
 // NIC wrote: a descriptor without EOP (a frame spread over buffers), an
 // error bit, a length of 0 or past the buffer are counted, not handed out;
@@ -323,6 +340,39 @@ TEST(IgbDriver, CallerBuffersAreWrittenByTheNicAndHandedOverById) {
   uint32_t back = r.drv->rx_reclaim(0, ids);
   EXPECT_EQ(back, 31u);
   EXPECT_EQ(free_ids.size() + holding.size() + back, size_t(Pool::kNum));
+  r.model->dma_unmap(&pool.map);
+}
+
+TEST(IgbDriver, CallerBuffersReclaimedThenPostedAgainReceiveOn) {
+  // a master disabled and enabled again: the queue stops with frames
+  // half read, every buffer comes back, and posting again resumes at the
+  // frame after the last one the NIC wrote
+  Rig r = rig(1, 16, 100);
+  ASSERT_TRUE(r.drv);
+  Pool pool;
+  std::string err;
+  ASSERT_TRUE(r.model->dma_map(pool.mem, size_t(Pool::kBuf) * Pool::kNum, &pool.map, err)) << err;
+  ASSERT_TRUE(r.drv->rx_use_caller_buffers(0, Pool::kBuf, err)) << err;
+  std::vector<igb::RxBuf> bufs;
+  for (uint32_t i = 0; i < 15; i++) bufs.push_back(pool.buf(i));
+  ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
+  attach(r);
+  igb::RxPacket pkts[16];
+  ASSERT_EQ(r.drv->rx_burst(0, pkts, 5), 5u);  // 15 written, 5 read
+  uint32_t ids[16];
+  EXPECT_EQ(r.drv->rx_reclaim(0, ids), 10u);  // 10 written and unread: lost with the stop
+  EXPECT_FALSE(r.model->read32(igb::RXDCTL(0)) & igb::RXDCTL_ENABLE);
+  EXPECT_EQ(r.model->read32(igb::RDH(0)), 0u);
+  EXPECT_EQ(r.model->read32(igb::RDT(0)), 0u);
+  bufs.clear();
+  for (uint32_t i = 20; i < 35; i++) bufs.push_back(pool.buf(i));
+  ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
+  r.drv->set_queue_enabled(0, true);
+  uint32_t n = r.drv->rx_burst(0, pkts, 16);
+  ASSERT_GT(n, 0u);
+  EXPECT_GE(pkts[0].buf_id, 20u);
+  EXPECT_EQ(pkts[0].data, pool.mem + size_t(pkts[0].buf_id) * Pool::kBuf);
+  EXPECT_GT(number_of(pkts[0].data, pkts[0].len), 14u);  // after the 15 the NIC wrote before
   r.model->dma_unmap(&pool.map);
 }
 

@@ -13,6 +13,7 @@
 #include "igb_model.h"
 #include "core/parse.h"
 #include "igb_regs.h"
+#include "rss_steer.h"
 #include "unit/pkt_builder.h"
 
 namespace {
