@@ -1,6 +1,7 @@
-// bpf.cpp - libpcap-compiled BPF, checked (src/core/bpf_vm.h), run with
-// libpcap's bpf_filter() when it cannot loop and with the bounded
-// interpreter of the core when it can.
+// bpf.cpp - libpcap-compiled BPF, checked (src/core/bpf_vm.h), run as
+// native code (bpf_jit.h) when it cannot loop - or, where no native code
+// is made (another architecture, PFRING_BPF_JIT=0), with libpcap's
+// bpf_filter() - and with the bounded interpreter of the core when it can.
 #include "bpf.h"
 
 #include <pcap/pcap.h>
@@ -33,6 +34,12 @@ int optimize_setting() {
   if (env && *env == '0') return 0;
   return -1;
 }
+
+// PFRING_BPF_JIT=0: interpret (to compare, or to rule the translator out).
+bool jit_enabled() {
+  const char *env = std::getenv("PFRING_BPF_JIT");
+  return !(env && *env == '0');
+}
 }  // namespace
 
 BpfFilter::BpfFilter() = default;
@@ -45,6 +52,7 @@ void BpfFilter::clear() {
     delete prog_;
     prog_ = nullptr;
   }
+  jit_.clear();
   expr_.clear();
   loops_ = false;
   optimized_ = true;
@@ -139,11 +147,15 @@ bool BpfFilter::adopt(bpf_program *prog, const std::string &name, const std::str
   // header chain takes.
   budget_ = 4096 + 16 * prog->bf_len;
   exhausted_.store(0, std::memory_order_relaxed);
+  std::string why;  // a program not translated is interpreted: nothing to report
+  if (!loops_ && jit_enabled())
+    (void)jit_.compile(reinterpret_cast<const pfc_bpf_insn *>(prog->bf_insns), prog->bf_len, why);
   return true;
 }
 
 bool BpfFilter::match(const uint8_t *pkt, uint32_t caplen, uint32_t len) const {
   if (!prog_) return true;
+  if (jit_.ready()) return jit_.run(pkt, len, caplen) != 0;
   if (!loops_) return bpf_filter(prog_->bf_insns, pkt, len, caplen) != 0;
   int exhausted = 0;
   uint32_t rc = pfc_bpf_run_bounded(reinterpret_cast<const pfc_bpf_insn *>(prog_->bf_insns), prog_->bf_len, pkt, len,

@@ -1,10 +1,14 @@
 // bpf.h - BPF filters compiled by libpcap (guide 8.10.3), evaluated in
-// userland for modules without a kernel filter.
+// userland for modules without a kernel filter: as native code
+// (bpf_jit.h) when the program cannot loop, else by the bounded
+// interpreter of src/core/bpf_vm.h.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <string>
+
+#include "bpf_jit.h"
 
 struct bpf_program;
 
@@ -47,6 +51,9 @@ class BpfFilter {
   uint64_t budget_exhausted() const { return exhausted_.load(std::memory_order_relaxed); }
   // libpcap's optimizer ran on the program.
   bool optimized() const { return optimized_; }
+  // The program runs as native code (bpf_jit.h): a program without a
+  // backward jump, on x86-64, unless PFRING_BPF_JIT=0.
+  bool native() const { return jit_.ready(); }
 
  private:
   // Longest program accepted from a caller (the core's PFC_BPF_MAX_INSNS).
@@ -59,6 +66,7 @@ class BpfFilter {
   bool loops_ = false, optimized_ = true;
   uint32_t budget_ = 0;
   mutable std::atomic<uint64_t> exhausted_{0};
+  BpfJit jit_;
 };
 
 }  // namespace pfr

@@ -155,15 +155,120 @@ TEST(BpfFilter, BoundedOnlyWhenTheProgramCanLoopAndCountsWhatRanOut) {
   EXPECT_EQ(f.budget_exhausted(), 1u);
 }
 
-TEST(BpfFilter, LargeOrFiltersSkipTheOptimizer) {
+// "host 10.0.0.1 or host ..." with n hosts.
+std::string ored_hosts(int n) {
   std::string expr = "host 10.0.0.1";
-  for (int i = 2; i <= 300; i++) expr += " or host 10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+  for (int i = 2; i <= n; i++) expr += " or host 10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+  return expr;
+}
+
+TEST(BpfFilter, LargeOrFiltersSkipTheOptimizer) {
+  std::string expr = ored_hosts(300);
   pfr::BpfFilter f;
   std::string err;
   ASSERT_TRUE(f.set(expr, 65535, err)) << err;
   EXPECT_FALSE(f.optimized());  // libpcap's optimizer takes about 1.5 s on it here, 3 s at 400 terms
   ASSERT_TRUE(f.set("tcp or udp", 65535, err)) << err;
   EXPECT_TRUE(f.optimized());
+}
+
+// The translator (src/lib/bpf_jit.h): forward programs run as native code
+// on x86-64 (not those that can loop, not with PFRING_BPF_JIT=0), and each
+// kind of instruction gives what the interpreter gives, edge cases first.
+TEST(BpfFilter, ForwardProgramsRunAsNativeCode) {
+  pfr::BpfFilter f;
+  std::string err;
+  ASSERT_TRUE(f.set("udp port 53", 65535, err)) << err;
+#if defined(__x86_64__)
+  EXPECT_TRUE(f.native());
+#endif
+  ASSERT_TRUE(f.set("ip6 protochain 17", 65535, err)) << err;
+  EXPECT_FALSE(f.native());
+  setenv("PFRING_BPF_JIT", "0", 1);
+  ASSERT_TRUE(f.set("udp port 53", 65535, err)) << err;
+  EXPECT_FALSE(f.native());
+  unsetenv("PFRING_BPF_JIT");
+}
+
+uint32_t interpret(const std::vector<pfc_bpf_insn> &p, const Bytes &pkt, uint32_t wire) {
+  int exhausted = 0;
+  return pfc_bpf_run_bounded(p.data(), uint32_t(p.size()), pkt.data(), wire, uint32_t(pkt.size()), 100000,
+                             &exhausted);
+}
+
+TEST(BpfJit, EachInstructionKindGivesWhatTheInterpreterGives) {
+  using I = pfc_bpf_insn;
+  const uint16_t ldx_k = BPF_LDX | BPF_W | BPF_IMM, ld_ind_w = BPF_LD | BPF_W | BPF_IND,
+                 ld_ind_h = BPF_LD | BPF_H | BPF_IND, ld_abs_w = BPF_LD | BPF_W | BPF_ABS,
+                 ld_abs_h = BPF_LD | BPF_H | BPF_ABS, ld_imm = BPF_LD | BPF_W | BPF_IMM, ret_a = BPF_RET | BPF_A,
+                 div_x = BPF_ALU | BPF_DIV | BPF_X, mod_x = BPF_ALU | BPF_MOD | BPF_X,
+                 lsh_x = BPF_ALU | BPF_LSH | BPF_X, rsh_x = BPF_ALU | BPF_RSH | BPF_X,
+                 jset_x = BPF_JMP | BPF_JSET | BPF_X, jgt_k = BPF_JMP | BPF_JGT | BPF_K,
+                 stx = BPF_STX, ldx_mem = BPF_LDX | BPF_W | BPF_MEM, txa = BPF_MISC | BPF_TXA,
+                 ld_len = BPF_LD | BPF_W | BPF_LEN, neg = BPF_ALU | BPF_NEG, mul_k = BPF_ALU | BPF_MUL | BPF_K;
+  std::vector<std::vector<I>> progs = {
+      {{ldx_k, 0, 0, 0xFFFFFFF0u}, {ld_ind_w, 0, 0, 0x20}, {ret_a, 0, 0, 0}},  // X + k wraps: 0
+      {{ldx_k, 0, 0, 3}, {ld_ind_h, 0, 0, 10}, {ret_a, 0, 0, 0}},             // indirect, in and past the capture
+      {{ld_abs_w, 0, 0, 0x7FFFFFFEu}, {ret_a, 0, 0, 0}},                        // beyond a disp32
+      {{ld_abs_w, 0, 0, 0xFFFFFFFEu}, {ret_a, 0, 0, 0}},                        // k + 4 wraps
+      {{ld_abs_h, 0, 0, 12}, {ret_a, 0, 0, 0}},
+      {{ld_imm, 0, 0, 1000}, {ldx_k, 0, 0, 0}, {div_x, 0, 0, 0}, {ret_a, 0, 0, 0}},  // / 0: 0
+      {{ld_imm, 0, 0, 1000}, {ldx_k, 0, 0, 7}, {mod_x, 0, 0, 0}, {ret_a, 0, 0, 0}},
+      {{ld_imm, 0, 0, 1000}, {ldx_k, 0, 0, 7}, {div_x, 0, 0, 0}, {ret_a, 0, 0, 0}},
+      {{ld_imm, 0, 0, 0x80000001u}, {ldx_k, 0, 0, 31}, {lsh_x, 0, 0, 0}, {ret_a, 0, 0, 0}},
+      {{ld_imm, 0, 0, 0x80000001u}, {ldx_k, 0, 0, 32}, {lsh_x, 0, 0, 0}, {ret_a, 0, 0, 0}},  // >= 32: 0
+      {{ld_imm, 0, 0, 0x80000001u}, {ldx_k, 0, 0, 33}, {rsh_x, 0, 0, 0}, {ret_a, 0, 0, 0}},
+      {{ld_imm, 0, 0, 0x80000001u}, {ldx_k, 0, 0, 31}, {rsh_x, 0, 0, 0}, {ret_a, 0, 0, 0}},
+      {{kLdxMsh, 0, 0, 14}, {txa, 0, 0, 0}, {ret_a, 0, 0, 0}},  // MSH in and past the capture
+      {{ld_len, 0, 0, 0}, {ldx_k, 0, 0, 4}, {jset_x, 0, 1, 0}, {BPF_RET | BPF_K, 0, 0, 7}, {neg, 0, 0, 0},
+       {ret_a, 0, 0, 0}},
+      {{ld_len, 0, 0, 0}, {mul_k, 0, 0, 3}, {kSt, 0, 0, 5}, {ldx_mem, 0, 0, 5}, {stx, 0, 0, 9}, {kLdMem, 0, 0, 9},
+       {jgt_k, 1, 0, 200}, {BPF_RET | BPF_K, 0, 0, 1}, {ret_a, 0, 0, 0}},
+  };
+  std::vector<Bytes> pkts;
+  for (uint32_t len : {0u, 1u, 12u, 13u, 14u, 15u, 16u, 60u, 1500u}) {
+    Bytes b(len);
+    for (uint32_t i = 0; i < len; i++) b[i] = uint8_t(i * 37 + 5);
+    pkts.push_back(b);
+  }
+  for (size_t i = 0; i < progs.size(); i++) {
+    uint32_t bad = 0;
+    std::vector<uint16_t> scratch(progs[i].size());
+    ASSERT_EQ(pfc_bpf_check(progs[i].data(), uint32_t(progs[i].size()), scratch.data(), &bad), PFC_BPF_OK)
+        << "program " << i << " at " << bad;
+    pfr::BpfJit jit;
+    std::string err;
+#if defined(__x86_64__)
+    ASSERT_TRUE(jit.compile(progs[i].data(), uint32_t(progs[i].size()), err)) << err;
+#else
+    if (!jit.compile(progs[i].data(), uint32_t(progs[i].size()), err)) continue;
+#endif
+    for (const Bytes &pkt : pkts)
+      for (uint32_t extra : {0u, 5u})
+        EXPECT_EQ(jit.run(pkt.data(), uint32_t(pkt.size()) + extra, uint32_t(pkt.size())),
+                  interpret(progs[i], pkt, uint32_t(pkt.size()) + extra))
+            << "program " << i << ", packet of " << pkt.size();
+  }
+}
+
+TEST(BpfJit, ALargeUnoptimizedFilterMatchesAsLibpcap) {
+  std::string expr = ored_hosts(300);
+  pfr::BpfFilter f;
+  std::string err;
+  ASSERT_TRUE(f.set(expr, 65535, err)) << err;
+#if defined(__x86_64__)
+  EXPECT_TRUE(f.native());
+#endif
+  for (uint32_t host = 1; host < 260; host += 7) {
+    Bytes frame(54, 0);
+    frame[12] = 0x08;
+    frame[14] = 0x45;
+    frame[23] = 6;
+    uint8_t src[4] = {10, 0, uint8_t(host / 250), uint8_t(host % 250)};
+    std::memcpy(&frame[26], src, 4);
+    uint32_t want = bpf_filter(f.program()->bf_insns, frame.data(), 54, 54);
+    EXPECT_EQ(f.match(frame.data(), 54, 54), want != 0) << host;
+  }
 }
 
 }  // namespace

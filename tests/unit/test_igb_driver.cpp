@@ -284,6 +284,10 @@ struct Pool {
   dna::DmaRegion map{};
   ~Pool() { std::free(mem); }
   igb::RxBuf buf(uint32_t id) const { return igb::RxBuf{mem + size_t(id) * kBuf, map.bus + uint64_t(id) * kBuf, id}; }
+  // Mapped for the rig's NIC, queue 0 switched to it.
+  bool lend_to(Rig &r, std::string &err) {
+    return r.model->dma_map(mem, size_t(kBuf) * kNum, &map, err) && r.drv->rx_use_caller_buffers(0, kBuf, err);
+  }
 };
 
 TEST(IgbDriver, CallerBuffersAreWrittenByTheNicAndHandedOverById) {
@@ -291,8 +295,7 @@ TEST(IgbDriver, CallerBuffersAreWrittenByTheNicAndHandedOverById) {
   ASSERT_TRUE(r.drv);
   Pool pool;
   std::string err;
-  ASSERT_TRUE(r.model->dma_map(pool.mem, size_t(Pool::kBuf) * Pool::kNum, &pool.map, err)) << err;
-  ASSERT_TRUE(r.drv->rx_use_caller_buffers(0, Pool::kBuf, err)) << err;
+  ASSERT_TRUE(pool.lend_to(r, err)) << err;
   EXPECT_EQ(r.drv->rx_free(0), 31u);
   std::vector<uint32_t> free_ids;
   for (uint32_t i = 0; i < Pool::kNum; i++) free_ids.push_back(i);
@@ -351,8 +354,7 @@ TEST(IgbDriver, CallerBuffersReclaimedThenPostedAgainReceiveOn) {
   ASSERT_TRUE(r.drv);
   Pool pool;
   std::string err;
-  ASSERT_TRUE(r.model->dma_map(pool.mem, size_t(Pool::kBuf) * Pool::kNum, &pool.map, err)) << err;
-  ASSERT_TRUE(r.drv->rx_use_caller_buffers(0, Pool::kBuf, err)) << err;
+  ASSERT_TRUE(pool.lend_to(r, err)) << err;
   std::vector<igb::RxBuf> bufs;
   for (uint32_t i = 0; i < 15; i++) bufs.push_back(pool.buf(i));
   ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
@@ -410,8 +412,7 @@ TEST(IgbDriver, CallerBuffersOfFramesNotHandedOutGoBackToTheNic) {
   for (uint32_t i = 0; i < 40; i++) r.frames.push_back(frame(i, i % 2 ? 2900 : 100));
   Pool pool;
   std::string err;
-  ASSERT_TRUE(r.model->dma_map(pool.mem, size_t(Pool::kBuf) * Pool::kNum, &pool.map, err)) << err;
-  ASSERT_TRUE(r.drv->rx_use_caller_buffers(0, Pool::kBuf, err)) << err;
+  ASSERT_TRUE(pool.lend_to(r, err)) << err;
   std::vector<igb::RxBuf> bufs;
   for (uint32_t i = 0; i < 15; i++) bufs.push_back(pool.buf(i));
   ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
