@@ -41,7 +41,7 @@ bool by_rule_id(const pfc_wc_rule *a, const pfc_wc_rule *b) { return a->rule.rul
 
 RuleSet::RuleSet() {
   rehash(16);
-  lists_.reserve(64);  // at most 4 + 2 x 24 prefix lengths + generic
+  lists_.reserve(64);  // at most 4 + 2 x 24 prefix lengths + 2 MACs + VLAN + protocol + generic
 }
 RuleSet::~RuleSet() { free_slots(); }
 
@@ -70,11 +70,22 @@ uint8_t v4_prefix(const ip_addr &host, const ip_addr &mask) {
 
 uint32_t prefix_mask(uint8_t len) { return len ? 0xFFFFFFFFu << (32 - len) : 0; }
 
+// A MAC address as a 48-bit key; 0 for 00:00:00:00:00:00 (any).
+uint64_t mac_key(const uint8_t m[6]) {
+  uint64_t k = 0;
+  for (int i = 0; i < 6; i++) k = k << 8 | m[i];
+  return k;
+}
+
 }  // namespace
 
 RuleSet::Placement RuleSet::place(const filtering_rule &r) const {
   const auto &c = r.core_fields;
-  if (r.bidirectional) return {kGeneric, 0, 0, 0};  // may match with peers swapped
+  if (r.bidirectional) {  // may match with peers swapped: only what has no direction
+    if (c.vlan_id) return {kVlan, c.vlan_id, c.vlan_id, 0};
+    if (c.proto) return {kProto, c.proto, c.proto, 0};
+    return {kGeneric, 0, 0, 0};
+  }
   uint32_t dlo = 0, dhi = 0, slo = 0, shi = 0;
   uint32_t dspan = port_span(c.dport_low, c.dport_high, &dlo, &dhi);
   uint32_t sspan = port_span(c.sport_low, c.sport_high, &slo, &shi);
@@ -93,6 +104,12 @@ RuleSet::Placement RuleSet::place(const filtering_rule &r) const {
     uint32_t net = c.shost.v4 & prefix_mask(len);
     return {kSnet4, net, net, len};
   }
+  // rules.c: a non-zero MAC must equal the packet's, a VLAN id the
+  // packet's tag (never an untagged packet), a protocol its l3_proto
+  if (uint64_t m = mac_key(c.dmac)) return {kDmac, m, m, 0};
+  if (uint64_t m = mac_key(c.smac)) return {kSmac, m, m, 0};
+  if (c.vlan_id) return {kVlan, c.vlan_id, c.vlan_id, 0};
+  if (c.proto) return {kProto, c.proto, c.proto, 0};
   return {kGeneric, 0, 0, 0};
 }
 
@@ -109,8 +126,8 @@ static void sorted_erase(std::vector<pfc_wc_rule *> &v, pfc_wc_rule *w) {
 
 void RuleSet::index_insert(pfc_wc_rule *w) {
   Placement pl = place(w->rule);
-  auto insert_in = [&](std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m) {
-    for (uint32_t k = pl.lo;; k++) {
+  auto insert_in = [&](BucketMap &m) {
+    for (uint64_t k = pl.lo;; k++) {
       sorted_insert(m[k], w);
       if (k == pl.hi) break;
     }
@@ -122,14 +139,18 @@ void RuleSet::index_insert(pfc_wc_rule *w) {
     case kShost4: insert_in(by_shost_); break;
     case kDnet4:
     case kSnet4: insert_in(net_map(pl.bucket, pl.plen)); break;
+    case kDmac: insert_in(by_dmac_); break;
+    case kSmac: insert_in(by_smac_); break;
+    case kVlan: insert_in(by_vlan_); break;
+    case kProto: insert_in(by_proto_); break;
     case kGeneric: sorted_insert(generic_, w); break;
   }
 }
 
 void RuleSet::index_erase(pfc_wc_rule *w) {
   Placement pl = place(w->rule);
-  auto erase_in = [&](std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>> &m) {
-    for (uint32_t k = pl.lo;; k++) {
+  auto erase_in = [&](BucketMap &m) {
+    for (uint64_t k = pl.lo;; k++) {
       auto it = m.find(k);
       if (it != m.end()) {
         sorted_erase(it->second, w);
@@ -150,6 +171,10 @@ void RuleSet::index_erase(pfc_wc_rule *w) {
       if (outer[pl.plen].empty()) outer.erase(pl.plen);
       break;
     }
+    case kDmac: erase_in(by_dmac_); break;
+    case kSmac: erase_in(by_smac_); break;
+    case kVlan: erase_in(by_vlan_); break;
+    case kProto: erase_in(by_proto_); break;
     case kGeneric: sorted_erase(generic_, w); break;
   }
 }
@@ -210,7 +235,7 @@ int RuleSet::purge_idle_wildcard(uint64_t now_sec, uint16_t inactivity_sec) {
 
 const std::vector<pfc_wc_rule *> &RuleSet::candidates(const pkt_parsing_info &p) {
   lists_.clear();
-  auto add = [&](const BucketMap &m, uint32_t key) {
+  auto add = [&](const BucketMap &m, uint64_t key) {
     if (m.empty()) return;
     auto it = m.find(key);
     if (it != m.end()) lists_.push_back(&it->second);
@@ -225,6 +250,10 @@ const std::vector<pfc_wc_rule *> &RuleSet::candidates(const pkt_parsing_info &p)
     for (const auto &kv : by_dnet_) add(kv.second, dk & prefix_mask(kv.first));
   if (sip)
     for (const auto &kv : by_snet_) add(kv.second, sk & prefix_mask(kv.first));
+  if (!by_dmac_.empty()) add(by_dmac_, mac_key(p.dmac));
+  if (!by_smac_.empty()) add(by_smac_, mac_key(p.smac));
+  if (p.vlan_id != NO_VLAN) add(by_vlan_, p.vlan_id);
+  add(by_proto_, p.l3_proto);
   if (!generic_.empty()) lists_.push_back(&generic_);
 
   scratch_.clear();

@@ -82,18 +82,20 @@ class RuleSet {
   // Wildcard index: each rule sits in one kind of bucket, chosen by its most
   // selective field: a single port, an exact /32 host, a port range of at
   // most kMaxIndexedSpan ports (entered under each of its ports), an IPv4
-  // prefix of /8 or longer (one table per prefix length), else the generic
-  // list. Buckets are sorted by rule_id; a packet looks up one key per kind
+  // prefix of /8 or longer (one table per prefix length), an exact
+  // destination or source MAC, a VLAN id, an IP protocol, else the generic
+  // list. A bidirectional rule (peers may be swapped) is indexed only by
+  // VLAN or protocol, which do not depend on the direction. Buckets are sorted by rule_id; a packet looks up one key per kind
   // (per prefix length), so it meets each rule at most once; the lists are
   // merged in rule-id order.
-  enum Bucket { kDport, kSport, kDhost4, kShost4, kDnet4, kSnet4, kGeneric };
+  enum Bucket { kDport, kSport, kDhost4, kShost4, kDnet4, kSnet4, kDmac, kSmac, kVlan, kProto, kGeneric };
   static constexpr uint32_t kMaxIndexedSpan = 1024;
   struct Placement {
     Bucket bucket;
-    uint32_t lo, hi;  // keys [lo, hi]
+    uint64_t lo, hi;  // keys [lo, hi]
     uint8_t plen;     // prefix length (kDnet4, kSnet4)
   };
-  using BucketMap = std::unordered_map<uint32_t, std::vector<pfc_wc_rule *>>;
+  using BucketMap = std::unordered_map<uint64_t, std::vector<pfc_wc_rule *>>;
   BucketMap &net_map(Bucket b, uint8_t plen);
   Placement place(const filtering_rule &r) const;
   void index_insert(pfc_wc_rule *w);
@@ -101,7 +103,7 @@ class RuleSet {
 
   std::map<uint16_t, std::unique_ptr<pfc_wc_rule>> wc_by_id_;
   size_t tunnel_rules_ = 0;  // wildcard rules with tunnel fields
-  BucketMap by_dport_, by_sport_, by_dhost_, by_shost_;
+  BucketMap by_dport_, by_sport_, by_dhost_, by_shost_, by_dmac_, by_smac_, by_vlan_, by_proto_;
   std::map<uint8_t, BucketMap> by_dnet_, by_snet_;  // by prefix length
   std::vector<pfc_wc_rule *> generic_;
   std::vector<pfc_wc_rule *> scratch_;
