@@ -109,20 +109,18 @@ static uint32_t rd32(const struct pfc_buf *b, uint32_t off)
 
 /* ---- small helpers (no libc) ---- */
 
+/*
+ * The compiler's builtins, not libc: with a constant size GCC and clang
+ * emit a few moves inline (per-byte loops were a third of a parse).
+ */
 static void addr_clear(ip_addr *a)
 {
-	unsigned int i;
-
-	for (i = 0; i < sizeof(a->v6.s6_addr); i++)
-		a->v6.s6_addr[i] = 0;
+	__builtin_memset(a, 0, sizeof(*a));
 }
 
 static void addr_copy(ip_addr *to, const ip_addr *from)
 {
-	unsigned int i;
-
-	for (i = 0; i < sizeof(to->v6.s6_addr); i++)
-		to->v6.s6_addr[i] = from->v6.s6_addr[i];
+	__builtin_memcpy(to, from, sizeof(*to));
 }
 
 /* IPv4 addresses in host order (PF_RING convention), IPv6 as the bytes. */
@@ -137,8 +135,7 @@ static void addr_read(const struct pfc_buf *b, uint32_t off, uint8_t version,
 		return;
 	}
 	if (fits(b, off, sizeof(a->v6.s6_addr))) {
-		for (i = 0; i < sizeof(a->v6.s6_addr); i++)
-			a->v6.s6_addr[i] = b->data[off + i];
+		__builtin_memcpy(a->v6.s6_addr, b->data + off, sizeof(a->v6.s6_addr));
 		return;
 	}
 	for (i = 0; i < sizeof(a->v6.s6_addr); i++)
@@ -158,12 +155,8 @@ static void reset_tunnel(tunnel_info *t)
 
 static void reset_l2(struct pkt_parsing_info *p)
 {
-	unsigned int i;
-
-	for (i = 0; i < ETH_ALEN; i++) {
-		p->dmac[i] = 0;
-		p->smac[i] = 0;
-	}
+	__builtin_memset(p->dmac, 0, ETH_ALEN);
+	__builtin_memset(p->smac, 0, ETH_ALEN);
 	p->eth_type = 0;
 	p->vlan_id = NO_VLAN;
 	p->qinq_vlan_id = NO_VLAN;
@@ -595,14 +588,12 @@ static int parse_tunnel(const struct pfc_buf *b, struct pkt_parsing_info *p)
 static int parse_l2(const struct pfc_buf *b, struct pkt_parsing_info *p)
 {
 	struct l2_hdr h;
-	unsigned int i;
 
 	if (!parse_eth(b, 0, &h))
 		return 0;
-	for (i = 0; i < ETH_ALEN; i++) { /* parse_eth checked these 12 bytes */
-		p->dmac[i] = b->data[i];
-		p->smac[i] = b->data[ETH_ALEN + i];
-	}
+	/* parse_eth checked these 12 bytes */
+	__builtin_memcpy(p->dmac, b->data, ETH_ALEN);
+	__builtin_memcpy(p->smac, b->data + ETH_ALEN, ETH_ALEN);
 	p->eth_type = h.eth_type;
 	p->vlan_id = h.vlan_id;
 	p->qinq_vlan_id = h.qinq_vlan_id;
