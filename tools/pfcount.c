@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 	int queue, rc, i, parse, periodic, exit_code = TU_EXIT_OK, have_error = 0;
 
 	parse_args(argc, argv, &o);
-	parse = o.verbose > 0 || o.json;
+	parse = o.verbose > 0; /* -j alone prints only the summary: nothing to parse */
 	if (o.long_header || parse)
 		flags |= PF_RING_LONG_HEADER | PF_RING_TIMESTAMP;
 
