@@ -14,8 +14,17 @@
  */
 #include "rss.h"
 
-_Static_assert(sizeof(struct pfc_rss_table) == PFC_RSS_MAX_INPUT * 256 * 4,
-	       "pfc_rss_table is 36 KiB as documented");
+_Static_assert(sizeof(struct pfc_rss_table) == PFC_RSS_MAX_INPUT * 256 * 4 + PFC_RSS_MAX_INPUT / 4 * 8,
+	       "pfc_rss_table is 36 KiB (and the 9 windows) as documented");
+
+#if defined(__x86_64__) && !defined(__KERNEL__) && !defined(PFC_FREESTANDING)
+/*
+ * The compiler's header, not libc's: PCLMULQDQ. Not in the kernel (no SIMD
+ * there) nor in the freestanding check build that stands for it.
+ */
+#include <wmmintrin.h>
+#define PFC_RSS_CLMUL 1
+#endif
 
 /* Verbatim from Microsoft "Verifying the RSS Hash Calculation". */
 const uint8_t pfc_rss_default_key[PFC_RSS_KEY_LEN] = {
@@ -94,6 +103,18 @@ void pfc_rss_table_init(struct pfc_rss_table *t, const uint8_t key[PFC_RSS_KEY_L
 		}
 		one_bit[i] = 0;
 	}
+	/* rwin[i] bit b: key bit 32i + b (rss.h) */
+	for (i = 0; i < PFC_RSS_MAX_INPUT / 4; i++) {
+		uint64_t win = 0;
+
+		for (b = 0; b < 64; b++) {
+			uint32_t bit = 32 * i + b;
+
+			if (bit < 8 * PFC_RSS_KEY_LEN && ((key[bit / 8] >> (7 - bit % 8)) & 1))
+				win |= (uint64_t)1 << b;
+		}
+		t->rwin[i] = win;
+	}
 }
 
 /* One lookup per byte; the compiler unrolls it completely for a constant n. */
@@ -114,7 +135,7 @@ static inline uint32_t hash_bytes(const struct pfc_rss_table *t, const uint8_t *
  * NIC call it, the length coming from pfc_rss_input (measured with
  * tests/bench/bench_rss.cpp).
  */
-uint32_t pfc_rss_hash(const struct pfc_rss_table *t, const uint8_t *input, uint32_t len)
+uint32_t pfc_rss_hash_bytes(const struct pfc_rss_table *t, const uint8_t *input, uint32_t len)
 {
 	switch (len) {
 	case PFC_RSS_IPV4_L4_LEN:
@@ -128,6 +149,61 @@ uint32_t pfc_rss_hash(const struct pfc_rss_table *t, const uint8_t *input, uint3
 	default:
 		return hash_bytes(t, input, clamp_len(len));
 	}
+}
+
+#ifdef PFC_RSS_CLMUL
+static uint32_t rev32(uint32_t v)
+{
+	v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+	v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+	v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
+	v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
+	return (v >> 16) | (v << 16);
+}
+
+/*
+ * Toeplitz by carry-less multiplication, one per 32-bit input word m.
+ * With w the word (big-endian: its bit 31 - b is input bit 32m + b) and
+ * A = rwin[m] (bit j is key bit 32m + j), bit t of the product
+ * Q = clmul(A, w) is the XOR over w's set bits j of key bit 32m + t - j;
+ * the hash's bit s is key bit 32m + (62 - s) - j summed the same way, that
+ * is Q's bit 62 - s. So the hash is bits 31..62 of the XOR of the
+ * products, in reverse order: one bit reversal at the end.
+ */
+__attribute__((target("pclmul,sse2"))) static uint32_t hash_clmul(const uint64_t *rwin,
+								  const uint8_t *input,
+								  uint32_t words)
+{
+	__m128i acc = _mm_setzero_si128();
+	uint32_t m;
+
+	for (m = 0; m < words; m++) {
+		uint32_t w;
+
+		__builtin_memcpy(&w, input + 4 * m, 4);
+		w = __builtin_bswap32(w); /* big-endian: the input's first bit is w's top bit */
+
+		acc = _mm_xor_si128(acc, _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)rwin[m]),
+							      _mm_cvtsi32_si128((int)w), 0x00));
+	}
+	return rev32((uint32_t)((uint64_t)_mm_cvtsi128_si64(acc) >> 31));
+}
+#endif
+
+uint32_t pfc_rss_hash(const struct pfc_rss_table *t, const uint8_t *input, uint32_t len)
+{
+#ifdef PFC_RSS_CLMUL
+	/*
+	 * The IPv6 inputs (32, 36 bytes): 8-9 multiplications beat 32-36
+	 * lookups that spill out of L1 (7.7 against 12.9 ns for 36 bytes); the
+	 * IPv4 ones (8, 12 bytes) stay on the table, whose rows they use fit
+	 * in L1 (2.7 ns against 4.2 ns with multiplications).
+	 */
+	if (len >= PFC_RSS_IPV6_LEN && len <= PFC_RSS_MAX_INPUT && (len & 3) == 0 &&
+	    __builtin_cpu_supports("pclmul"))
+		return hash_clmul(t->rwin, input, len / 4);
+#endif
+	return pfc_rss_hash_bytes(t, input, len);
 }
 
 static void put_be32(uint8_t *out, uint32_t v)

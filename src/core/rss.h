@@ -85,6 +85,12 @@ extern const uint8_t pfc_rss_symmetric_key[PFC_RSS_KEY_LEN];
  */
 struct pfc_rss_table {
 	uint32_t contrib[PFC_RSS_MAX_INPUT][256];
+	/*
+	 * For carry-less multiplication (x86-64 userland with PCLMULQDQ):
+	 * rwin[m] bit j is key bit 32m + j (0 past the key's 320 bits), the
+	 * 64 key bits input word m meets, in reverse order (rss.c).
+	 */
+	uint64_t rwin[PFC_RSS_MAX_INPUT / 4];
 };
 
 /*
@@ -99,9 +105,15 @@ void pfc_rss_table_init(struct pfc_rss_table *t, const uint8_t key[PFC_RSS_KEY_L
  * Toeplitz hash of input[0..len) with the key t was built from.
  * Returns the 32-bit hash as NICs report it (host-order integer; 0 for
  * len 0). Bytes beyond PFC_RSS_MAX_INPUT are ignored (len is clamped to 36:
- * a 40-byte key has window for no more).
+ * a 40-byte key has window for no more). In userland on x86-64 CPUs with
+ * PCLMULQDQ, the IPv6 inputs (32 and 36 bytes) take one carry-less
+ * multiplication per 32-bit word; everything else one table lookup per
+ * byte (pfc_rss_hash_bytes). The two agree bit for bit.
  */
 uint32_t pfc_rss_hash(const struct pfc_rss_table *t, const uint8_t *input, uint32_t len);
+
+/* The byte-table form alone (the kernel's, and the fallback); as pfc_rss_hash. */
+uint32_t pfc_rss_hash_bytes(const struct pfc_rss_table *t, const uint8_t *input, uint32_t len);
 
 /*
  * The same hash computed bit by bit from the key itself (no table): the

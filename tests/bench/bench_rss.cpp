@@ -1,7 +1,8 @@
 // bench_rss.cpp - ns per Toeplitz RSS hash (src/core/rss.c) for the two
 // inputs NICs hash most: the IPv4 TCP 4-tuple (12 bytes) and the IPv6 TCP
-// 4-tuple (36 bytes). Measured: the byte table (pfc_rss_hash), the
-// bit-by-bit core version (pfc_rss_hash_bitwise), the model
+// 4-tuple (36 bytes). Measured: pfc_rss_hash (BM_table_*: carry-less
+// multiplication on CPUs with PCLMULQDQ, else the byte table), the byte
+// table alone (BM_bytes_*: pfc_rss_hash_bytes), the bit-by-bit core version (pfc_rss_hash_bitwise), the model
 // (tests/model/model_rss.cpp) and, when Debian's libdpdk-dev is installed,
 // DPDK's rte_softrss / rte_softrss_be (inline in <rte_thash.h>) as the
 // peer. Also the whole per-packet step of the software NIC: input from a
@@ -136,6 +137,14 @@ void BM_model_ipv4_tcp(benchmark::State &st) {
 void BM_table_ipv6_tcp(benchmark::State &st) {
   run(st, [](Flows &f, size_t i) { return pfc_rss_hash(g_table, f.v6[i].data(), PFC_RSS_IPV6_L4_LEN); });
 }
+// The byte table alone (pfc_rss_hash takes carry-less multiplication where
+// the CPU has it): the kernel's and the fallback's cost.
+void BM_bytes_ipv4_tcp(benchmark::State &st) {
+  run(st, [](Flows &f, size_t i) { return pfc_rss_hash_bytes(g_table, f.v4[i].data(), PFC_RSS_IPV4_L4_LEN); });
+}
+void BM_bytes_ipv6_tcp(benchmark::State &st) {
+  run(st, [](Flows &f, size_t i) { return pfc_rss_hash_bytes(g_table, f.v6[i].data(), PFC_RSS_IPV6_L4_LEN); });
+}
 void BM_bitwise_ipv6_tcp(benchmark::State &st) {
   run(st, [](Flows &f, size_t i) {
     return pfc_rss_hash_bitwise(pfc_rss_default_key, f.v6[i].data(), PFC_RSS_IPV6_L4_LEN);
@@ -164,6 +173,8 @@ BENCHMARK(BM_table_ipv6_tcp);
 BENCHMARK(BM_table_call_ipv6_tcp);
 BENCHMARK(BM_bitwise_ipv6_tcp);
 BENCHMARK(BM_model_ipv6_tcp);
+BENCHMARK(BM_bytes_ipv4_tcp);
+BENCHMARK(BM_bytes_ipv6_tcp);
 BENCHMARK(BM_packet_to_queue_ipv4_tcp);
 
 #ifdef PFRING_BENCH_DPDK
