@@ -64,18 +64,7 @@ BENCHMARK(BM_pfring_loop)->Unit(benchmark::kMillisecond);
 // The same file replayed through the software NIC: 4 RSS queues of 4096
 // descriptors, line rate, consumers that keep up; one ring reads all queues.
 void BM_sim_replay_4q(benchmark::State &st) {
-  std::string dev = "sim:" + capture() + ",queues=4,ring=4096,rate=line";
-  uint64_t pkts = 0, sum = 0;
-  for (auto _ : st) {
-    pfring *r = pfring_open(dev.c_str(), 65535, 0);
-    if (!r) { st.SkipWithError("pfring_open failed"); return; }
-    u_char *buf;
-    struct pfring_pkthdr h;
-    while (pfring_recv(r, &buf, 0, &h, 1) > 0) { sum += buf[0] + h.caplen + h.extended_hdr.pkt_hash; pkts++; }
-    pfring_close(r);
-  }
-  benchmark::DoNotOptimize(sum);
-  st.SetItemsProcessed(int64_t(pkts));
+  bench::pfring_recv_loop(st, "sim:" + capture() + ",queues=4,ring=4096,rate=line");
 }
 BENCHMARK(BM_sim_replay_4q)->Unit(benchmark::kMillisecond);
 

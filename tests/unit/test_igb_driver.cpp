@@ -284,6 +284,12 @@ struct Pool {
   dna::DmaRegion map{};
   ~Pool() { std::free(mem); }
   igb::RxBuf buf(uint32_t id) const { return igb::RxBuf{mem + size_t(id) * kBuf, map.bus + uint64_t(id) * kBuf, id}; }
+  // Posts buffers [first, first + n) to queue 0; returns how many went.
+  uint32_t post_range(Rig &r, uint32_t first, uint32_t n) const {
+    std::vector<igb::RxBuf> bufs;
+    for (uint32_t i = first; i < first + n; i++) bufs.push_back(buf(i));
+    return r.drv->rx_post(0, bufs.data(), n);
+  }
   // Mapped for the rig's NIC, queue 0 switched to it.
   bool lend_to(Rig &r, std::string &err) {
     return r.model->dma_map(mem, size_t(kBuf) * kNum, &map, err) && r.drv->rx_use_caller_buffers(0, kBuf, err);
@@ -355,9 +361,7 @@ TEST(IgbDriver, CallerBuffersReclaimedThenPostedAgainReceiveOn) {
   Pool pool;
   std::string err;
   ASSERT_TRUE(pool.lend_to(r, err)) << err;
-  std::vector<igb::RxBuf> bufs;
-  for (uint32_t i = 0; i < 15; i++) bufs.push_back(pool.buf(i));
-  ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
+  ASSERT_EQ(pool.post_range(r, 0, 15), 15u);
   attach(r);
   igb::RxPacket pkts[16];
   ASSERT_EQ(r.drv->rx_burst(0, pkts, 5), 5u);  // 15 written, 5 read
@@ -366,9 +370,7 @@ TEST(IgbDriver, CallerBuffersReclaimedThenPostedAgainReceiveOn) {
   EXPECT_FALSE(r.model->read32(igb::RXDCTL(0)) & igb::RXDCTL_ENABLE);
   EXPECT_EQ(r.model->read32(igb::RDH(0)), 0u);
   EXPECT_EQ(r.model->read32(igb::RDT(0)), 0u);
-  bufs.clear();
-  for (uint32_t i = 20; i < 35; i++) bufs.push_back(pool.buf(i));
-  ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
+  ASSERT_EQ(pool.post_range(r, 20, 15), 15u);
   r.drv->set_queue_enabled(0, true);
   uint32_t n = r.drv->rx_burst(0, pkts, 16);
   ASSERT_GT(n, 0u);
@@ -413,9 +415,7 @@ TEST(IgbDriver, CallerBuffersOfFramesNotHandedOutGoBackToTheNic) {
   Pool pool;
   std::string err;
   ASSERT_TRUE(pool.lend_to(r, err)) << err;
-  std::vector<igb::RxBuf> bufs;
-  for (uint32_t i = 0; i < 15; i++) bufs.push_back(pool.buf(i));
-  ASSERT_EQ(r.drv->rx_post(0, bufs.data(), 15), 15u);
+  ASSERT_EQ(pool.post_range(r, 0, 15), 15u);
   uint32_t next_id = 15;
   attach(r);
   igb::RxPacket pkts[8];
