@@ -216,6 +216,12 @@ static void ip_words(const ip_addr *a, u_int64_t w[2])
 	__builtin_memcpy(w, a, 16);
 }
 
+/* The ports, VLAN id, protocol and pad: the key's last 64-bit word. */
+#define PFC_KEY_TAIL __builtin_offsetof(struct pfc_hash_key, lo_port)
+_Static_assert(PFC_KEY_TAIL == 32 && sizeof(struct pfc_hash_key) == 40 &&
+		       __builtin_offsetof(struct pfc_hash_key, pad) == 39,
+	       "struct pfc_hash_key is five 64-bit words");
+
 /*
  * Orders the endpoints without branches: the direction of a packet is
  * random from the CPU's point of view, and a mispredicted branch costs more
@@ -240,11 +246,28 @@ static void key_fill(struct pfc_hash_key *k, u_int16_t vlan, u_int8_t proto, con
 	pm = (u_int16_t)m;
 	__builtin_memcpy(&k->lo_host, lo, sizeof(ip_addr));
 	__builtin_memcpy(&k->hi_host, hi, sizeof(ip_addr));
-	k->lo_port = (u_int16_t)(pa ^ ((pa ^ pb) & pm));
-	k->hi_port = (u_int16_t)(pb ^ ((pa ^ pb) & pm));
+	pm &= pa ^ pb;
+	pa ^= pm; /* now the lower endpoint's port */
+	pb ^= pm;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	{
+		/*
+		 * The last key word in one store: the hash and the compare
+		 * read it back as one 64-bit load, which a store of four
+		 * smaller fields could not forward (a stall per key).
+		 */
+		u_int64_t w = (u_int64_t)pa | (u_int64_t)pb << 16 |
+			      (u_int64_t)vlan << 32 | (u_int64_t)proto << 48;
+
+		__builtin_memcpy((char *)k + PFC_KEY_TAIL, &w, sizeof(w));
+	}
+#else
+	k->lo_port = pa;
+	k->hi_port = pb;
 	k->vlan_id = vlan;
 	k->proto = proto;
 	k->pad = 0;
+#endif
 }
 
 void pfc_hash_key_from_rule(const hash_filtering_rule *r, struct pfc_hash_key *k)
