@@ -158,12 +158,10 @@ typedef struct __pfring pfring;
 	u_char *(*dna_copy_tx_packet_into_slot)(pfring *, u_int32_t, char *, u_int);              \
 	u_int8_t (*dna_tx_ready)(pfring *);
 
-#if !(defined(__cplusplus) && defined(PFRING_LIBRARY_INTERNAL))
 struct __pfring {
 	PFRING_PUBLIC_HANDLE_FIELDS
 	/* private members follow */
 };
-#endif
 
 /* Callback of pfring_loop(). */
 typedef void (*pfringProcessPacket)(const struct pfring_pkthdr *h, const u_char *p,

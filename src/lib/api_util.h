@@ -27,7 +27,7 @@ int errno_for(int code);
 // the ring in a call.
 class CallGuard {
  public:
-  CallGuard(pfring *r, bool now) : r_(r) {
+  CallGuard(pfr::Handle *r, bool now) : r_(r) {
     if (now) (void)enter();
   }
   ~CallGuard();
@@ -36,12 +36,12 @@ class CallGuard {
   // Counts the call (once); false when a close has begun: the caller then
   // returns PF_RING_ERROR_INVALID_STATUS without waiting.
   bool enter();
-  static bool closing(const pfring *r) { return r->closing.load(); }
+  static bool closing(const pfr::Handle *r) { return r->closing.load(); }
   // Calls on ring r by this thread now (pfring_close from inside one).
-  static int own_calls(const pfring *r);
+  static int own_calls(const pfr::Handle *r);
 
  private:
-  pfring *r_;
+  pfr::Handle *r_;
   bool in_ = false;
 };
 
@@ -49,7 +49,7 @@ class CallGuard {
 // a negative result sets errno; exceptions become error codes. f may take
 // the call's CallGuard& (calls that wait enter it before waiting).
 template <class F>
-int guarded(pfring *r, F &&f) {
+int guarded(pfr::Handle *r, F &&f) {
   if (!r) {
     errno = EINVAL;
     return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -78,7 +78,7 @@ int guarded(pfring *r, F &&f) {
 // PF_RING_REENTRANT; a receive drops it while it waits.
 class ReentrantLock {
  public:
-  explicit ReentrantLock(pfring *r)
+  explicit ReentrantLock(pfr::Handle *r)
       : lk_(r->rx_mutex, std::defer_lock), reentrant_((r->flags & PF_RING_REENTRANT) != 0) {
     if (reentrant_) lk_.lock();
   }
@@ -98,18 +98,18 @@ class ReentrantLock {
 // One of the ring's other locks, held when it was opened with
 // PF_RING_REENTRANT: TxLock for sends, WaitLock for the module's receive
 // side (handle.h says who takes which, in which order).
-template <std::mutex __pfring::*M>
+template <std::mutex pfr::Handle::*M>
 class ModeLock {
  public:
-  explicit ModeLock(pfring *r) : lk_(r->*M, std::defer_lock) {
+  explicit ModeLock(pfr::Handle *r) : lk_(r->*M, std::defer_lock) {
     if (r->flags & PF_RING_REENTRANT) lk_.lock();
   }
 
  private:
   std::unique_lock<std::mutex> lk_;
 };
-using TxLock = ModeLock<&__pfring::tx_mutex>;
-using WaitLock = ModeLock<&__pfring::wait_mutex>;
+using TxLock = ModeLock<&pfr::Handle::tx_mutex>;
+using WaitLock = ModeLock<&pfr::Handle::wait_mutex>;
 
 }  // namespace pfr
 

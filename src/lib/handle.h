@@ -1,5 +1,5 @@
-// handle.h - struct __pfring: one ring, its module and the software
-// features libpfring adds on top of every module (DESIGN.md decision 3):
+// handle.h - pfr::Handle, what a pfring * points to: one ring, its module
+// and the software features libpfring adds on top of every module (DESIGN.md decision 3):
 // direction, BPF, wildcard/hash rules with the default policy, sampling,
 // statistics and the last error.
 #pragma once
@@ -11,25 +11,23 @@
 #include <string>
 #include <vector>
 
-// The library's own view of struct __pfring: pfring.h declares only the
-// public members then (PFRING_PUBLIC_HANDLE_FIELDS), and they come first
-// here, so a program built against pfring.h reads them where they are.
-#if defined(PFRING_H) && !defined(PFRING_LIBRARY_INTERNAL)
-#error "handle.h: build with -DPFRING_LIBRARY_INTERNAL (pfring.h was included without it)"
-#endif
-#ifndef PFRING_LIBRARY_INTERNAL
-#define PFRING_LIBRARY_INTERNAL 1
-#endif
+// The library's handle is pfr::Handle, derived from the struct __pfring
+// of pfring.h (its public members, PFRING_PUBLIC_HANDLE_FIELDS): a program
+// reads those where they are, every exported function takes and returns
+// the one struct __pfring a program sees (a second definition of it would
+// break C++'s one-definition rule under LTO), and converts with
+// pfr::handle() on entry.
 
 #include "bpf.h"
 #include "module.h"
 #include "pfring.h"
 #include "rule_set.h"
 
-struct __pfring {
-  // Public (pfring.h): fd, enabled, mtu_len, caplen, device_name (points
-  // into name_given), recv, send, send_ifindex, stats, dna_* (NULL).
-  PFRING_PUBLIC_HANDLE_FIELDS
+namespace pfr {
+
+struct Handle : ::__pfring {
+  // Public (pfring.h, the base): fd, enabled, mtu_len, caplen, device_name
+  // (points into name_given), recv, send, send_ifindex, stats, dna_* (NULL).
 
   std::unique_ptr<pfr::Module> mod;
   const pfr::ModuleInfo *info = nullptr;
@@ -88,10 +86,10 @@ struct __pfring {
 
   // Reflector devices of reflect rules (opened when the rule is added,
   // closed with the ring) and the buffer bounce builds its frame in.
-  std::vector<std::pair<std::string, struct __pfring *>> reflectors;
+  std::vector<std::pair<std::string, Handle *>> reflectors;
   std::vector<uint8_t> bounce_buf;
   // pfring_set_reflector_device: every delivered packet goes out there too.
-  struct __pfring *reflector_all = nullptr;
+  Handle *reflector_all = nullptr;
   // pfring_shutdown: receives fail from then on.
   std::atomic<bool> shut_down{false};
 
@@ -118,17 +116,19 @@ struct __pfring {
   // Records an error message for pfring_get_last_error(); returns code.
   int fail(int code, const std::string &msg);
 
-  __pfring();
-  __pfring(const __pfring &) = delete;
-  __pfring &operator=(const __pfring &) = delete;
-  ~__pfring();  // closes the reflector devices
+  Handle();
+  Handle(const Handle &) = delete;
+  Handle &operator=(const Handle &) = delete;
+  ~Handle();  // closes the reflector devices
 };
 
-namespace pfr {
+// Every handle a program holds was made by pfring_open() as a Handle.
+inline Handle *handle(pfring *r) { return static_cast<Handle *>(r); }
+
 // Seconds on the clock rules use for idle purging (CLOCK_MONOTONIC).
 uint64_t now_sec();
 // Sends what pfring_send(..., 0) queued (pfring_close).
-void flush_tx_train(pfring *r);
+void flush_tx_train(Handle *r);
 // Records this thread's last pfring_open() failure.
 void set_open_error(const std::string &msg);
 std::string get_open_error();

@@ -22,11 +22,13 @@ using namespace pfr;
 // pfring_set_application_stats keeps at most this much of the text.
 constexpr size_t kMaxApplStats = 4096;
 
-PFR_EXPORT int pfring_get_bound_device_ifindex(pfring *ring, int *if_index) {
+PFR_EXPORT int pfring_get_bound_device_ifindex(pfring *ring_pub, int *if_index) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return pfring_get_bound_device_id(ring, if_index);
 }
 
-PFR_EXPORT int pfring_get_device_ifindex(pfring *ring, char *device_name, int *if_index) {
+PFR_EXPORT int pfring_get_device_ifindex(pfring *ring_pub, char *device_name, int *if_index) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!device_name || !if_index) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "device_name or if_index is NULL");
     unsigned idx = if_nametoindex(device_name);
@@ -80,7 +82,8 @@ PFR_EXPORT void pfring_config(u_short cpu_percentage) {
   }
 }
 
-PFR_EXPORT int pfring_set_reflector_device(pfring *ring, char *device_name) {
+PFR_EXPORT int pfring_set_reflector_device(pfring *ring_pub, char *device_name) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (ring->reflector_all) {
@@ -95,38 +98,42 @@ PFR_EXPORT int pfring_set_reflector_device(pfring *ring, char *device_name) {
       return ring->fail(PF_RING_ERROR_UNKNOWN_ADAPTER,
                         std::string("cannot open reflector device '") + device_name + "': " + why);
     }
-    if (!out->mod->can_transmit()) {
+    if (!pfr::handle(out)->mod->can_transmit()) {
       pfring_close(out);
       return ring->fail(PF_RING_ERROR_NOT_SUPPORTED,
                         std::string("reflector device '") + device_name + "' cannot transmit");
     }
     pfring_set_socket_mode(out, send_only_mode);
     pfring_enable_ring(out);
-    ring->reflector_all = out;
+    ring->reflector_all = pfr::handle(out);
     return 0;
   });
 }
 
-PFR_EXPORT void pfring_shutdown(pfring *ring) {
+PFR_EXPORT void pfring_shutdown(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (!ring) return;
   ring->shut_down.store(true);
   pfring_breakloop(ring);
 }
 
-PFR_EXPORT int pfring_loopback_test(pfring *ring, char *buffer, u_int buffer_len, u_int test_len) {
+PFR_EXPORT int pfring_loopback_test(pfring *ring_pub, char *buffer, u_int buffer_len, u_int test_len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "the loopback test is a feature of PF_RING's own kernel module");
   });
 }
 
-PFR_EXPORT int pfring_is_pkt_available(pfring *ring) {
+PFR_EXPORT int pfring_is_pkt_available(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (!ring) return 0;
   return pfring_poll(ring, 0) > 0 ? 1 : 0;
 }
 
 PFR_EXPORT void pfring_sync_indexes_with_kernel(pfring *ring) { (void)ring; }
 
-PFR_EXPORT int pfring_copy_tx_packet_into_slot(pfring *ring, u_int16_t tx_slot_id, char *buffer, u_int len) {
+PFR_EXPORT int pfring_copy_tx_packet_into_slot(pfring *ring_pub, u_int16_t tx_slot_id, char *buffer, u_int len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "TX slots are a DNA device's; use pfring_send");
   });
@@ -143,7 +150,8 @@ PFR_EXPORT pfring *pfring_open_consumer(const char *device_name, u_int32_t caple
   return pfring_open(device_name, caplen, flags);
 }
 
-PFR_EXPORT int pfring_set_channel_id(pfring *ring, u_int32_t channel_id) {
+PFR_EXPORT int pfring_set_channel_id(pfring *ring_pub, u_int32_t channel_id) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     int q = ring->name.queue;
     if (q >= 0 ? static_cast<u_int32_t>(q) == channel_id : (channel_id == 0 && ring->mod->num_rx_channels() <= 1))
@@ -156,7 +164,8 @@ PFR_EXPORT int pfring_set_channel_id(pfring *ring, u_int32_t channel_id) {
   });
 }
 
-PFR_EXPORT int pfring_bind(pfring *ring, char *device_name) {
+PFR_EXPORT int pfring_bind(pfring *ring_pub, char *device_name) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!device_name) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "device_name is NULL");
     if (ring->name_given == device_name || ring->name.device == device_name) return 0;
@@ -166,14 +175,16 @@ PFR_EXPORT int pfring_bind(pfring *ring, char *device_name) {
   });
 }
 
-PFR_EXPORT int pfring_send_parsed(pfring *ring, char *pkt, struct pfring_pkthdr *hdr, u_int8_t flush_packet) {
+PFR_EXPORT int pfring_send_parsed(pfring *ring_pub, char *pkt, struct pfring_pkthdr *hdr, u_int8_t flush_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "hdr is NULL");
     return pfring_send(ring, pkt, hdr->caplen, flush_packet);
   });
 }
 
-PFR_EXPORT int pfring_get_mtu_size(pfring *ring) {
+PFR_EXPORT int pfring_get_mtu_size(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     int idx = -1;
     if (ring->mod->bound_device_id(&idx) >= 0 && idx > 0) {
@@ -202,7 +213,8 @@ PFR_EXPORT void pfring_bundle_init(pfring_bundle *bundle, bundle_read_policy p) 
   bundle->policy = p;
 }
 
-PFR_EXPORT int pfring_bundle_add(pfring_bundle *bundle, pfring *ring) {
+PFR_EXPORT int pfring_bundle_add(pfring_bundle *bundle, pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (!bundle || !ring || bundle->num_sockets >= MAX_NUM_BUNDLE_ELEMENTS) {
     errno = EINVAL;
     return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -265,7 +277,7 @@ PFR_EXPORT int pfring_bundle_read(pfring_bundle *bundle, u_char **buffer, u_int 
     // is): every request a ring of the bundle holds goes with it.
     bool stop = false;
     for (u_int16_t k = 0; k < bundle->num_sockets; k++)
-      stop |= bundle->sockets[k]->break_loop.exchange(false) || bundle->sockets[k]->shut_down.load();
+      stop |= pfr::handle(bundle->sockets[k])->break_loop.exchange(false) || pfr::handle(bundle->sockets[k])->shut_down.load();
     if (stop) return 0;
     // wait on every selectable ring; rings without a descriptor are polled again soon
     bool any_fd = false;
@@ -294,7 +306,8 @@ PFR_EXPORT void pfring_bundle_close(pfring_bundle *bundle) {
   pfring_bundle_destroy(bundle);
 }
 
-PFR_EXPORT int pfring_set_application_stats(pfring *ring, char *stats) {
+PFR_EXPORT int pfring_set_application_stats(pfring *ring_pub, char *stats) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!stats) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats is NULL");
     ring->appl_stats.assign(stats, strnlen(stats, kMaxApplStats));
@@ -302,7 +315,8 @@ PFR_EXPORT int pfring_set_application_stats(pfring *ring, char *stats) {
   });
 }
 
-PFR_EXPORT char *pfring_get_appl_stats_file_name(pfring *ring, char *path, u_int path_len) {
+PFR_EXPORT char *pfring_get_appl_stats_file_name(pfring *ring_pub, char *path, u_int path_len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (!ring) return nullptr;
   (void)path;
   (void)path_len;

@@ -13,7 +13,7 @@ bool is_reflect_action(rule_action_behaviour a) {
          a == bounce_packet_and_stop_rule_evaluation || a == bounce_packet_and_continue_rule_evaluation;
 }
 
-int copy_stats(pfring *r, u_int64_t match, u_int64_t filtered, u_int64_t last, char *stats, u_int *stats_len) {
+int copy_stats(pfr::Handle *r, u_int64_t match, u_int64_t filtered, u_int64_t last, char *stats, u_int *stats_len) {
   if (!stats || !stats_len) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "stats and stats_len must not be NULL");
   if (*stats_len < sizeof(hash_filtering_rule_stats))
     return r->fail(PF_RING_ERROR_INVALID_ARGUMENT,
@@ -30,13 +30,14 @@ int copy_stats(pfring *r, u_int64_t match, u_int64_t filtered, u_int64_t last, c
 }
 
 // A DeviceFilter call's result: the count/0, or the failure with its message.
-int device_result(pfring *ring, int rc, const std::string &err) {
+int device_result(pfr::Handle *ring, int rc, const std::string &err) {
   return rc < 0 ? ring->fail(rc, err.empty() ? "device '" + ring->name_given + "' refused the call" : err) : rc;
 }
 
 }  // namespace
 
-PFR_EXPORT int pfring_set_sampling_rate(pfring *ring, u_int32_t rate) {
+PFR_EXPORT int pfring_set_sampling_rate(pfring *ring_pub, u_int32_t rate) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (rate == 0) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "sampling rate must be at least 1");
     ReentrantLock lock(ring);
@@ -55,7 +56,7 @@ namespace {
 // Readies the device a reflect/bounce rule sends on: the ring's own device
 // (bounce, or no/the same reflector name) must transmit; another device is
 // opened now so that a wrong name fails here, not per packet. 0 or <0.
-int attach_reflector(pfring *ring, rule_action_behaviour action, const char *name_field) {
+int attach_reflector(pfr::Handle *ring, rule_action_behaviour action, const char *name_field) {
   if (!is_reflect_action(action)) return 0;
   std::string name(name_field, strnlen(name_field, REFLECTOR_NAME_LEN));
   bool bounce = action == bounce_packet_and_stop_rule_evaluation || action == bounce_packet_and_continue_rule_evaluation;
@@ -77,13 +78,14 @@ int attach_reflector(pfring *ring, rule_action_behaviour action, const char *nam
     pfring_close(out);
     return ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "reflector device '" + name + "' cannot transmit: " + why);
   }
-  ring->reflectors.emplace_back(name, out);
+  ring->reflectors.emplace_back(name, pfr::handle(out));
   return 0;
 }
 
 }  // namespace
 
-PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_add) {
+PFR_EXPORT int pfring_add_filtering_rule(pfring *ring_pub, filtering_rule *rule_to_add) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!rule_to_add) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     const filtering_rule &r = *rule_to_add;
@@ -106,7 +108,8 @@ PFR_EXPORT int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_a
   });
 }
 
-PFR_EXPORT int pfring_remove_filtering_rule(pfring *ring, u_int16_t rule_id) {
+PFR_EXPORT int pfring_remove_filtering_rule(pfring *ring_pub, u_int16_t rule_id) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (DeviceFilter *df = ring->mod->device_filter()) {
@@ -119,7 +122,8 @@ PFR_EXPORT int pfring_remove_filtering_rule(pfring *ring, u_int16_t rule_id) {
   });
 }
 
-PFR_EXPORT int pfring_get_filtering_rule_stats(pfring *ring, u_int16_t rule_id, char *stats, u_int *stats_len) {
+PFR_EXPORT int pfring_get_filtering_rule_stats(pfring *ring_pub, u_int16_t rule_id, char *stats, u_int *stats_len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (DeviceFilter *df = ring->mod->device_filter()) {
@@ -133,7 +137,8 @@ PFR_EXPORT int pfring_get_filtering_rule_stats(pfring *ring, u_int16_t rule_id, 
   });
 }
 
-PFR_EXPORT int pfring_purge_idle_rules(pfring *ring, u_int16_t inactivity_sec) {
+PFR_EXPORT int pfring_purge_idle_rules(pfring *ring_pub, u_int16_t inactivity_sec) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (DeviceFilter *df = ring->mod->device_filter()) {
@@ -144,7 +149,8 @@ PFR_EXPORT int pfring_purge_idle_rules(pfring *ring, u_int16_t inactivity_sec) {
   });
 }
 
-PFR_EXPORT int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_rule *rule_to_add, u_char add_rule) {
+PFR_EXPORT int pfring_handle_hash_filtering_rule(pfring *ring_pub, hash_filtering_rule *rule_to_add, u_char add_rule) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!rule_to_add) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     ReentrantLock lock(ring);
@@ -173,8 +179,9 @@ PFR_EXPORT int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_ru
   });
 }
 
-PFR_EXPORT int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering_rule *rule, char *stats,
+PFR_EXPORT int pfring_get_hash_filtering_rule_stats(pfring *ring_pub, hash_filtering_rule *rule, char *stats,
                                                     u_int *stats_len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     ReentrantLock lock(ring);
@@ -191,7 +198,8 @@ PFR_EXPORT int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering
   });
 }
 
-PFR_EXPORT int pfring_purge_idle_hash_rules(pfring *ring, u_int16_t inactivity_sec) {
+PFR_EXPORT int pfring_purge_idle_hash_rules(pfring *ring_pub, u_int16_t inactivity_sec) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (DeviceFilter *df = ring->mod->device_filter()) {
@@ -202,7 +210,8 @@ PFR_EXPORT int pfring_purge_idle_hash_rules(pfring *ring, u_int16_t inactivity_s
   });
 }
 
-PFR_EXPORT int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer) {
+PFR_EXPORT int pfring_set_bpf_filter(pfring *ring_pub, const char *filter_buffer) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!filter_buffer) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "filter is NULL");
     ReentrantLock lock(ring);
@@ -218,7 +227,8 @@ PFR_EXPORT int pfring_set_bpf_filter(pfring *ring, const char *filter_buffer) {
   });
 }
 
-PFR_EXPORT int pfring_set_bpf_program(pfring *ring, const struct bpf_program *program) {
+PFR_EXPORT int pfring_set_bpf_program(pfring *ring_pub, const struct bpf_program *program) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!program) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "program is NULL");
     ReentrantLock lock(ring);
@@ -229,7 +239,8 @@ PFR_EXPORT int pfring_set_bpf_program(pfring *ring, const struct bpf_program *pr
   });
 }
 
-PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
+PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (!ring->bpf.active()) return ring->fail(PF_RING_ERROR_NOT_FOUND, "no BPF filter is set");
@@ -242,7 +253,8 @@ PFR_EXPORT int pfring_remove_bpf_filter(pfring *ring) {
   });
 }
 
-PFR_EXPORT int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_default_accept_policy) {
+PFR_EXPORT int pfring_toggle_filtering_policy(pfring *ring_pub, u_int8_t rules_default_accept_policy) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (DeviceFilter *df = ring->mod->device_filter()) {
@@ -257,7 +269,7 @@ PFR_EXPORT int pfring_toggle_filtering_policy(pfring *ring, u_int8_t rules_defau
 namespace {
 
 // The message of a failed in-NIC rule call.
-int hw_rule_failure(pfring *ring, int rc, const hw_filtering_rule *rule) {
+int hw_rule_failure(pfr::Handle *ring, int rc, const hw_filtering_rule *rule) {
   if (rc == PF_RING_ERROR_NOT_SUPPORTED)
     return ring->fail(rc, ring->mod->has_hw_filters()
                               ? "device '" + ring->name_given + "' takes Intel 82599 five-tuple and perfect-filter "
@@ -272,7 +284,8 @@ int hw_rule_failure(pfring *ring, int rc, const hw_filtering_rule *rule) {
 
 }  // namespace
 
-PFR_EXPORT int pfring_add_hw_rule(pfring *ring, hw_filtering_rule *rule) {
+PFR_EXPORT int pfring_add_hw_rule(pfring *ring_pub, hw_filtering_rule *rule) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     int rc = ring->mod->add_hw_rule(rule);
@@ -280,7 +293,8 @@ PFR_EXPORT int pfring_add_hw_rule(pfring *ring, hw_filtering_rule *rule) {
   });
 }
 
-PFR_EXPORT int pfring_remove_hw_rule(pfring *ring, hw_filtering_rule *rule) {
+PFR_EXPORT int pfring_remove_hw_rule(pfring *ring_pub, hw_filtering_rule *rule) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!rule) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "rule is NULL");
     int rc = ring->mod->remove_hw_rule(rule->rule_id);
@@ -288,7 +302,8 @@ PFR_EXPORT int pfring_remove_hw_rule(pfring *ring, hw_filtering_rule *rule) {
   });
 }
 
-PFR_EXPORT int pfring_set_filtering_mode(pfring *ring, filtering_mode mode) {
+PFR_EXPORT int pfring_set_filtering_mode(pfring *ring_pub, filtering_mode mode) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (mode != hardware_and_software && mode != hardware_only && mode != software_only)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown filtering mode");
@@ -300,7 +315,8 @@ PFR_EXPORT int pfring_set_filtering_mode(pfring *ring, filtering_mode mode) {
   });
 }
 
-PFR_EXPORT int pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type) {
+PFR_EXPORT int pfring_set_cluster(pfring *ring_pub, u_int clusterId, cluster_type the_type) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (static_cast<unsigned>(the_type) > cluster_per_inner_flow_tcp_5_tuple)
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "unknown cluster type");
@@ -318,7 +334,8 @@ PFR_EXPORT int pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type th
   });
 }
 
-PFR_EXPORT int pfring_remove_from_cluster(pfring *ring) {
+PFR_EXPORT int pfring_remove_from_cluster(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     if (ring->cluster_id < 0) return ring->fail(PF_RING_ERROR_NOT_FOUND, "ring is not in a cluster");

@@ -46,7 +46,7 @@ int errno_for(int code) {
 }
 
 // Opens one ring; nullptr with errno and the thread's open error set.
-static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flags) {
+static pfr::Handle *open_ring(const char *device_name, uint32_t caplen, uint32_t flags) {
   if (!device_name) {
     set_open_error("device name is NULL");
     errno = EINVAL;
@@ -71,7 +71,7 @@ static pfring *open_ring(const char *device_name, uint32_t caplen, uint32_t flag
     errno = ENODEV;
     return nullptr;
   }
-  auto r = std::make_unique<__pfring>();
+  auto r = std::make_unique<pfr::Handle>();
   r->info = info;
   r->name_given = device_name;
   r->device_name = &r->name_given[0];
@@ -102,23 +102,16 @@ using namespace pfr;
 
 // The public members (pfring.h): what 5.x programs read or call through
 // the handle. The dna_* slots stay NULL: no module has DNA TX slots yet.
-__pfring::__pfring()
-    : fd(-1),
-      enabled(1),
-      mtu_len(0),
-      caplen(0),
-      device_name(nullptr),
-      recv(pfring_recv),
-      send(pfring_send),
-      send_ifindex(pfring_send_ifindex),
-      stats(pfring_stats),
-      dna_get_num_tx_slots(nullptr),
-      dna_get_num_rx_slots(nullptr),
-      dna_get_next_free_tx_slot(nullptr),
-      dna_copy_tx_packet_into_slot(nullptr),
-      dna_tx_ready(nullptr) {}
+pfr::Handle::Handle() : ::__pfring() {
+  fd = -1;
+  enabled = 1;
+  recv = pfring_recv;
+  send = pfring_send;
+  send_ifindex = pfring_send_ifindex;
+  stats = pfring_stats;
+}
 
-__pfring::~__pfring() {
+pfr::Handle::~Handle() {
   try {
     flush_tx_train(this);  // what pfring_send(..., 0) queued goes out first
   } catch (...) {
@@ -127,7 +120,7 @@ __pfring::~__pfring() {
   if (reflector_all) pfring_close(reflector_all);
 }
 
-int __pfring::fail(int code, const std::string &msg) {
+int pfr::Handle::fail(int code, const std::string &msg) {
   std::lock_guard<std::mutex> lock(err_mutex);
   last_error = msg;
   return code;
@@ -183,7 +176,7 @@ PFR_EXPORT u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t 
       errno = EINVAL;
       return 0;
     }
-    pfring *first = open_ring(device_name, caplen, flags);
+    pfr::Handle *first = open_ring(device_name, caplen, flags);
     if (!first) return 0;
     int n = first->mod->num_rx_channels();
     if (n <= 1) {
@@ -196,7 +189,7 @@ PFR_EXPORT u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t 
     int opened = 0;
     for (int q = 0; q < n; q++) {
       std::string name = std::string(device_name) + "@" + std::to_string(q);
-      pfring *r = open_ring(name.c_str(), caplen, flags);
+      pfr::Handle *r = open_ring(name.c_str(), caplen, flags);
       if (!r) break;
       ring[opened++] = r;
     }
@@ -215,7 +208,7 @@ namespace {
 // The ring this thread is inside a counted call on, and how deeply (a
 // reflection may nest a call on another ring: that one is not tracked,
 // its close from inside is not deferred).
-thread_local pfring *t_ring = nullptr;
+thread_local pfr::Handle *t_ring = nullptr;
 thread_local int t_depth = 0;
 }  // namespace
 
@@ -231,7 +224,7 @@ bool CallGuard::enter() {
   return !r_->closing.load();
 }
 
-int CallGuard::own_calls(const pfring *r) { return t_ring == r ? t_depth : 0; }
+int CallGuard::own_calls(const pfr::Handle *r) { return t_ring == r ? t_depth : 0; }
 
 CallGuard::~CallGuard() {
   if (!in_) return;
@@ -254,7 +247,8 @@ CallGuard::~CallGuard() {
 // most) and frees it once they have returned. Called from inside one of
 // this thread's own calls on the ring (a pfring_loop callback), the ring
 // is freed when that call returns.
-PFR_EXPORT void pfring_close(pfring *ring) {
+PFR_EXPORT void pfring_close(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (!ring) return;
   ring->closing.store(true);
   int own = CallGuard::own_calls(ring);
@@ -266,7 +260,8 @@ PFR_EXPORT void pfring_close(pfring *ring) {
   delete ring;
 }
 
-PFR_EXPORT int pfring_version(pfring *ring, u_int32_t *version) {
+PFR_EXPORT int pfring_version(pfring *ring_pub, u_int32_t *version) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!version) return PF_RING_ERROR_INVALID_ARGUMENT;
     *version = RING_VERSION_NUM;
@@ -276,7 +271,8 @@ PFR_EXPORT int pfring_version(pfring *ring, u_int32_t *version) {
 
 PFR_EXPORT u_int32_t pfring_version_noring(void) { return RING_VERSION_NUM; }
 
-PFR_EXPORT int pfring_get_last_error(pfring *ring, char *buf, size_t len) {
+PFR_EXPORT int pfring_get_last_error(pfring *ring_pub, char *buf, size_t len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   std::string msg;
   if (ring) {
     std::lock_guard<std::mutex> lock(ring->err_mutex);
@@ -292,9 +288,13 @@ PFR_EXPORT int pfring_get_last_error(pfring *ring, char *buf, size_t len) {
   return static_cast<int>(msg.size());
 }
 
-PFR_EXPORT const char *pfring_get_module_name(pfring *ring) { return ring && ring->info ? ring->info->name : nullptr; }
+PFR_EXPORT const char *pfring_get_module_name(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
+  return ring && ring->info ? ring->info->name : nullptr;
+}
 
-PFR_EXPORT int pfring_get_device_stats_json(pfring *ring, char *buf, size_t len) {
+PFR_EXPORT int pfring_get_device_stats_json(pfring *ring_pub, char *buf, size_t len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!buf) return PF_RING_ERROR_INVALID_ARGUMENT;
     std::string s = ring->mod->stats_json();

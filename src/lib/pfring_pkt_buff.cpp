@@ -14,14 +14,14 @@ using pfr::zero::PktBuff;
 
 namespace {
 
-ClusterSlave *slave_of(pfring *ring) {
+ClusterSlave *slave_of(pfr::Handle *ring) {
   ClusterSlave *s = ring->mod->cluster_slave();
   if (!s) ring->fail(PF_RING_ERROR_NOT_SUPPORTED, "packet buffers belong to DNA cluster slaves (dnacluster:ID@K)");
   return s;
 }
 
 // The handle, checked, or nullptr with the error recorded.
-PktBuff *buff_of(pfring *ring, ClusterSlave *s, pfring_pkt_buff *h) {
+PktBuff *buff_of(pfr::Handle *ring, ClusterSlave *s, pfring_pkt_buff *h) {
   PktBuff *b = s->check(h);
   if (!b) ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, h ? "not a packet buffer of this ring (or released)"
                                                        : "packet buffer handle is NULL");
@@ -30,7 +30,7 @@ PktBuff *buff_of(pfring *ring, ClusterSlave *s, pfring_pkt_buff *h) {
 
 // Runs f(slave, buff) for a valid ring and handle; errno set on failure.
 template <class F>
-int with_buff(pfring *ring, pfring_pkt_buff *h, F &&f) {
+int with_buff(pfr::Handle *ring, pfring_pkt_buff *h, F &&f) {
   return guarded(ring, [&] {
     ReentrantLock lock(ring);
     ClusterSlave *s = slave_of(ring);
@@ -43,7 +43,8 @@ int with_buff(pfring *ring, pfring_pkt_buff *h, F &&f) {
 
 }  // namespace
 
-PFR_EXPORT pfring_pkt_buff *pfring_alloc_pkt_buff(pfring *ring) {
+PFR_EXPORT pfring_pkt_buff *pfring_alloc_pkt_buff(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   pfring_pkt_buff *out = nullptr;
   guarded(ring, [&] {
     ReentrantLock lock(ring);
@@ -56,15 +57,17 @@ PFR_EXPORT pfring_pkt_buff *pfring_alloc_pkt_buff(pfring *ring) {
   return out;
 }
 
-PFR_EXPORT void pfring_release_pkt_buff(pfring *ring, pfring_pkt_buff *pkt_handle) {
+PFR_EXPORT void pfring_release_pkt_buff(pfring *ring_pub, pfring_pkt_buff *pkt_handle) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   with_buff(ring, pkt_handle, [&](ClusterSlave *s, PktBuff *b) {
     std::string err;
     return s->release_buff(b, err);
   });
 }
 
-PFR_EXPORT int pfring_recv_pkt_buff(pfring *ring, pfring_pkt_buff *pkt_handle, struct pfring_pkthdr *hdr,
+PFR_EXPORT int pfring_recv_pkt_buff(pfring *ring_pub, pfring_pkt_buff *pkt_handle, struct pfring_pkthdr *hdr,
                                     u_int8_t wait_for_incoming_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   // The receive itself is pfring_recv's (zero copy): filters and counters
   // apply; then the packet's buffer becomes the handle's.
   {
@@ -85,12 +88,14 @@ PFR_EXPORT int pfring_recv_pkt_buff(pfring *ring, pfring_pkt_buff *pkt_handle, s
   });
 }
 
-PFR_EXPORT int pfring_rcv_pkt_buff(pfring *ring, pfring_pkt_buff *pkt_handle, struct pfring_pkthdr *hdr,
+PFR_EXPORT int pfring_rcv_pkt_buff(pfring *ring_pub, pfring_pkt_buff *pkt_handle, struct pfring_pkthdr *hdr,
                                    u_int8_t wait_for_incoming_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return pfring_recv_pkt_buff(ring, pkt_handle, hdr, wait_for_incoming_packet);
 }
 
-PFR_EXPORT int pfring_send_pkt_buff(pfring *ring, pfring_pkt_buff *pkt_handle, u_int8_t) {
+PFR_EXPORT int pfring_send_pkt_buff(pfring *ring_pub, pfring_pkt_buff *pkt_handle, u_int8_t) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return with_buff(ring, pkt_handle, [&](ClusterSlave *s, PktBuff *b) {
     TxLock tx(ring);
     std::string err;
@@ -99,7 +104,8 @@ PFR_EXPORT int pfring_send_pkt_buff(pfring *ring, pfring_pkt_buff *pkt_handle, u
   });
 }
 
-PFR_EXPORT u_char *pfring_get_pkt_buff_data(pfring *ring, pfring_pkt_buff *pkt_handle) {
+PFR_EXPORT u_char *pfring_get_pkt_buff_data(pfring *ring_pub, pfring_pkt_buff *pkt_handle) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   u_char *out = nullptr;
   with_buff(ring, pkt_handle, [&](ClusterSlave *s, PktBuff *b) {
     out = s->buff_data(b);
@@ -108,7 +114,8 @@ PFR_EXPORT u_char *pfring_get_pkt_buff_data(pfring *ring, pfring_pkt_buff *pkt_h
   return out;
 }
 
-PFR_EXPORT void pfring_set_pkt_buff_len(pfring *ring, pfring_pkt_buff *pkt_handle, u_int32_t len) {
+PFR_EXPORT void pfring_set_pkt_buff_len(pfring *ring_pub, pfring_pkt_buff *pkt_handle, u_int32_t len) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   with_buff(ring, pkt_handle, [&](ClusterSlave *s, PktBuff *b) {
     uint32_t max = s->buf_size();
     b->len = len > max ? max : len;
@@ -116,7 +123,8 @@ PFR_EXPORT void pfring_set_pkt_buff_len(pfring *ring, pfring_pkt_buff *pkt_handl
   });
 }
 
-PFR_EXPORT void pfring_set_pkt_buff_ifindex(pfring *ring, pfring_pkt_buff *pkt_handle, int if_index) {
+PFR_EXPORT void pfring_set_pkt_buff_ifindex(pfring *ring_pub, pfring_pkt_buff *pkt_handle, int if_index) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   with_buff(ring, pkt_handle, [&](ClusterSlave *s, PktBuff *b) {
     if (if_index < 0 || if_index >= s->num_rings())
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT,
@@ -127,7 +135,8 @@ PFR_EXPORT void pfring_set_pkt_buff_ifindex(pfring *ring, pfring_pkt_buff *pkt_h
   });
 }
 
-PFR_EXPORT int pfring_add_pkt_buff_ifindex(pfring *ring, pfring_pkt_buff *pkt_handle, int if_index) {
+PFR_EXPORT int pfring_add_pkt_buff_ifindex(pfring *ring_pub, pfring_pkt_buff *pkt_handle, int if_index) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return with_buff(ring, pkt_handle, [&](ClusterSlave *s, PktBuff *b) {
     if (if_index < 0 || if_index >= s->num_rings())
       return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT,

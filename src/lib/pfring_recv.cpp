@@ -22,13 +22,13 @@ namespace {
 
 // Side effects rules ask for (reflect/bounce) on the ring's module.
 struct EvalCtx {
-  pfring *ring;
+  pfr::Handle *ring;
   const RawPacket *pkt;
 };
 
 // A reflected copy out of dst: never waits for TX room (try_send), takes
 // dst's TX lock (after the receiving ring's RX lock). True when it went.
-bool reflect_to(pfring *dst, const uint8_t *data, uint32_t len) {
+bool reflect_to(pfr::Handle *dst, const uint8_t *data, uint32_t len) {
   if (dst->mode == recv_only_mode || !dst->mod->can_transmit()) return false;
   TxLock lock(dst);
   std::string err;
@@ -37,7 +37,7 @@ bool reflect_to(pfring *dst, const uint8_t *data, uint32_t len) {
 
 void on_reflect(void *ctx, const char *dev, int bounce) {
   auto *c = static_cast<EvalCtx *>(ctx);
-  pfring *ring = c->ring;
+  pfr::Handle *ring = c->ring;
   const uint8_t *data = c->pkt->data;
   uint32_t len = c->pkt->hdr.caplen;
   if (bounce) {
@@ -96,7 +96,7 @@ void parse_into(RawPacket *p, uint8_t level) {
 // (pfring_recv_parsed). Parsing sees the whole packet before caplen is
 // applied, as pf_ring.ko parses the whole skb: parsed_pkt describes the
 // packet, not the snapshot.
-bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
+bool accept_packet(pfr::Handle *r, RawPacket *p, uint8_t parse_level) {
   auto &ext = p->hdr.extended_hdr;
   if (r->direction == rx_only_direction && !ext.rx_direction) return false;
   if (r->direction == tx_only_direction && ext.rx_direction) return false;
@@ -129,7 +129,7 @@ bool accept_packet(pfring *r, RawPacket *p, uint8_t parse_level) {
 // Hands an accepted packet over: parse to the level asked for (the
 // packet may have been accepted by a peek that parsed less), apply
 // caplen, count it.
-void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
+void commit(pfr::Handle *r, RawPacket *p, uint8_t parse_level) {
   auto &ext = p->hdr.extended_hdr;
   if (parse_level > p->parsed_level) {
     parse_into(p, parse_level);
@@ -149,7 +149,7 @@ void commit(pfring *r, RawPacket *p, uint8_t parse_level) {
 // whole burst first and prefetch each packet's table slot, so the cache
 // misses of a large table overlap instead of coming one after the other;
 // the key and hash are kept for the rule evaluation (burst_hash).
-void stage_burst(pfring *r) {
+void stage_burst(pfr::Handle *r) {
   bool prefetch = r->rules.hash_count() > 0;
   for (unsigned i = 0; i < r->burst_n; i++) {
     RawPacket *p = &r->burst[i];
@@ -174,7 +174,7 @@ constexpr int kMaxRefills = 16;
 // it stay valid. With peek the packet stays for the next call (which does
 // not filter it again). After the first burst, a stop request (breakloop,
 // close) or kMaxRefills bursts end the call with 0.
-int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0,
+int next_packet(pfr::Handle *r, RawPacket **out, int timeout_ms, bool refill = true, uint8_t parse_level = 0,
                 bool peek = false) {
   if (!r->enabled) return r->fail(PF_RING_ERROR_RING_NOT_ENABLED, "ring is disabled (pfring_enable_ring)");
   if (r->shut_down.load()) return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring was shut down (pfring_shutdown)");
@@ -223,7 +223,7 @@ int next_packet(pfring *r, RawPacket **out, int timeout_ms, bool refill = true, 
   }
 }
 
-int closing_error(pfring *r) {
+int closing_error(pfr::Handle *r) {
   return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is being closed (pfring_close)");
 }
 
@@ -235,7 +235,7 @@ int closing_error(pfring *r) {
 // a PF_RING_REENTRANT ring the RX lock is dropped while waiting: only the
 // wait lock is held (mod->poll), so other threads' sends, filter changes
 // and stats go on while this one waits for traffic.
-int wait_packet(pfring *r, ReentrantLock &lock, CallGuard &g, RawPacket **out, bool wait, bool consume_break,
+int wait_packet(pfr::Handle *r, ReentrantLock &lock, CallGuard &g, RawPacket **out, bool wait, bool consume_break,
                 uint8_t parse_level = 0) {
   int rc = next_packet(r, out, 0, true, parse_level);
   if (rc != 0 || !wait) return rc;
@@ -266,7 +266,7 @@ int wait_packet(pfring *r, ReentrantLock &lock, CallGuard &g, RawPacket **out, b
   }
 }
 
-int deliver(pfring *r, RawPacket *p, u_char **buffer, u_int buffer_len, pfring_pkthdr *hdr) {
+int deliver(pfr::Handle *r, RawPacket *p, u_char **buffer, u_int buffer_len, pfring_pkthdr *hdr) {
   *hdr = p->hdr;
   if (buffer_len == 0) {
     *buffer = const_cast<u_char *>(p->data);
@@ -290,7 +290,7 @@ void add_time_and_hash(struct pfring_pkthdr *hdr, bool add_timestamp, bool add_h
   if (add_hash && ext.pkt_hash == 0) ext.pkt_hash = pfc_bidir_hash(&ext.parsed_pkt);
 }
 
-int recv_one(pfring *ring, CallGuard &g, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr, u_int8_t wait,
+int recv_one(pfr::Handle *ring, CallGuard &g, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr, u_int8_t wait,
              uint8_t parse_level) {
   if (!buffer || !hdr) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffer and hdr must not be NULL");
   if (buffer_len > 0 && !*buffer)
@@ -304,15 +304,17 @@ int recv_one(pfring *ring, CallGuard &g, u_char **buffer, u_int buffer_len, stru
 
 }  // namespace
 
-PFR_EXPORT int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+PFR_EXPORT int pfring_recv(pfring *ring_pub, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
                            u_int8_t wait_for_incoming_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring,
                  [&](CallGuard &g) { return recv_one(ring, g, buffer, buffer_len, hdr, wait_for_incoming_packet, 0); });
 }
 
-PFR_EXPORT int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
+PFR_EXPORT int pfring_recv_parsed(pfring *ring_pub, u_char **buffer, u_int buffer_len, struct pfring_pkthdr *hdr,
                                   u_int8_t wait_for_incoming_packet, u_int8_t level, u_int8_t add_timestamp,
                                   u_int8_t add_hash) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&](CallGuard &g) {
     uint8_t lvl = level < PFC_LEVEL_L2 ? PFC_LEVEL_L2 : (level > PFC_LEVEL_TUNNEL ? PFC_LEVEL_TUNNEL : level);
     int rc = recv_one(ring, g, buffer, buffer_len, hdr, wait_for_incoming_packet, lvl);
@@ -323,8 +325,9 @@ PFR_EXPORT int pfring_recv_parsed(pfring *ring, u_char **buffer, u_int buffer_le
 }
 
 
-PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_pkthdr *hdrs, u_int max_packets,
+PFR_EXPORT int pfring_recv_burst(pfring *ring_pub, u_char **buffers, struct pfring_pkthdr *hdrs, u_int max_packets,
                                  u_int8_t wait_for_incoming_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&](CallGuard &g) {
     if (!buffers || !hdrs) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "buffers and hdrs must not be NULL");
     ReentrantLock lock(ring);
@@ -352,8 +355,9 @@ PFR_EXPORT int pfring_recv_burst(pfring *ring, u_char **buffers, struct pfring_p
 // The whole loop is one counted call (CallGuard): a close from another
 // thread ends it (INVALID_STATUS) and frees the ring once it returned; a
 // close from inside the callback ends it too and frees the ring on return.
-PFR_EXPORT int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_char *user_bytes,
+PFR_EXPORT int pfring_loop(pfring *ring_pub, pfringProcessPacket looper, const u_char *user_bytes,
                            u_int8_t wait_for_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&](CallGuard &g) {
     if (!looper) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "callback is NULL");
     for (;;) {
@@ -373,12 +377,14 @@ PFR_EXPORT int pfring_loop(pfring *ring, pfringProcessPacket looper, const u_cha
   });
 }
 
-PFR_EXPORT void pfring_breakloop(pfring *ring) {
+PFR_EXPORT void pfring_breakloop(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (ring) ring->break_loop.store(true);
 }
 
 // Waits in slices of at most 100 ms, so that a close ends it.
-PFR_EXPORT int pfring_poll(pfring *ring, u_int wait_duration) {
+PFR_EXPORT int pfring_poll(pfring *ring_pub, u_int wait_duration) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&](CallGuard &g) {
     {
       ReentrantLock lock(ring);
@@ -400,7 +406,8 @@ PFR_EXPORT int pfring_poll(pfring *ring, u_int wait_duration) {
   });
 }
 
-PFR_EXPORT int pfring_next_pkt_raw_timestamp(pfring *ring, u_int64_t *timestamp_ns) {
+PFR_EXPORT int pfring_next_pkt_raw_timestamp(pfring *ring_pub, u_int64_t *timestamp_ns) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!timestamp_ns) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "timestamp_ns is NULL");
     ReentrantLock lock(ring);
@@ -413,7 +420,8 @@ PFR_EXPORT int pfring_next_pkt_raw_timestamp(pfring *ring, u_int64_t *timestamp_
   });
 }
 
-PFR_EXPORT int pfring_next_pkt_time(pfring *ring, struct timespec *ts) {
+PFR_EXPORT int pfring_next_pkt_time(pfring *ring_pub, struct timespec *ts) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   if (!ts) {
     errno = EINVAL;
     return PF_RING_ERROR_INVALID_ARGUMENT;

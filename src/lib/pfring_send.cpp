@@ -12,7 +12,7 @@ namespace {
 
 // Sends the train as bursts until the device has taken all of it or
 // refuses; what it refuses is dropped and counted. 0, or its code.
-int flush_train(pfring *r) {
+int flush_train(pfr::Handle *r) {
   auto &t = r->train;
   unsigned done = 0;
   int rc = 0;
@@ -33,7 +33,7 @@ int flush_train(pfring *r) {
 
 // any_mode: send whatever the socket mode says (the bounce of
 // pfring_send_last_rx_packet, which 5.x does on receive-only rings too).
-int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index, bool any_mode = false) {
+int do_send(pfr::Handle *r, const void *pkt, u_int len, bool flush, int if_index, bool any_mode = false) {
   if (!pkt || len == 0) return r->fail(PF_RING_ERROR_INVALID_ARGUMENT, "packet is NULL or empty");
   if (r->mode == recv_only_mode && !any_mode)
     return r->fail(PF_RING_ERROR_INVALID_STATUS, "ring is in recv_only_mode");
@@ -72,27 +72,30 @@ int do_send(pfring *r, const void *pkt, u_int len, bool flush, int if_index, boo
 
 namespace pfr {
 // What pfring_close() sends before the handle goes (pfring_send(..., 0)).
-void flush_tx_train(pfring *r) {
+void flush_tx_train(pfr::Handle *r) {
   if (r->train.n) (void)flush_train(r);
 }
 }  // namespace pfr
 
-PFR_EXPORT int(pfring_send)(pfring *ring, char *pkt, u_int pkt_len, u_int8_t flush_packet) {
+PFR_EXPORT int(pfring_send)(pfring *ring_pub, char *pkt, u_int pkt_len, u_int8_t flush_packet) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     TxLock lock(ring);
     return do_send(ring, pkt, pkt_len, flush_packet != 0, -1);
   });
 }
 
-PFR_EXPORT int(pfring_send_ifindex)(pfring *ring, char *pkt, u_int pkt_len, u_int8_t flush_packet,
+PFR_EXPORT int(pfring_send_ifindex)(pfring *ring_pub, char *pkt, u_int pkt_len, u_int8_t flush_packet,
                                    int if_index) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     TxLock lock(ring);
     return do_send(ring, pkt, pkt_len, flush_packet != 0, if_index);
   });
 }
 
-PFR_EXPORT int(pfring_send_get_time)(pfring *ring, char *pkt, u_int pkt_len, struct timespec *ts) {
+PFR_EXPORT int(pfring_send_get_time)(pfring *ring_pub, char *pkt, u_int pkt_len, struct timespec *ts) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     if (!ts) return ring->fail(PF_RING_ERROR_INVALID_ARGUMENT, "ts is NULL");
     TxLock lock(ring);
@@ -108,7 +111,8 @@ PFR_EXPORT int(pfring_send_get_time)(pfring *ring, char *pkt, u_int pkt_len, str
   });
 }
 
-PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
+PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring_pub, int tx_interface_id) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     ReentrantLock rx_lock(ring);  // last_pkt is the receive side's
     TxLock lock(ring);
@@ -120,7 +124,8 @@ PFR_EXPORT int pfring_send_last_rx_packet(pfring *ring, int tx_interface_id) {
   });
 }
 
-PFR_EXPORT int pfring_flush_tx_packets(pfring *ring) {
+PFR_EXPORT int pfring_flush_tx_packets(pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return guarded(ring, [&] {
     TxLock lock(ring);
     return ring->train.n ? flush_train(ring) : 0;

@@ -99,7 +99,7 @@ Cluster::~Cluster() {
     g_enabled.erase(id_);
     g_ids.erase(id_);
   }
-  for (pfring *r : rings_) pfring_close(r);
+  for (pfr::Handle *r : rings_) pfring_close(r);
 }
 
 int Cluster::low_level_settings(uint32_t rx_len, uint32_t tx_len, uint32_t additional, std::string &err) {
@@ -118,7 +118,7 @@ int Cluster::low_level_settings(uint32_t rx_len, uint32_t tx_len, uint32_t addit
   return 0;
 }
 
-int Cluster::register_ring(pfring *ring, std::string &err) {
+int Cluster::register_ring(pfr::Handle *ring, std::string &err) {
   if (!ring) {
     err = "ring is NULL";
     return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -131,7 +131,7 @@ int Cluster::register_ring(pfring *ring, std::string &err) {
     err = "a cluster takes at most " + std::to_string(kMaxRings) + " rings";
     return PF_RING_ERROR_INVALID_ARGUMENT;
   }
-  for (pfring *r : rings_)
+  for (pfr::Handle *r : rings_)
     if (r == ring) {
       err = "ring is registered already";
       return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -168,12 +168,12 @@ int Cluster::enable(std::string &err) {
   if (!enabled_once_) {
     // The geometry is known now: queue lengths, slaves, the largest caplen.
     uint32_t caplen = 1518;
-    for (pfring *r : rings_) caplen = std::max(caplen, r->caplen);
+    for (pfr::Handle *r : rings_) caplen = std::max(caplen, r->caplen);
     uint32_t buf_size = static_cast<uint32_t>(zc_align(std::max<uint32_t>(2048, caplen), kLine));
     uint32_t ret_len = next_pow2(rx_len_ + additional_ + tx_len_ + 64);
     uint32_t refill_len = next_pow2(std::max<uint32_t>(additional_, 2));
     uint64_t bufs = uint64_t(num_slaves_) * (rx_len_ + tx_len_ + additional_ + 64) + 64;
-    for (pfring *r : rings_)  // what devices receiving into the pool keep posted
+    for (pfr::Handle *r : rings_)  // what devices receiving into the pool keep posted
       if (PoolReceiver *pr = in_place_receiver(r)) bufs += pr->pool_buffers_needed();
     if (bufs > (1u << 24)) {
       err = "the pool would need " + std::to_string(bufs) + " buffers (more than 2^24): shorten the queues";
@@ -225,7 +225,7 @@ int Cluster::enable(std::string &err) {
     info_.num_slaves = num_slaves_;
     enabled_once_ = true;
   }
-  for (pfring *r : rings_) pfring_enable_ring(r);
+  for (pfr::Handle *r : rings_) pfring_enable_ring(r);
   attach_pools();
   region_->hdr()->enabled.store(1);
   {
@@ -257,7 +257,7 @@ void Cluster::Lender::give_back(const uint32_t *ids, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) c->pool_.put(ids[i]);
 }
 
-PoolReceiver *Cluster::in_place_receiver(pfring *r) {
+PoolReceiver *Cluster::in_place_receiver(pfr::Handle *r) {
   PoolReceiver *pr = r->mod->pool_receiver();
   if (!pr || r->bpf.active() || !r->rules.empty() || r->sample_rate > 1 || !r->default_accept || r->reflector_all ||
       r->direction == tx_only_direction)

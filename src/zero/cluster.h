@@ -34,6 +34,10 @@
 #include "zero/buffer_pool.h"
 #include "zero/zc_layout.h"
 
+namespace pfr {
+struct Handle;  // handle.h
+}
+
 namespace pfr::zero {
 
 // The region's memory; freed with the last of the master and its slaves.
@@ -60,7 +64,7 @@ class Cluster {
 
   // Every call returns 0 or a negative PF_RING_ERROR_* with err.
   int low_level_settings(uint32_t rx_len, uint32_t tx_len, uint32_t additional, std::string &err);
-  int register_ring(pfring *ring, std::string &err);
+  int register_ring(pfr::Handle *ring, std::string &err);
   void set_affinity(uint32_t rx_core) { core_ = static_cast<int>(rx_core); }
   int set_mode(socket_mode mode, std::string &err);
   void set_distribution(pfring_dna_cluster_distribution_func f) {
@@ -122,7 +126,7 @@ class Cluster {
   // place: the module has one and the handle does nothing in software
   // (no BPF, rules, sampling, drop policy or reflection) that a packet
   // read through pfring_recv would go through.
-  static PoolReceiver *in_place_receiver(pfring *r);
+  static PoolReceiver *in_place_receiver(pfr::Handle *r);
   void attach_pools();
   void detach_pools();
   // A packet in buffer d.buf_id from ring i: to the slaves the
@@ -147,7 +151,7 @@ class Cluster {
   int core_ = -1;
   pfring_dna_cluster_distribution_func func_ = nullptr;
   pfring_dna_cluster_guide_distribution_func guide_func_ = nullptr;
-  std::vector<pfring *> rings_;
+  std::vector<pfr::Handle *> rings_;
   std::vector<uint8_t> finite_, ended_;
   std::vector<PoolReceiver *> in_place_;  // per ring: receiving into the pool, or nullptr
   Lender lender_;

@@ -79,7 +79,8 @@ PFR_EXPORT int dna_cluster_low_level_settings(pfring_dna_cluster *handle, u_int3
   });
 }
 
-PFR_EXPORT int dna_cluster_register_ring(pfring_dna_cluster *handle, pfring *ring) {
+PFR_EXPORT int dna_cluster_register_ring(pfring_dna_cluster *handle, pfring *ring_pub) {
+  pfr::Handle *ring = pfr::handle(ring_pub);
   return call(handle, [&](Cluster *c, std::string &err) { return c->register_ring(ring, err); });
 }
 

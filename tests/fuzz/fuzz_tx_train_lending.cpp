@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pfring *a = pfring_open(dev.c_str(), 1518, 0);
   pfring *b = pfring_open(("userspace:" + name).c_str(), 1518, 0);
   if (!a || !b) __builtin_trap();
-  pfr::ZeroCopy *zc = b->mod->zero_copy();
+  pfr::ZeroCopy *zc = pfr::handle(b)->mod->zero_copy();
   if (!zc) __builtin_trap();
   std::vector<Held> held;
   uint8_t frame[kSlot];
@@ -164,8 +164,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     rp.hdr = h;
     take(rp);
   }
-  if (received + a->train.dropped != queued) {
-    fprintf(stderr, "received %u + dropped %llu != queued %u\n", received, (unsigned long long)a->train.dropped,
+  if (received + pfr::handle(a)->train.dropped != queued) {
+    fprintf(stderr, "received %u + dropped %llu != queued %u\n", received, (unsigned long long)pfr::handle(a)->train.dropped,
             queued);
     __builtin_trap();
   }

@@ -220,10 +220,10 @@ TEST_F(TestbedTest, SendBurstCrossesTheWireInOrder) {
   }
   for (auto &f : frames) burst.push_back({f.data(), uint32_t(f.size())});
   std::string err;
-  ASSERT_EQ(tx->mod->send_burst(burst.data(), 6, -1, err), 6) << err;
+  ASSERT_EQ(pfr::handle(tx)->mod->send_burst(burst.data(), 6, -1, err), 6) << err;
   burst[1].len = 0;  // refused: the burst ends before it
-  ASSERT_EQ(tx->mod->send_burst(burst.data(), 3, -1, err), 1) << err;
-  EXPECT_EQ(tx->mod->send_burst(burst.data() + 1, 2, -1, err), PF_RING_ERROR_INVALID_ARGUMENT);
+  ASSERT_EQ(pfr::handle(tx)->mod->send_burst(burst.data(), 3, -1, err), 1) << err;
+  EXPECT_EQ(pfr::handle(tx)->mod->send_burst(burst.data() + 1, 2, -1, err), PF_RING_ERROR_INVALID_ARGUMENT);
   for (int i = 0; i < 7; i++) {
     u_char *p;
     pfring_pkthdr h;

@@ -198,9 +198,9 @@ TEST_F(Userspace, SendBurstPublishesWhatFitsWithOneIndexStore) {
   for (uint32_t i = 0; i < 12; i++) pkts.push_back(make_pkt(i, 60 + i));
   for (auto &p : pkts) f.push_back({p.data(), uint32_t(p.size())});
   std::string err;
-  EXPECT_EQ(a->mod->send_burst(f.data(), 5, -1, err), 5) << err;
-  EXPECT_EQ(a->mod->send_burst(f.data() + 5, 7, -1, err), 3) << err;  // 8 slots: 3 left
-  EXPECT_EQ(a->mod->send_burst(f.data() + 8, 4, -1, err), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
+  EXPECT_EQ(pfr::handle(a)->mod->send_burst(f.data(), 5, -1, err), 5) << err;
+  EXPECT_EQ(pfr::handle(a)->mod->send_burst(f.data() + 5, 7, -1, err), 3) << err;  // 8 slots: 3 left
+  EXPECT_EQ(pfr::handle(a)->mod->send_burst(f.data() + 8, 4, -1, err), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
   EXPECT_NE(err.find("is full"), std::string::npos) << err;
   u_char *buf;
   struct pfring_pkthdr h;
@@ -211,8 +211,8 @@ TEST_F(Userspace, SendBurstPublishesWhatFitsWithOneIndexStore) {
   EXPECT_EQ(pfring_recv(b, &buf, 0, &h, 0), 0);  // releases the eight
   std::vector<uint8_t> big(300, 1);
   pfr::TxFrame mixed[3] = {f[8], {big.data(), uint32_t(big.size())}, f[9]};
-  EXPECT_EQ(a->mod->send_burst(mixed, 3, -1, err), 1);  // the 300-byte frame ends the burst
-  EXPECT_EQ(a->mod->send_burst(mixed + 1, 2, -1, err), PF_RING_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(pfr::handle(a)->mod->send_burst(mixed, 3, -1, err), 1);  // the 300-byte frame ends the burst
+  EXPECT_EQ(pfr::handle(a)->mod->send_burst(mixed + 1, 2, -1, err), PF_RING_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(err.find("carries 1.."), std::string::npos) << err;
   ASSERT_EQ(recv1(b, &buf, &h), 1);
   EXPECT_TRUE(pkt_ok(buf, h.caplen, 8, 68));
@@ -225,7 +225,7 @@ TEST_F(Userspace, SendBurstPublishesWhatFitsWithOneIndexStore) {
 TEST_F(Userspace, LentSlotsStayValidUntilGivenBackInAnyOrder) {
   pfring *a = end(",slots=8,slot=256"), *b = end();
   ASSERT_TRUE(a && b);
-  pfr::ZeroCopy *zc = b->mod->zero_copy();
+  pfr::ZeroCopy *zc = pfr::handle(b)->mod->zero_copy();
   ASSERT_NE(zc, nullptr);
   auto send = [&](uint32_t seq) {
     auto p = make_pkt(seq, 64);
@@ -241,7 +241,7 @@ TEST_F(Userspace, LentSlotsStayValidUntilGivenBackInAnyOrder) {
   u_char *buf;
   struct pfring_pkthdr h;
   pfr::RawPacket raw[4];
-  EXPECT_EQ(b->mod->recv_burst(raw, 4, 0, err), PF_RING_ERROR_INVALID_STATUS);  // lending, not receiving
+  EXPECT_EQ(pfr::handle(b)->mod->recv_burst(raw, 4, 0, err), PF_RING_ERROR_INVALID_STATUS);  // lending, not receiving
   EXPECT_NE(err.find("lent buffers are not given back"), std::string::npos) << err;
   EXPECT_EQ(send(8), PF_RING_ERROR_NO_TX_SLOT_AVAILABLE);
   // out of order: 1 and 2 back, 0 still lent: the sender gets nothing
