@@ -240,6 +240,11 @@ int Cluster::enable(std::string &err) {
 int Cluster::disable() {
   if (!running_.exchange(false)) return 0;
   if (thread_.joinable()) thread_.join();
+  // A slave that left after the thread's last pass is reclaimed here (the
+  // thread is gone: this is the master now), or its slot and buffers
+  // would stay taken.
+  serve_slaves();
+  drop_in_flight();
   detach_pools();  // the NIC's posted buffers back on the free list
   region_->hdr()->enabled.store(0);
   // what is queued stays readable; nothing more comes
@@ -544,6 +549,24 @@ bool Cluster::ingress() {
     work = true;
   }
   return work;
+}
+
+// Disabled: frames received but not yet in a slave's queue (waiting for
+// its room, or in the backlog of a device burst) will not be delivered;
+// their buffers go back to the pool. Each slave a waiting frame was for
+// counts it as dropped.
+void Cluster::drop_in_flight() {
+  if (pending_.active) {
+    for (uint32_t k = 0; k < num_slaves_; k++)
+      if (pending_.mask & (1u << k)) {
+        region_->slave(k)->offered++;
+        region_->slave(k)->dropped++;
+        pool_.put(pending_.d.buf_id);
+      }
+    pending_.active = false;
+    pending_.mask = 0;
+  }
+  while (backlog_pos_ < backlog_n_) pool_.put(backlog_[backlog_pos_++].buf_id);
 }
 
 bool Cluster::drain_backlog() {

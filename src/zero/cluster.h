@@ -136,6 +136,7 @@ class Cluster {
   // Packets received in place and not yet dispatched (a slave's queue was
   // full); false when it stops at such a packet again.
   bool drain_backlog();
+  void drop_in_flight();
   // Hands buffer d to the slaves of mask; on a finite device what does not
   // fit stays in pending_. True when all went (or were dropped).
   bool deliver(const pfc_desc &d, uint32_t mask);

@@ -354,6 +354,23 @@ TEST(ZeroCluster, ASlaveClosedAndReopenedLosesNoBuffer) {
   EXPECT_GT(total, 0u);
 }
 
+// A slave that reads to the end and closes just before the master is
+// disabled: the master thread may not have seen it leave, so disable
+// reclaims it (its slot and every buffer it held stayed taken before).
+TEST(ZeroCluster, ASlaveThatLeavesJustBeforeDisableIsReclaimed) {
+  for (int round = 0; round < 20; round++) {
+    const uint32_t id = 110 + uint32_t(round % 2);
+    Master m(id, 1, "pcap:" + demo());
+    ASSERT_EQ(dna_cluster_enable(m.c), 0) << last_error(nullptr);
+    SlaveRun s = read_slave("dnacluster:" + std::to_string(id) + "@0");
+    ASSERT_EQ(s.rc, PF_RING_ERROR_END_OF_FILE);
+    ASSERT_EQ(s.packets, kDemoPackets);
+    dna_cluster_disable(m.c);
+    EXPECT_TRUE(m.cluster()->wait_all_slaves_free(0)) << "round " << round;
+    EXPECT_TRUE(m.cluster()->all_buffers_free()) << "round " << round;
+  }
+}
+
 // A master on the igb driver and the 82576 model (DESIGN.md decision 6):
 // the NIC's receive descriptors point at pool buffers, so the master hands
 // the slaves the buffers the NIC wrote - it copies nothing.
