@@ -88,6 +88,7 @@ const pfc_eval_ops kEvalOps = {on_reflect, on_hash_rule, nullptr, nullptr};
 void parse_into(RawPacket *p, uint8_t level) {
   auto &ext = p->hdr.extended_hdr;
   std::memset(&ext.parsed_pkt, 0, sizeof(ext.parsed_pkt));
+  p->parsed_dirty = 1;
   pfc_parse_pkt(p->data, p->hdr.caplen, level, &ext.parsed_pkt, &ext.flags);
 }
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -369,6 +370,35 @@ TEST_F(ApiTest, LongHeaderFillsTheParsedPacket) {
   EXPECT_EQ(p.offset.l3_offset, 14);
   EXPECT_EQ(p.offset.l4_offset, 34);
   EXPECT_EQ(h.extended_hdr.timestamp_ns, recs_[0].ts_ns);
+  pfring_close(r);
+}
+
+// A packet delivered without a parse has parsed_pkt all zero, also when
+// the burst slot it arrived in held a parsed packet before (slots are
+// reused burst after burst; fill_rx_packet zeroes parsed_pkt only after a
+// parse wrote it).
+TEST(ApiParsedPacket, UnparsedPacketsHaveAZeroParsedPacketAfterParsedOnes) {
+  const char *d = std::getenv("PFRING_TEST_DATA");
+  std::string dev = "pcap:" + std::string(d ? d : "tests/data") + "/demo.pcap";
+  pfring *r = pfring_open(dev.c_str(), 1518, 0);
+  ASSERT_NE(r, nullptr);
+  const pkt_parsing_info zero{};
+  unsigned parsed = 0, unparsed = 0;
+  for (unsigned i = 0; i < 1000; i++) {
+    u_char *buf = nullptr;
+    pfring_pkthdr h;
+    bool parse = (i / 3) % 2 == 0;  // runs of three, so slots alternate between parsed and not
+    int rc = parse ? pfring_recv_parsed(r, &buf, 0, &h, 0, 4, 0, 0) : pfring_recv(r, &buf, 0, &h, 0);
+    ASSERT_EQ(rc, 1) << i;
+    if (parse) {
+      parsed += h.extended_hdr.parsed_pkt.offset.l3_offset != 0;
+    } else {
+      ASSERT_EQ(std::memcmp(&h.extended_hdr.parsed_pkt, &zero, sizeof(zero)), 0) << "packet " << i;
+      unparsed++;
+    }
+  }
+  EXPECT_GT(parsed, 400u);  // the parses did write parsed_pkt
+  EXPECT_EQ(unparsed, 499u);
   pfring_close(r);
 }
 
