@@ -18,6 +18,8 @@ ROWS = [
     ("pfring_recv on pcap:", "ratio", "bench_pcap:BM_pfring_recv", "bench_pcap:BM_pcap_next_ex", 2.0),
     ("pfring_recv_burst(64) on pcap:", "ratio", "bench_pcap:BM_pfring_recv_burst/64", "bench_pcap:BM_pcap_next_ex", 2.0),
     ("pfring_loop on pcap:", "ratio", "bench_pcap:BM_pfring_loop", "bench_pcap:BM_pcap_next_ex", 2.0),
+    ("pfcount -j path (recv_burst 64, no parse), 64 B frames", "ratio", "bench_pcap:BM_pfcount_path_64b",
+     "bench_pcap:BM_pcap_next_ex_64b", 1.5),
     ("sim: 4-queue RSS replay", "ratio", "bench_pcap:BM_sim_replay_4q", "bench_pcap:BM_pcap_next_ex", 1.0),
     ("BPF match (x86-64 code vs bpf_filter)", "ratio", "bench_bpf:BM_pfring_bpf_match", "bench_bpf:BM_libpcap_bpf_filter", 2.5),
     ("BPF over a file (pcap: + filter)", "ratio", "bench_bpf:BM_pfring_bpf_file", "bench_bpf:BM_pcap_offline_filter_file", 2.0),

@@ -50,7 +50,8 @@ inline std::vector<uint8_t> make_frame(std::mt19937 &rng, size_t len_hint) {
 }
 
 // Writes n frames to a classic microsecond pcap; returns the path.
-inline std::string write_pcap(const std::string &path, size_t n, uint32_t seed = 1) {
+// frame_len 0: lengths drawn from 60..1514; else every frame that long.
+inline std::string write_pcap(const std::string &path, size_t n, uint32_t seed = 1, size_t frame_len = 0) {
   std::mt19937 rng(seed);
   FILE *fp = std::fopen(path.c_str(), "wb");
   if (!fp) return "";
@@ -58,7 +59,8 @@ inline std::string write_pcap(const std::string &path, size_t n, uint32_t seed =
   std::fwrite(gh, 4, 6, fp);
   static const size_t sizes[] = {60, 64, 128, 256, 590, 1514};
   for (size_t i = 0; i < n; i++) {
-    auto f = make_frame(rng, sizes[rng() % 6]);
+    auto f = make_frame(rng, frame_len ? frame_len : sizes[rng() % 6]);
+    if (frame_len) f.resize(frame_len);
     uint32_t rh[4] = {uint32_t(1700000000 + i / 1000), uint32_t(i % 1000) * 1000, uint32_t(f.size()), uint32_t(f.size())};
     std::fwrite(rh, 4, 4, fp);
     std::fwrite(f.data(), 1, f.size(), fp);
