@@ -667,6 +667,11 @@ static int parse_fast(const uint8_t *d, uint32_t len, uint8_t level,
 		if (len < l3 + PFC_IPV4_MIN_HDR_LEN || d[l3] >> 4 != 4)
 			return -1;
 		ihl = (uint32_t)(d[l3] & 0x0F) * 4;
+		/*
+		 * Fragments (MF or an offset) go the long way; so does a
+		 * total length in 1..ihl-1 (0, BIG TCP's, wraps to the top
+		 * and passes, as parse_ipv4 accepts it).
+		 */
 		if (ihl < PFC_IPV4_MIN_HDR_LEN || len < l3 + ihl ||
 		    (be16(d + l3 + 6) & 0x3FFF) != 0 ||
 		    be16(d + l3 + 2) - 1u < ihl - 1u)
