@@ -22,28 +22,7 @@
  *    captured, so every stored offset fits.
  */
 #include "parse.h"
-
-#define PFC_PARSE_LIMIT 0x7FFFu
-
-#define PFC_ETH_HDR_LEN 14u
-#define PFC_VLAN_TAG_LEN 4u
-#define PFC_IPV4_MIN_HDR_LEN 20u
-#define PFC_IPV6_HDR_LEN 40u
-#define PFC_TCP_MIN_HDR_LEN 20u
-#define PFC_UDP_HDR_LEN 8u
-#define PFC_ICMP_HDR_LEN 8u
-#define PFC_SCTP_HDR_LEN 12u
-#define PFC_GRE_MIN_HDR_LEN 4u
-#define PFC_GTPU_HDR_LEN 8u
-#define PFC_GTPU_OPT_LEN 4u
-#define PFC_VXLAN_HDR_LEN 8u
-
-#define PFC_IPV6_NEXT_HOPOPTS 0
-#define PFC_IPV6_NEXT_ROUTING 43
-#define PFC_IPV6_NEXT_FRAGMENT 44
-#define PFC_IPV6_NEXT_DSTOPTS 60
-
-#define PFC_PKT_FLAGS_IP (PKT_FLAGS_IP_MORE_FRAG | PKT_FLAGS_IP_FRAG_OFFSET)
+#include "parse_internal.h"
 
 /* The bytes the parser may read: data[0, len). */
 struct pfc_buf {
@@ -109,15 +88,6 @@ static uint32_t rd32(const struct pfc_buf *b, uint32_t off)
 
 /* ---- small helpers (no libc) ---- */
 
-/*
- * The compiler's builtins, not libc: with a constant size GCC and clang
- * emit a few moves inline (per-byte loops were a third of a parse).
- */
-static void addr_clear(ip_addr *a)
-{
-	__builtin_memset(a, 0, sizeof(*a));
-}
-
 static void addr_copy(ip_addr *to, const ip_addr *from)
 {
 	__builtin_memcpy(to, from, sizeof(*to));
@@ -142,17 +112,6 @@ static void addr_read(const struct pfc_buf *b, uint32_t off, uint8_t version,
 		a->v6.s6_addr[i] = rd8(b, off + i);
 }
 
-static void reset_tunnel(tunnel_info *t)
-{
-	t->tunnel_id = NO_TUNNEL_ID;
-	t->tunneled_ip_version = 0;
-	t->tunneled_proto = 0;
-	addr_clear(&t->tunneled_ip_src);
-	addr_clear(&t->tunneled_ip_dst);
-	t->tunneled_l4_src_port = 0;
-	t->tunneled_l4_dst_port = 0;
-}
-
 static void reset_l2(struct pkt_parsing_info *p)
 {
 	__builtin_memset(p->dmac, 0, ETH_ALEN);
@@ -173,20 +132,6 @@ static void reset_l3(struct pkt_parsing_info *p)
 	addr_clear(&p->ip_src);
 	addr_clear(&p->ip_dst);
 	p->offset.l4_offset = 0;
-}
-
-/* L4 and the tunnel are never kept: there is no offset saying "parsed". */
-static void reset_l4(struct pkt_parsing_info *p)
-{
-	p->l4_src_port = 0;
-	p->l4_dst_port = 0;
-	p->icmp_type = 0;
-	p->icmp_code = 0;
-	p->tcp.flags = 0;
-	p->tcp.seq_num = 0;
-	p->tcp.ack_num = 0;
-	p->offset.payload_offset = 0;
-	reset_tunnel(&p->tunnel);
 }
 
 /* ---- L2: Ethernet II and VLAN tags ---- */
@@ -270,15 +215,6 @@ static int parse_ipv4(const struct pfc_buf *b, uint32_t off, struct l3_hdr *h)
 		h->frag |= PKT_FLAGS_IP_FRAG_OFFSET;
 	h->l4_off = (frag & 0x1FFF) ? 0 : off + ihl;
 	return 1;
-}
-
-/* RFC 8200 section 4 headers we walk past, plus AH (RFC 4302). */
-static int is_ipv6_ext(uint8_t next)
-{
-	return next == PFC_IPV6_NEXT_HOPOPTS ||
-	       next == PFC_IPV6_NEXT_ROUTING ||
-	       next == PFC_IPV6_NEXT_FRAGMENT ||
-	       next == PFC_IPV6_NEXT_DSTOPTS || next == PFC_IPPROTO_AH;
 }
 
 /*
@@ -623,133 +559,6 @@ static int parse_l3(const struct pfc_buf *b, struct pkt_parsing_info *p,
 	return 1;
 }
 
-/* ---- the common case in one pass ---- */
-
-static uint16_t be16(const uint8_t *d)
-{
-	return (uint16_t)((uint32_t)d[0] << 8 | d[1]);
-}
-
-static uint32_t be32(const uint8_t *d)
-{
-	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
-	       (uint32_t)d[2] << 8 | d[3];
-}
-
-/*
- * Ethernet with at most one 802.1Q tag, an unfragmented IPv4 header or an
- * IPv6 header without extension headers, then (level >= L4) a TCP or UDP
- * header that is not a tunnel's: every field written once, each header
- * checked whole before it is read. Anything else (other types, options
- * that do not fit, fragments, ICMP, tunnels, short captures) returns -1
- * having written nothing, and the layered parser below takes the packet;
- * it gives the same result for every packet this one takes (fuzz_parse
- * and prop_core_parse compare both with the model).
- */
-static int parse_fast(const uint8_t *d, uint32_t len, uint8_t level,
-		      struct pkt_parsing_info *p, uint32_t *flags)
-{
-	uint32_t l3 = PFC_ETH_HDR_LEN, l4, hl = 0;
-	uint16_t type, vid = NO_VLAN;
-	uint8_t ver, proto, tos;
-
-	if (len < PFC_ETH_HDR_LEN + PFC_IPV4_MIN_HDR_LEN)
-		return -1;
-	type = be16(d + 12);
-	if (type == PFC_ETH_P_8021Q) {
-		vid = be16(d + 14) & 0x0FFF;
-		type = be16(d + 16);
-		l3 += PFC_VLAN_TAG_LEN;
-	}
-	if (type == PFC_ETH_P_IP) {
-		uint32_t ihl;
-
-		if (len < l3 + PFC_IPV4_MIN_HDR_LEN || d[l3] >> 4 != 4)
-			return -1;
-		ihl = (uint32_t)(d[l3] & 0x0F) * 4;
-		/*
-		 * Fragments (MF or an offset) go the long way; so does a
-		 * total length in 1..ihl-1 (0, BIG TCP's, wraps to the top
-		 * and passes, as parse_ipv4 accepts it).
-		 */
-		if (ihl < PFC_IPV4_MIN_HDR_LEN || len < l3 + ihl ||
-		    (be16(d + l3 + 6) & 0x3FFF) != 0 ||
-		    be16(d + l3 + 2) - 1u < ihl - 1u)
-			return -1;
-		ver = 4;
-		tos = d[l3 + 1];
-		proto = d[l3 + 9];
-		l4 = l3 + ihl;
-	} else if (type == PFC_ETH_P_IPV6) {
-		if (len < l3 + PFC_IPV6_HDR_LEN || d[l3] >> 4 != 6)
-			return -1;
-		ver = 6;
-		tos = (uint8_t)(be16(d + l3) >> 4);
-		proto = d[l3 + 6];
-		if (is_ipv6_ext(proto))
-			return -1;
-		l4 = l3 + PFC_IPV6_HDR_LEN;
-	} else {
-		return -1;
-	}
-	if (level >= PFC_LEVEL_L4) {
-		if (proto == PFC_IPPROTO_TCP) {
-			if (len < l4 + PFC_TCP_MIN_HDR_LEN)
-				return -1;
-			hl = (uint32_t)(d[l4 + 12] >> 4) * 4;
-			if (hl < PFC_TCP_MIN_HDR_LEN || len < l4 + hl)
-				return -1;
-		} else if (proto == PFC_IPPROTO_UDP) {
-			uint16_t dport;
-
-			if (len < l4 + PFC_UDP_HDR_LEN)
-				return -1;
-			dport = be16(d + l4 + 2);
-			if (level >= PFC_LEVEL_TUNNEL &&
-			    (dport == PFC_GTPU_PORT || dport == PFC_VXLAN_PORT))
-				return -1;
-			hl = PFC_UDP_HDR_LEN;
-		} else {
-			return -1;
-		}
-	}
-
-	__builtin_memcpy(p->dmac, d, 2 * ETH_ALEN);
-	p->eth_type = type;
-	p->vlan_id = vid;
-	p->qinq_vlan_id = NO_VLAN;
-	p->offset.eth_offset = 0;
-	p->offset.vlan_offset = (int16_t)(vid == NO_VLAN ? 0 : 14);
-	p->offset.l3_offset = (int16_t)l3;
-	p->ip_version = ver;
-	p->l3_proto = proto;
-	p->ip_tos = tos;
-	if (ver == 4) {
-		addr_clear(&p->ip_src);
-		addr_clear(&p->ip_dst);
-		p->ip_src.v4 = be32(d + l3 + 12);
-		p->ip_dst.v4 = be32(d + l3 + 16);
-	} else {
-		__builtin_memcpy(p->ip_src.v6.s6_addr, d + l3 + 8, 16);
-		__builtin_memcpy(p->ip_dst.v6.s6_addr, d + l3 + 24, 16);
-	}
-	p->offset.l4_offset = (int16_t)l4;
-	if (flags)
-		*flags &= ~(uint32_t)PFC_PKT_FLAGS_IP;
-	reset_l4(p);
-	if (!hl)
-		return PFC_LEVEL_L3;
-	p->l4_src_port = be16(d + l4);
-	p->l4_dst_port = be16(d + l4 + 2);
-	if (proto == PFC_IPPROTO_TCP) {
-		p->tcp.seq_num = be32(d + l4 + 4);
-		p->tcp.ack_num = be32(d + l4 + 8);
-		p->tcp.flags = d[l4 + 13];
-	}
-	p->offset.payload_offset = (int16_t)(l4 + hl);
-	return PFC_LEVEL_L4;
-}
-
 /*
  * Every other case, layer by layer (out of line: the fast path's callers
  * do not pay for this one's stack frame).
@@ -794,7 +603,7 @@ int pfc_parse_pkt(const uint8_t *pkt, uint32_t caplen, uint8_t level,
 	keep_l3 = p->offset.l4_offset != 0;
 	keep_l2 = keep_l3 || p->offset.l3_offset != 0;
 	if (!keep_l2 && level >= PFC_LEVEL_L3) {
-		int ret = parse_fast(b.data, b.len, level, p, flags);
+		int ret = pfc_parse_fast(b.data, b.len, level, p, flags);
 
 		if (ret >= 0)
 			return ret;
